@@ -1,0 +1,77 @@
+// The configuration file (TOML), validated: unknown keys, missing required keys and unreadable
+// password, CA or template files are errors that name the file and the key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/net/connection.h"
+#include "daemon/policy/meeting.h"
+
+namespace contribd {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ImapConfig {
+  net::Endpoint endpoint;
+  std::string username;
+  std::filesystem::path password_file;
+  std::string folder = "INBOX";
+  std::string processed_folder = "Registered";
+  bool idle = true;
+  int poll_interval_seconds = 60;
+};
+
+struct SmtpConfig {
+  net::Endpoint endpoint;
+  std::string username;
+  std::filesystem::path password_file;
+  std::string from;        // the secretariat's address
+  std::string from_name;
+  std::string envelope_from;  // MAIL FROM; empty means <> (RFC 3834 section 3.3)
+};
+
+struct StorageConfig {
+  std::filesystem::path database;
+  std::filesystem::path files_dir;
+};
+
+struct RepliesConfig {
+  std::filesystem::path ack_template;   // empty: the built-in English text
+  std::filesystem::path late_template;
+  int max_per_sender_per_hour = 10;
+};
+
+struct LimitsConfig {
+  std::uint64_t max_message_bytes = 100ull << 20;
+  int max_parts = 1000;
+  int max_depth = 32;
+};
+
+struct Config {
+  std::filesystem::path source;  // the file it was read from
+  ImapConfig imap;
+  SmtpConfig smtp;
+  StorageConfig storage;
+  RepliesConfig replies;
+  LimitsConfig limits;
+  std::vector<Meeting> meetings;  // sorted by closes
+};
+
+// Reads and validates; throws ConfigError("FILE: key: reason").
+Config load_config(const std::filesystem::path& file);
+
+// Reads a secret file, without a trailing newline; throws ConfigError naming the file.
+std::string read_secret(const std::filesystem::path& file, const std::string& key);
+
+// A human-readable summary of what was understood (no secrets).
+std::string describe(const Config& config);
+
+}  // namespace contribd

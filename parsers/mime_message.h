@@ -1,0 +1,44 @@
+// What contribd needs to know about one e-mail message: the decoded header facts that the
+// reply policy and the register use, and the files a participant attached.
+// Produced by extract_message() (mime_extract.h); plain values, no GMime types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace contribd::mime {
+
+struct ExtractedFile {
+  std::string filename;      // decoded (RFC 2047/2231), UTF-8, as the sender wrote it
+  std::string content_type;  // lower-case "type/subtype"
+  std::string data;          // the decoded bytes
+  std::string sha256_hex;    // lower-case hex SHA-256 of data
+};
+
+struct HeaderField {
+  std::string name;   // as written, e.g. "List-Id"
+  std::string value;  // unfolded, raw (not decoded)
+};
+
+struct ParsedMessage {
+  std::string subject;           // decoded to UTF-8; control characters kept as found
+  std::string message_id;        // "<id@host>" or empty
+  std::string from_address;      // bare addr-spec, e.g. "alice@member.test"; may be empty
+  std::string from_display;      // decoded display name
+  std::string reply_to_address;  // bare addr-spec or empty
+  std::optional<std::string> return_path;  // addr-spec inside <...>; "" for <>; nullopt if absent
+  std::string in_reply_to;       // raw
+  std::string references;        // raw
+  std::string top_content_type;  // lower-case "type/subtype" of the whole message
+  std::vector<HeaderField> headers;  // the top-level header fields, in order
+  std::vector<ExtractedFile> files;
+  std::vector<std::string> defects;  // what was malformed; parsing went on regardless
+
+  // First header field with this name (case-insensitive), raw value.
+  std::optional<std::string> header(std::string_view name) const;
+};
+
+}  // namespace contribd::mime
