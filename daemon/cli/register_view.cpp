@@ -1,0 +1,113 @@
+#include "daemon/cli/register_view.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "daemon/policy/deadline.h"
+
+namespace contribd {
+namespace {
+
+// The reply a reader cares about is the latest one.
+const storage::ReplyRecord* latest_reply(const storage::Contribution& contribution) {
+  if (contribution.replies.empty()) return nullptr;
+  return &*std::max_element(contribution.replies.begin(), contribution.replies.end(),
+                            [](const auto& a, const auto& b) { return a.id < b.id; });
+}
+
+nlohmann::json reply_json(const storage::ReplyRecord* reply) {
+  if (!reply) return {{"kind", "none"}, {"state", nullptr}, {"reason", nullptr}};
+  const bool has_reason =
+      reply->state == storage::ReplyState::withheld || reply->state == storage::ReplyState::failed;
+  return {{"kind", storage::to_string(reply->kind)},
+          {"state", storage::to_string(reply->state)},
+          {"reason", has_reason ? nlohmann::json(reply->reason) : nlohmann::json(nullptr)},
+          {"recipient", reply->recipient},
+          {"attempts", reply->attempts}};
+}
+
+// Cuts at a UTF-8 character boundary so that a table cell never holds half a character.
+std::string clip(const std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "...";
+}
+
+std::string printable(std::string text) {
+  std::replace_if(
+      text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, ' ');
+  return text;
+}
+
+}  // namespace
+
+nlohmann::json contribution_json(const storage::Contribution& contribution) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& file : contribution.files) {
+    files.push_back({{"filename", file.filename},
+                     {"content_type", file.content_type},
+                     {"size", file.size},
+                     {"sha256", file.sha256_hex},
+                     {"path", file.path}});
+  }
+  nlohmann::json replies = nlohmann::json::array();
+  for (const auto& reply : contribution.replies) replies.push_back(reply_json(&reply));
+  return {{"document_number", contribution.document_number},
+          {"meeting", contribution.meeting_id},
+          {"sender", contribution.sender},
+          {"subject", contribution.subject},
+          {"message_id", contribution.message_id},
+          {"received_at", rfc3339(contribution.received_at)},
+          {"status", contribution.late ? "late" : "on_time"},
+          {"files", files},
+          {"reply", reply_json(latest_reply(contribution))},
+          {"replies", replies}};
+}
+
+std::string contributions_table(const std::vector<storage::Contribution>& contributions) {
+  std::string out = fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n",
+                                "DOCUMENT", "MEETING", "RECEIVED (UTC)", "STATUS", "FILES",
+                                "REPLY", "SENDER", "SUBJECT");
+  for (const auto& c : contributions) {
+    const auto* reply = latest_reply(c);
+    const std::string reply_text =
+        reply ? fmt::format("{} {}", storage::to_string(reply->kind),
+                            storage::to_string(reply->state))
+              : "none";
+    out += fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", c.document_number,
+                       c.meeting_id, format_utc(c.received_at).substr(0, 19),
+                       c.late ? "late" : "on time", c.files.size(), reply_text,
+                       clip(printable(c.sender), 28), clip(printable(c.subject), 60));
+  }
+  out += fmt::format("{} contribution{}\n", contributions.size(),
+                     contributions.size() == 1 ? "" : "s");
+  return out;
+}
+
+std::string contribution_details(const storage::Contribution& c) {
+  std::string out;
+  out += fmt::format("Document number: {}\n", c.document_number);
+  out += fmt::format("Meeting:         {}\n", c.meeting_id);
+  out += fmt::format("Status:          {}\n", c.late ? "late" : "on time");
+  out += fmt::format("Received:        {}\n", format_utc(c.received_at));
+  out += fmt::format("Sender:          {}\n", printable(c.sender));
+  out += fmt::format("Subject:         {}\n", printable(c.subject));
+  out += fmt::format("Message-ID:      {}\n", printable(c.message_id));
+  out += fmt::format("Files ({}):\n", c.files.size());
+  for (const auto& file : c.files) {
+    out += fmt::format("  {}  {} bytes  {}\n    sha256 {}\n    stored {}\n", printable(file.filename),
+                       file.size, file.content_type, file.sha256_hex, file.path);
+  }
+  out += fmt::format("Replies ({}):\n", c.replies.size());
+  for (const auto& reply : c.replies) {
+    out += fmt::format("  {} to {}: {}{}{}, {} attempt{}\n", storage::to_string(reply.kind),
+                       printable(reply.recipient), storage::to_string(reply.state),
+                       reply.reason.empty() ? "" : " - ", printable(reply.reason), reply.attempts,
+                       reply.attempts == 1 ? "" : "s");
+  }
+  return out;
+}
+
+}  // namespace contribd

@@ -1,0 +1,17 @@
+// How the register is shown to people (a table, one contribution in full) and to programs
+// (JSON, the shape of SPEC.md "list --json").
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "storage/register.h"
+
+namespace contribd {
+
+nlohmann::json contribution_json(const storage::Contribution& contribution);
+std::string contributions_table(const std::vector<storage::Contribution>& contributions);
+std::string contribution_details(const storage::Contribution& contribution);
+
+}  // namespace contribd

@@ -1,0 +1,130 @@
+// contribd: the contribution intake daemon's command line.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "daemon/cli/register_view.h"
+#include "daemon/config.h"
+#include "daemon/log.h"
+#include "daemon/reply/composer.h"
+#include "daemon/service.h"
+#include "storage/register.h"
+
+namespace {
+
+using namespace contribd;
+
+// Reading commands open the register as it is; they never create one from a typo'd path.
+storage::Register open_existing_register(const Config& config) {
+  if (!std::filesystem::exists(config.storage.database)) {
+    throw std::runtime_error(fmt::format("{}: no register yet (storage.database); run the daemon "
+                                         "first",
+                                         config.storage.database.string()));
+  }
+  return storage::Register::open(config.storage.database);
+}
+
+int list_command(const std::string& config_file, const std::string& meeting, bool json) {
+  const Config config = load_config(config_file);
+  auto register_ = open_existing_register(config);
+  const auto contributions =
+      register_.list(meeting.empty() ? std::nullopt : std::optional<std::string>(meeting));
+  if (json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& contribution : contributions) array.push_back(contribution_json(contribution));
+    std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << contributions_table(contributions);
+  }
+  return exit_ok;
+}
+
+int show_command(const std::string& config_file, const std::string& document_number, bool json) {
+  const Config config = load_config(config_file);
+  auto register_ = open_existing_register(config);
+  const auto contribution = register_.find(document_number);
+  if (!contribution) {
+    std::cerr << "contribd: " << document_number << ": no such contribution in "
+              << config.storage.database.string() << "\n";
+    return exit_runtime_error;
+  }
+  if (json) {
+    std::cout << contribution_json(*contribution).dump(2, ' ', false,
+                                                        nlohmann::json::error_handler_t::replace)
+              << "\n";
+  } else {
+    std::cout << contribution_details(*contribution);
+  }
+  return exit_ok;
+}
+
+int check_config_command(const std::string& config_file) {
+  const Config config = load_config(config_file);
+  read_secret(config.imap.password_file, "imap.password_file");
+  read_secret(config.smtp.password_file, "smtp.password_file");
+  try {
+    reply::load_templates(config.replies.ack_template, config.replies.late_template);
+  } catch (const std::exception& error) {
+    throw ConfigError(fmt::format("{}: replies: {}", config.source.string(), error.what()));
+  }
+  std::cout << describe(config) << "configuration is valid\n";
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"contribd: registers contributions e-mailed to a secretariat mailbox and answers "
+               "their senders"};
+  app.require_subcommand(1);
+  std::string config_file;
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "log debug detail");
+
+  auto* run = app.add_subcommand("run", "run the daemon");
+  bool once = false;
+  run->add_option("--config", config_file, "configuration file")->required();
+  run->add_flag("--once", once, "process what is waiting, send due replies, then exit");
+
+  auto* list = app.add_subcommand("list", "print the register");
+  std::string meeting;
+  bool json = false;
+  list->add_option("--config", config_file, "configuration file")->required();
+  list->add_option("--meeting", meeting, "only this meeting's contributions");
+  list->add_flag("--json", json, "a JSON array for programs");
+
+  auto* show = app.add_subcommand("show", "print one contribution in full");
+  std::string document_number;
+  show->add_option("--config", config_file, "configuration file")->required();
+  show->add_option("document", document_number, "document number, e.g. QIT4N-I-007")->required();
+  show->add_flag("--json", json, "JSON for programs");
+
+  auto* check = app.add_subcommand("check-config", "validate the configuration file");
+  check->add_option("--config", config_file, "configuration file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : exit_config_error;
+  }
+
+  try {
+    if (*run) {
+      setup_logging(LogTarget::automatic, verbose);
+      return once ? run_once(config_file) : run_service(config_file);
+    }
+    setup_logging(LogTarget::stderr_only, verbose);
+    if (*list) return list_command(config_file, meeting, json);
+    if (*show) return show_command(config_file, document_number, json);
+    if (*check) return check_config_command(config_file);
+  } catch (const ConfigError& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+    return exit_config_error;
+  } catch (const std::exception& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+    return exit_runtime_error;
+  }
+  return exit_ok;
+}

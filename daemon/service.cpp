@@ -1,0 +1,275 @@
+#include "daemon/service.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <iostream>
+#include <random>
+
+#include "daemon/config.h"
+#include "daemon/imap/imap_session.h"
+#include "daemon/intake/sweep.h"
+#include "daemon/outbox/deliver.h"
+#include "daemon/reply/composer.h"
+
+namespace contribd {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::chrono::seconds kMaxReplyBackoff{60};
+constexpr std::chrono::seconds kMaxReconnectBackoff{300};
+
+// Everything a run needs, built once from the config file; SIGHUP rebuilds the reloadable parts.
+struct Runtime {
+  Config config;
+  std::string imap_password;
+  std::string smtp_password;
+  reply::Templates templates;
+  storage::Register register_;
+  storage::FileStore files;
+
+  explicit Runtime(Config loaded)
+      : config(std::move(loaded)),
+        imap_password(read_secret(config.imap.password_file, "imap.password_file")),
+        smtp_password(read_secret(config.smtp.password_file, "smtp.password_file")),
+        templates(load_reply_templates(config)),
+        register_(storage::Register::open(config.storage.database)),
+        files(config.storage.files_dir) {}
+
+  static reply::Templates load_reply_templates(const Config& config) {
+    try {
+      return reply::load_templates(config.replies.ack_template, config.replies.late_template);
+    } catch (const std::exception& error) {
+      throw ConfigError(fmt::format("{}: replies: {}", config.source.string(), error.what()));
+    }
+  }
+
+  IntakeContext intake() { return IntakeContext{config, register_, files, templates}; }
+};
+
+awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
+  auto executor = co_await asio::this_coro::executor;
+  auto session = co_await imap::Session::connect(
+      executor, runtime.config.imap.endpoint,
+      imap::Credentials{runtime.config.imap.username, runtime.imap_password});
+  co_await session->ensure_folder(runtime.config.imap.processed_folder);
+  co_return session;
+}
+
+void log_sweep(const SweepCounts& counts) {
+  if (counts.registered + counts.duplicates + counts.skipped + counts.rejected + counts.failed == 0)
+    return;
+  spdlog::info("mailbox pass: {} registered, {} duplicates, {} left for people, {} rejected, {} "
+               "to try again",
+               counts.registered, counts.duplicates, counts.skipped, counts.rejected,
+               counts.failed);
+}
+
+awaitable<DeliveryCounts> deliver(Runtime& runtime) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_password,
+                                         runtime.register_, kMaxReplyBackoff);
+}
+
+awaitable<int> once(Runtime& runtime) {
+  bool complete = true;
+  try {
+    auto session = co_await open_mailbox(runtime);
+    IntakeContext context = runtime.intake();
+    const SweepCounts counts = co_await sweep_mailbox(*session, context);
+    log_sweep(counts);
+    complete = counts.failed == 0;
+    co_await session->logout();
+  } catch (const std::exception& error) {
+    std::cerr << "contribd: imap " << error.what() << "\n";
+    spdlog::error("imap: {}", error.what());
+    complete = false;
+  }
+  try {
+    const DeliveryCounts sent = co_await deliver(runtime);
+    if (sent.deferred > 0) complete = false;
+  } catch (const std::exception& error) {
+    std::cerr << "contribd: smtp " << error.what() << "\n";
+    complete = false;
+  }
+  if (runtime.register_.next_due()) {
+    spdlog::warn("replies are still queued in the outbox; they are sent on the next run");
+    complete = false;
+  }
+  co_return complete ? exit_ok : exit_runtime_error;
+}
+
+template <typename Body>
+int run_in_io_context(Body body) {
+  asio::io_context io;
+  int exit_code = exit_runtime_error;
+  asio::co_spawn(io, body(), [&](std::exception_ptr failure, int code) {
+    if (!failure) {
+      exit_code = code;
+      return;
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      std::cerr << "contribd: " << error.what() << "\n";
+    }
+  });
+  io.run();
+  return exit_code;
+}
+
+// Loads the config and opens the register; a problem here is one line on stderr.
+std::unique_ptr<Runtime> start_runtime(const std::filesystem::path& config_file, int& exit_code) {
+  try {
+    return std::make_unique<Runtime>(load_config(config_file));
+  } catch (const ConfigError& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+    exit_code = exit_config_error;
+  } catch (const std::exception& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+    exit_code = exit_runtime_error;
+  }
+  return nullptr;
+}
+
+std::chrono::milliseconds jittered(std::chrono::seconds base) {
+  static std::mt19937 random{std::random_device{}()};
+  std::uniform_int_distribution<int> spread(0, static_cast<int>(base.count() * 250));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(base) +
+         std::chrono::milliseconds(spread(random));
+}
+
+awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(use_awaitable);
+}
+
+// How long to wait for new mail before looking at the outbox again.
+std::chrono::seconds next_wake(Runtime& runtime) {
+  std::chrono::seconds wait{runtime.config.imap.poll_interval_seconds};
+  if (auto due = runtime.register_.next_due()) {
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*due - now),
+                      std::chrono::seconds(1), wait);
+  }
+  return wait;
+}
+
+// Connected: sweep, send, then wait for mail (IDLE or a poll timer), until an error.
+awaitable<void> serve_connected(Runtime& runtime, imap::Session& session) {
+  for (;;) {
+    IntakeContext context = runtime.intake();
+    log_sweep(co_await sweep_mailbox(session, context));
+    co_await deliver(runtime);
+    const std::chrono::seconds wait = next_wake(runtime);
+    sd_notifyf(0, "STATUS=watching %s, %zu contributions registered",
+               runtime.config.imap.folder.c_str(), runtime.register_.list().size());
+    if (runtime.config.imap.idle && session.has_capability("IDLE")) {
+      co_await session.idle(wait);
+    } else {
+      co_await sleep_for(wait);
+      co_await session.noop();
+    }
+  }
+}
+
+awaitable<int> serve(Runtime& runtime) {
+  // At start a server problem is fatal (the operator is watching); later it is an outage.
+  auto session = co_await open_mailbox(runtime);
+  spdlog::info("connected to {}:{} as {}, watching {}", runtime.config.imap.endpoint.host,
+               runtime.config.imap.endpoint.port, runtime.config.imap.username,
+               runtime.config.imap.folder);
+  sd_notify(0, "READY=1");
+  std::chrono::seconds backoff{1};
+  for (;;) {
+    try {
+      if (!session) {
+        session = co_await open_mailbox(runtime);
+        spdlog::info("reconnected to {}:{}", runtime.config.imap.endpoint.host,
+                     runtime.config.imap.endpoint.port);
+        backoff = std::chrono::seconds(1);
+      }
+      co_await serve_connected(runtime, *session);
+    } catch (const std::exception& error) {
+      session.reset();
+      spdlog::warn("imap: {}; reconnecting in about {} s", error.what(), backoff.count());
+    }
+    co_await sleep_for(jittered(backoff));
+    backoff = std::min(backoff * 2, kMaxReconnectBackoff);
+  }
+}
+
+awaitable<int> wait_for_stop(asio::signal_set& stop_signals) {
+  const int signal_number = co_await stop_signals.async_wait(use_awaitable);
+  spdlog::info("signal {} received, stopping", signal_number);
+  sd_notify(0, "STOPPING=1");
+  co_return exit_ok;
+}
+
+awaitable<void> reload_on_hangup(Runtime& runtime, asio::signal_set& hangup) {
+  for (;;) {
+    co_await hangup.async_wait(use_awaitable);
+    try {
+      Config fresh = load_config(runtime.config.source);
+      runtime.templates = Runtime::load_reply_templates(fresh);
+      runtime.config.meetings = std::move(fresh.meetings);
+      runtime.config.replies = std::move(fresh.replies);
+      spdlog::info("SIGHUP: reloaded {} meetings and the reply templates",
+                   runtime.config.meetings.size());
+    } catch (const std::exception& error) {
+      spdlog::error("SIGHUP: kept the running configuration: {}", error.what());
+    }
+  }
+}
+
+}  // namespace
+
+int run_once(const std::filesystem::path& config_file) {
+  int exit_code = exit_runtime_error;
+  auto runtime = start_runtime(config_file, exit_code);
+  if (!runtime) return exit_code;
+  return run_in_io_context([&]() { return once(*runtime); });
+}
+
+int run_service(const std::filesystem::path& config_file) {
+  int exit_code = exit_runtime_error;
+  auto runtime = start_runtime(config_file, exit_code);
+  if (!runtime) return exit_code;
+  asio::io_context io;
+  asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  asio::signal_set hangup(io, SIGHUP);
+  asio::co_spawn(io, reload_on_hangup(*runtime, hangup), asio::detached);
+  // The service ends at the first of: a stop signal, or a start-up failure. Cancelling the
+  // service mid-way is safe: registration happens between awaits, in one transaction.
+  asio::co_spawn(io, serve(*runtime) || wait_for_stop(stop_signals),
+                 [&](std::exception_ptr failure, std::variant<int, int> result) {
+                   if (failure) {
+                     try {
+                       std::rethrow_exception(failure);
+                     } catch (const std::exception& error) {
+                       std::cerr << "contribd: " << error.what() << "\n";
+                     }
+                     exit_code = exit_runtime_error;
+                   } else {
+                     exit_code = std::visit([](int code) { return code; }, result);
+                   }
+                   io.stop();
+                 });
+  io.run();
+  return exit_code;
+}
+
+}  // namespace contribd
