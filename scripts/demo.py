@@ -1,0 +1,71 @@
+"""The demo's story: five participants write to the secretariat around the deadline."""
+
+import email.policy
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
+
+import harness  # noqa: E402
+import mailenv  # noqa: E402
+from harness import SECRETARIAT, Contribd, contribution, send  # noqa: E402
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx(seed):
+    # Sample documents: recognisable bytes, not real Word files.
+    return (f"sample contribution {seed}\n".encode() * 500)
+
+
+def main():
+    mailenv.reset_mailboxes()
+    print("Sending contributions before the deadline ...")
+    send(contribution("Alice Example <alice@member.test>",
+                      "Draft requirements for QKD network management",
+                      [("QIT4N-05-requirements.docx", docx("alice"), DOCX)]))
+    send(contribution("Bob <bob@member.test>", "Use cases",
+                      [("use-cases.docx", docx("bob"), DOCX),
+                       ("figures.pdf", docx("bob-fig"), "application/pdf")]))
+    send(contribution("Олег <carol@member.test>", "Предложение по терминологии",
+                      [("Терминология.docx", docx("carol"), DOCX)]))
+    send(contribution("dave@member.test", "When is the registration deadline?", []))
+    mailenv.wait_for_messages(SECRETARIAT, 4, timeout=30)
+    deadline = int(time.time())
+    time.sleep(2.2)
+    print("... and after it.")
+    send(contribution("Erin <erin@member.test>", "Late comments on the draft",
+                      [("erin-comments.docx", docx("erin"), DOCX)]))
+    send(contribution("Vacation <frank@member.test>", "Out of office: contribution",
+                      [("frank.docx", docx("frank"), DOCX)],
+                      headers={"Auto-Submitted": "auto-replied"}))
+    mailenv.wait_for_messages(SECRETARIAT, 6, timeout=30)
+
+    contribd = Contribd(deadline=deadline)
+    print(f"\nState, config and register: {contribd.state}")
+    print(f"$ contribd run --config {contribd.config_path} --once")
+    result = contribd.run_once()
+    sys.stdout.write(result.stderr)
+    print(f"(exit {result.returncode})\n")
+    print(f"$ contribd list --config {contribd.config_path}")
+    print(contribd.run("list", "--config", contribd.config_path).stdout)
+
+    print("Replies in the participants' mailboxes:")
+    time.sleep(2)
+    for address in ["alice@member.test", "bob@member.test", "carol@member.test",
+                    "dave@member.test", "erin@member.test", "frank@member.test"]:
+        replies = harness.replies_to(address)
+        if not replies:
+            print(f"\n== {address}: no reply")
+            continue
+        for reply in replies:
+            print(f"\n== {address}: {reply['Subject']}")
+            body = reply.get_body(preferencelist=("plain",)).get_content()
+            print("   " + "\n   ".join(body.strip().splitlines()[:14]))
+    print(f"\nThe mail sandbox is still running; stop it with tests/mailenv/stop.")
+    return 0 if result.returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""What the integration tests share: a contribd state folder and config pointed at the mail
+sandbox, running the contribd binary, building contributions, and reading mailboxes."""
+
+import email
+import email.policy
+import imaplib
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import mailenv
+
+CONTRIBD_BIN = os.environ.get("CONTRIBD_BIN", "contribd")
+SECRETARIAT = "tsbfgqit4n@itu.test"
+
+
+def utc(ts):
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Contribd:
+    """A contribd installation: its config, register and files in a temporary folder."""
+
+    def __init__(self, deadline, closes=None, extra_meetings="", imap_overrides=None,
+                 max_per_hour=10, replies_extra=""):
+        self.state = tempfile.mkdtemp(prefix="contribd-it-")
+        self.config_path = os.path.join(self.state, "contribd.toml")
+        self.write_config(deadline, closes, extra_meetings, imap_overrides or {}, max_per_hour,
+                          replies_extra)
+
+    def write_config(self, deadline, closes, extra_meetings, imap_overrides, max_per_hour,
+                     replies_extra):
+        closes = closes or deadline + 14 * 86400
+        imap = {
+            "host": "127.0.0.1",
+            "port": mailenv.IMAPS_PORT,
+            "security": "tls",
+            "ca_file": mailenv.CA,
+            "username": SECRETARIAT,
+            "password_file": mailenv.password_file(SECRETARIAT),
+            "folder": "INBOX",
+            "processed_folder": "Registered",
+            "idle": True,
+            "poll_interval_seconds": 2,
+            "timeout_seconds": 20,
+        }
+        imap.update(imap_overrides)
+        lines = ["[imap]"]
+        for key, value in imap.items():
+            lines.append(f"{key} = {toml_value(value)}")
+        lines += [
+            "",
+            "[smtp]",
+            'host = "127.0.0.1"',
+            f"port = {mailenv.SUBMISSION_PORT}",
+            'security = "starttls"',
+            f'ca_file = "{mailenv.CA}"',
+            f'username = "{SECRETARIAT}"',
+            f'password_file = "{mailenv.password_file(SECRETARIAT)}"',
+            f'from = "{SECRETARIAT}"',
+            'from_name = "ITU-T FG-QIT4N secretariat"',
+            "timeout_seconds = 20",
+            "",
+            "[storage]",
+            'database = "state/contribd.sqlite"',
+            'files_dir = "state/files"',
+            "",
+            "[replies]",
+            f"max_per_sender_per_hour = {max_per_hour}",
+            replies_extra,
+            "",
+            "[[meeting]]",
+            'id = "QIT4N-05"',
+            'title = "Fifth meeting of FG-QIT4N, e-meeting"',
+            f'deadline = "{utc(deadline)}"',
+            f'closes = "{utc(closes)}"',
+            'document_prefix = "QIT4N-I-"',
+            "first_number = 1",
+            extra_meetings,
+        ]
+        with open(self.config_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def run(self, *args, timeout=300):
+        return subprocess.run([CONTRIBD_BIN, *args], capture_output=True, text=True,
+                              timeout=timeout)
+
+    def run_once(self):
+        return self.run("run", "--config", self.config_path, "--once")
+
+    def register(self):
+        result = self.run("list", "--config", self.config_path, "--json")
+        if result.returncode != 0:
+            raise AssertionError(f"list failed: {result.stderr}")
+        return json.loads(result.stdout)
+
+    def remove(self):
+        shutil.rmtree(self.state, ignore_errors=True)
+
+
+def toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value))
+
+
+def contribution(sender, subject, files, body="Please find our contribution attached.",
+                 headers=None, to=SECRETARIAT):
+    """A message as a participant's mail client writes it; files: [(name, bytes, mime type)]."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="member.test")
+    msg["Date"] = email.utils.formatdate(localtime=False)
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    for name, data, mime_type in files:
+        maintype, subtype = mime_type.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg
+
+
+def send(msg, mail_from=None):
+    raw = msg.as_bytes(policy=email.policy.SMTP)
+    sender = mail_from if mail_from is not None else email.utils.parseaddr(msg["From"])[1]
+    recipients = [email.utils.parseaddr(msg["To"])[1]]
+    mailenv.send(raw, sender, recipients)
+    return raw
+
+
+def replies_to(address):
+    """The replies in a participant's INBOX, parsed."""
+    return [email.message_from_bytes(raw, policy=email.policy.default)
+            for raw in mailenv.maildir_messages(address)]
+
+
+class Imap:
+    """A verified IMAPS session as the secretariat, to look at the mailbox as people do."""
+
+    def __init__(self, address=SECRETARIAT):
+        context = ssl.create_default_context(cafile=mailenv.CA)
+        self.conn = imaplib.IMAP4_SSL("127.0.0.1", int(mailenv.IMAPS_PORT), ssl_context=context)
+        with open(mailenv.password_file(address)) as f:
+            self.conn.login(address, f.read().strip())
+
+    def flags_in(self, folder):
+        """{Message-ID: set of flags} for every message of folder; missing folder -> {}."""
+        status, _ = self.conn.select(f'"{folder}"', readonly=True)
+        if status != "OK":
+            return {}
+        status, data = self.conn.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        result = {}
+        for item in data:
+            if not isinstance(item, tuple):
+                continue
+            flags = imaplib.ParseFlags(item[0])
+            header = email.message_from_bytes(item[1])
+            result[header["Message-ID"]] = {f.decode() for f in flags}
+        return result
+
+    def close(self):
+        try:
+            self.conn.logout()
+        except Exception:
+            pass
+
+
+def wait_until(predicate, timeout, interval=0.2):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
