@@ -2,7 +2,8 @@
 // and the outbox of replies, in one SQLite database (WAL, so `contribd list` can read while
 // the daemon writes). One process writes. Every failure throws StorageError naming the
 // database path, the step and SQLite's reason; a failed write inside a Transaction leaves the
-// database as it was once the Transaction is rolled back.
+// database as it was once the Transaction is rolled back. A Register is for one thread at a
+// time (the daemon's I/O thread); readers in other processes open their own.
 #pragma once
 
 #include <filesystem>
@@ -24,6 +25,7 @@ class Register {
  public:
   // BEGIN IMMEDIATE on construction (waits up to the busy timeout for another writer);
   // commit() makes the work durable; the destructor rolls back anything not committed.
+  // Must not outlive its Register (moving the Register is fine).
   class Transaction {
    public:
     Transaction(Transaction&& other) noexcept;
