@@ -128,3 +128,43 @@ TEST(NumberedVariant, StaysWithinTheLimit) {
 
 }  // namespace
 }  // namespace contribd::storage
+
+namespace contribd::storage {
+namespace {
+
+// Whatever bytes arrive, the result is one harmless path component.
+void expect_harmless(const std::string& input, const std::string& name) {
+  SCOPED_TRACE(::testing::PrintToString(input));
+  EXPECT_FALSE(name.empty());
+  EXPECT_LE(name.size(), max_safe_name_bytes);
+  EXPECT_NE(name, ".");
+  EXPECT_NE(name, "..");
+  EXPECT_FALSE(name.starts_with('.'));
+  EXPECT_FALSE(name.ends_with('.'));
+  EXPECT_EQ(name.find('/'), std::string::npos);
+  EXPECT_EQ(name.find('\\'), std::string::npos);
+  for (const char c : name) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
+  EXPECT_TRUE(is_valid_utf8(name));
+}
+
+TEST(SafeFilename, RandomBytesAlwaysGiveAHarmlessName) {
+  std::uint32_t state = 12345;  // fixed seed: a failure reproduces
+  const auto next = [&state] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 24;
+  };
+  const std::string alphabet = std::string("./\\\0 aZ\x01\x7f\xc3\xa9\xe2\x80\xae\xff", 16);
+  for (int round = 0; round < 5000; ++round) {
+    std::string input;
+    const auto length = next() % 300;
+    for (std::uint32_t i = 0; i < length; ++i) {
+      input += (next() % 2 == 0) ? alphabet[next() % alphabet.size()] : static_cast<char>(next());
+    }
+    expect_harmless(input, safe_filename(input));
+    expect_harmless(input, safe_path_component(input));
+    expect_harmless(input, numbered_variant(safe_filename(input), static_cast<int>(round)));
+  }
+}
+
+}  // namespace
+}  // namespace contribd::storage
