@@ -1,0 +1,160 @@
+#include "storage/file_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "storage/safe_filename.h"
+
+namespace contribd::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Temporary files start with a dot, which safe names never do, so they cannot clash.
+constexpr std::string_view temporary_prefix = ".contribd-tmp-";
+constexpr mode_t stored_file_mode = 0640;
+
+StorageError system_error(const fs::path& path, std::string_view what, int error_number) {
+  return StorageError(fmt::format("{}: {}: {}", path.string(), what, std::strerror(error_number)));
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, std::string_view data, const fs::path& path) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw system_error(path, "write", errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+void fsync_folder(const fs::path& folder) {
+  FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) throw system_error(folder, "open folder to sync", errno);
+  if (::fsync(fd.get()) != 0) throw system_error(folder, "sync folder", errno);
+}
+
+// Writes data into a fresh temporary file beside `target`, syncs it and renames it over
+// `target`. On failure the temporary file is removed and nothing appears under `target`.
+void write_atomically(const fs::path& target, std::string_view data) {
+  std::string temporary = (target.parent_path() / temporary_prefix).string() + "XXXXXX";
+  FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
+  if (fd.get() < 0) throw system_error(temporary, "create temporary file", errno);
+  try {
+    if (::fchmod(fd.get(), stored_file_mode) != 0) throw system_error(temporary, "chmod", errno);
+    write_all(fd.get(), data, temporary);
+    if (::fsync(fd.get()) != 0) throw system_error(temporary, "sync", errno);
+    if (::close(fd.release()) != 0) throw system_error(temporary, "close", errno);
+    if (::rename(temporary.c_str(), target.c_str()) != 0) {
+      throw system_error(target, "rename " + temporary + " to", errno);
+    }
+  } catch (...) {
+    ::unlink(temporary.c_str());
+    throw;
+  }
+}
+
+// Temporary files left by a crash in the middle of write_atomically().
+void remove_stale_temporaries(const fs::path& folder) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    if (entry.path().filename().string().starts_with(temporary_prefix)) {
+      fs::remove(entry.path(), error);
+    }
+  }
+}
+
+void create_folder(const fs::path& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error)
+    throw StorageError(fmt::format("{}: create folder: {}", folder.string(), error.message()));
+}
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Unique ignoring ASCII case, so that the folder can be copied to a case-insensitive disk.
+std::string unique_name(std::string_view wanted, std::set<std::string>& taken) {
+  std::string name = safe_filename(wanted);
+  const std::string base = name;
+  for (int n = 2; taken.contains(lower_ascii(name)); ++n) name = numbered_variant(base, n);
+  taken.insert(lower_ascii(name));
+  return name;
+}
+
+bool is_inside(const fs::path& path, const fs::path& folder) {
+  const auto relative = path.lexically_relative(folder);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+fs::path normalized_absolute(fs::path path) {
+  path = fs::absolute(path).lexically_normal();
+  if (!path.has_filename() && path.has_parent_path() && path != path.root_path()) {
+    path = path.parent_path();  // "/srv/files/" -> "/srv/files"
+  }
+  return path;
+}
+
+}  // namespace
+
+FileStore::FileStore(std::filesystem::path files_dir)
+    : files_dir_(normalized_absolute(std::move(files_dir))) {}
+
+std::vector<StoredFile> FileStore::store(std::string_view meeting_id,
+                                         std::string_view document_number,
+                                         const std::vector<NewFile>& files) {
+  const fs::path meeting_folder = files_dir_ / safe_path_component(meeting_id);
+  const fs::path folder = meeting_folder / safe_path_component(document_number);
+  if (!is_inside(folder, files_dir_)) {
+    throw StorageError(
+        fmt::format("{}: refusing a folder outside {}", folder.string(), files_dir_.string()));
+  }
+  create_folder(folder);
+  remove_stale_temporaries(folder);
+
+  std::set<std::string> taken;
+  std::vector<StoredFile> stored;
+  for (const auto& file : files) {
+    const fs::path target = folder / unique_name(file.filename, taken);
+    write_atomically(target, file.data);
+    stored.push_back(StoredFile{file.filename, file.content_type, file.data.size(), file.sha256_hex,
+                                target.string()});
+  }
+  // The renames, and the folders created for them, are durable only once their folders are.
+  fsync_folder(folder);
+  fsync_folder(meeting_folder);
+  fsync_folder(files_dir_);
+  return stored;
+}
+
+}  // namespace contribd::storage

@@ -1,0 +1,34 @@
+// The file store: the files of each contribution under
+// files_dir/<meeting>/<document number>/<safe name>, each written atomically so that a crash
+// leaves either no file or the whole file, never a partial one under the final name.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "storage/records.h"
+
+namespace contribd::storage {
+
+class FileStore {
+ public:
+  explicit FileStore(std::filesystem::path files_dir);  // made absolute; need not exist yet
+
+  // Writes every file (temporary file in the same folder, fsync, rename, fsync the folder)
+  // and returns them in the same order with their absolute paths. The meeting id, document
+  // number and file names all pass through safe_filename.h, so the path can never leave
+  // files_dir whatever they hold; names are made unique within the contribution
+  // ("a.pdf", "a (2).pdf"). A file of the same name already in the folder is replaced: only
+  // an attempt that never committed can have left it there. Throws StorageError naming the
+  // path and the system's reason; files written before the failure stay.
+  std::vector<StoredFile> store(std::string_view meeting_id, std::string_view document_number,
+                                const std::vector<NewFile>& files);
+
+  const std::filesystem::path& files_dir() const { return files_dir_; }
+
+ private:
+  std::filesystem::path files_dir_;
+};
+
+}  // namespace contribd::storage

@@ -1,0 +1,102 @@
+// The plain values that the register stores and returns: contributions with their files and
+// replies, what became of each examined message, and the outbox entries waiting for SMTP.
+// No behaviour here beyond naming the enums; the register (register.h) gives them meaning.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace contribd::storage {
+
+using UtcTime = std::chrono::sys_seconds;
+
+// Every failure of the register or the file store. The text names the database or file path,
+// what was being done and the underlying reason: "DBPATH: what: sqlite message".
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One message in one IMAP mailbox; UIDs are only meaningful together with the UIDVALIDITY.
+struct MessageKey {
+  std::string mailbox;
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t uid = 0;
+};
+
+enum class Outcome { registered, duplicate, skipped, rejected };  // what became of a message
+
+struct Examined {
+  Outcome outcome;
+  std::optional<std::string> document_number;  // registered: its number; duplicate: the original's
+  std::string reason;                          // why it was skipped, rejected or a duplicate
+  bool moved = false;                          // already moved to the processed folder
+};
+
+// A file about to be stored; data is only borrowed for the duration of FileStore::store().
+struct NewFile {
+  std::string filename;  // decoded, as the sender wrote it (may be hostile)
+  std::string content_type;
+  std::string_view data;
+  std::string sha256_hex;
+};
+
+struct StoredFile {
+  std::string filename;  // decoded, as the sender wrote it (the stored name is in path)
+  std::string content_type;
+  std::uint64_t size = 0;
+  std::string sha256_hex;
+  std::string path;  // absolute path of the stored copy
+};
+
+enum class ReplyKind { ack, late, none };
+enum class ReplyState { queued, sent, withheld, failed };
+
+struct ReplyRecord {
+  std::int64_t id = 0;
+  ReplyKind kind = ReplyKind::none;
+  ReplyState state = ReplyState::queued;
+  std::string reason;  // why withheld, the last retry error, or the server's text when failed
+  std::string recipient;
+  int attempts = 0;
+  std::optional<UtcTime> sent_at;
+  UtcTime created_at;
+};
+
+struct Contribution {
+  std::int64_t id = 0;
+  std::string document_number;
+  std::string meeting_id;
+  std::string sender;
+  std::string subject;
+  std::string message_id;
+  UtcTime received_at;
+  bool late = false;
+  std::vector<StoredFile> files;     // in the order they were registered
+  std::vector<ReplyRecord> replies;  // oldest first
+};
+
+struct OutboxEntry {
+  std::int64_t reply_id = 0;
+  std::string recipient;
+  std::string envelope_from;  // empty means the null reverse-path <>
+  std::string message;        // RFC 5322 bytes, ready for DATA
+  int attempts = 0;
+};
+
+// Names used in the database, the log and `list --json`.
+std::string to_string(Outcome);     // "registered", "duplicate", "skipped", "rejected"
+std::string to_string(ReplyKind);   // "ack", "late", "none"
+std::string to_string(ReplyState);  // "queued", "sent", "withheld", "failed"
+
+// The reverse of to_string(); nullopt for any other text.
+std::optional<Outcome> outcome_from_string(std::string_view);
+std::optional<ReplyKind> reply_kind_from_string(std::string_view);
+std::optional<ReplyState> reply_state_from_string(std::string_view);
+
+}  // namespace contribd::storage

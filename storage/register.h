@@ -1,0 +1,121 @@
+// The register: every contribution under its document number, every examined IMAP message,
+// and the outbox of replies, in one SQLite database (WAL, so `contribd list` can read while
+// the daemon writes). One process writes. Every failure throws StorageError naming the
+// database path, the step and SQLite's reason; a failed write inside a Transaction leaves the
+// database as it was once the Transaction is rolled back. A Register is for one thread at a
+// time (the daemon's I/O thread); readers in other processes open their own.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/document_number.h"
+#include "storage/records.h"
+#include "storage/sqlite.h"
+
+namespace contribd::storage {
+
+class Register {
+ public:
+  // BEGIN IMMEDIATE on construction (waits up to the busy timeout for another writer);
+  // commit() makes the work durable; the destructor rolls back anything not committed.
+  // Must not outlive its Register (moving the Register is fine).
+  class Transaction {
+   public:
+    Transaction(Transaction&& other) noexcept;
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    Transaction& operator=(Transaction&&) = delete;
+    ~Transaction();
+    void commit();  // throws StorageError; the transaction is then rolled back by the destructor
+
+   private:
+    friend class Register;
+    explicit Transaction(sqlite::Database& db);
+    sqlite::Database* db_;
+    bool open_ = true;
+  };
+
+  // Creates the parent folders and the file if missing, turns on WAL, a busy timeout,
+  // foreign keys and full fsync at commit, then applies the schema migrations.
+  static Register open(const std::filesystem::path& database);
+  // For readers such as `contribd list`: never creates or migrates; throws StorageError if the
+  // file is missing or its schema is not the one this contribd writes.
+  static Register open_read_only(const std::filesystem::path& database);
+
+  Register(Register&&) noexcept = default;
+  Register& operator=(Register&&) noexcept = default;
+  ~Register() = default;
+
+  const std::string& path() const { return db_->path(); }
+
+  // Examined messages: keyed by mailbox + UIDVALIDITY + UID, also findable by Message-ID plus
+  // the SHA-256 of the raw message, which survives a UIDVALIDITY change.
+  std::optional<Examined> examined(const MessageKey& key);
+  std::optional<Examined> examined_by_content(std::string_view message_id,
+                                              std::string_view raw_sha256);
+  // Registered or duplicate messages of this mailbox (any UIDVALIDITY) not yet marked moved,
+  // in UIDVALIDITY then UID order.
+  std::vector<MessageKey> pending_moves(const std::string& mailbox);
+  void mark_moved(const MessageKey& key);  // throws StorageError if the key was never recorded
+
+  Transaction begin();
+
+  // Inside a transaction (next_document_number throws StorageError outside one):
+  // The next number of the series: the highest registered with this prefix + 1, but never
+  // below first_number. A rolled-back transaction therefore leaves no gap, and two calls
+  // without an insert in between return the same number.
+  std::string next_document_number(std::string_view prefix, std::int64_t first_number);
+  // The earliest contribution from the same sender (ASCII case-insensitive) whose files have
+  // exactly this set of SHA-256 values (order and repetition do not matter); nullopt for an
+  // empty set.
+  std::optional<std::string> find_duplicate(std::string_view sender,
+                                            std::vector<std::string> sha256_set);
+  // Files must already carry their stored paths. Returns the new id; throws StorageError if
+  // the document number is already used (and inserts nothing).
+  std::int64_t insert_contribution(const Contribution& contribution);
+  // Inserts, or replaces what an earlier examination of the same key recorded.
+  void record_examined(const MessageKey& key, std::string_view message_id,
+                       std::string_view raw_sha256, const Examined& examined);
+  // A queued reply is due at once (next_attempt_at = now); other states never leave.
+  std::int64_t queue_reply(std::optional<std::int64_t> contribution_id,
+                           const std::string& document_number, ReplyKind kind, ReplyState state,
+                           std::string reason, std::string recipient, std::string envelope_from,
+                           std::string message, UtcTime now);
+  // Replies to this recipient (ASCII case-insensitive) created at or after `since` that were
+  // queued, sent or failed: every reply that was meant to leave. Withheld ones do not count.
+  int replies_sent_or_queued_to(std::string_view recipient, UtcTime since);
+
+  // Outbox. The mark_* calls apply to queued replies only and throw StorageError otherwise.
+  std::vector<OutboxEntry> due_replies(UtcTime now);  // next_attempt_at <= now, oldest first
+  std::optional<UtcTime> next_due();                  // earliest next_attempt_at while queued
+  void mark_sent(std::int64_t reply_id, UtcTime now);
+  void mark_retry(std::int64_t reply_id, std::string error, UtcTime next_attempt_at);
+  void mark_failed(std::int64_t reply_id, std::string server_text);
+
+  // Reading, with files and reply history. Ordered by prefix, then number (QIT4N-I-999 before
+  // QIT4N-I-1000).
+  std::vector<Contribution> list(std::optional<std::string> meeting_id = {});
+  std::optional<Contribution> find(std::string_view document_number);
+
+ private:
+  explicit Register(sqlite::Database db);
+  void finish_reply(std::int64_t reply_id, std::string_view sql, std::string_view what,
+                    std::string_view reason, std::optional<UtcTime> at);
+  Contribution read_contribution(const sqlite::Statement& row);
+  void load_details(Contribution& contribution);
+  std::pair<std::string, std::int64_t> series_of(const std::string& document_number) const;
+
+  std::unique_ptr<sqlite::Database> db_;  // on the heap so a Transaction survives a move
+  // Numbers handed out by next_document_number in the current transaction, so that
+  // insert_contribution files them under the right prefix even when the prefix ends in digits.
+  std::map<std::string, std::pair<std::string, std::int64_t>> issued_;
+};
+
+}  // namespace contribd::storage

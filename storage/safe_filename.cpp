@@ -1,0 +1,163 @@
+#include "storage/safe_filename.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+
+namespace contribd::storage {
+namespace {
+
+constexpr std::size_t max_extension_bytes = 16;  // ".docx", ".tar.gz" parts; more is a stem
+
+// Decodes one UTF-8 sequence at text[pos]; nullopt for invalid, overlong or surrogate ones.
+std::optional<char32_t> decode_utf8(std::string_view text, std::size_t pos, std::size_t& length) {
+  const auto lead = static_cast<unsigned char>(text[pos]);
+  char32_t code = 0;
+  char32_t minimum = 0;
+  if (lead < 0x80) {
+    length = 1;
+    return lead;
+  } else if ((lead & 0xE0) == 0xC0) {
+    length = 2, code = lead & 0x1F, minimum = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, code = lead & 0x0F, minimum = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, code = lead & 0x07, minimum = 0x10000;
+  } else {
+    length = 1;
+    return std::nullopt;
+  }
+  if (pos + length > text.size()) {
+    length = 1;
+    return std::nullopt;
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    const auto next = static_cast<unsigned char>(text[pos + i]);
+    if ((next & 0xC0) != 0x80) {
+      length = 1;
+      return std::nullopt;
+    }
+    code = (code << 6) | (next & 0x3F);
+  }
+  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+    length = 1;
+    return std::nullopt;
+  }
+  return code;
+}
+
+// Characters that must not reach a file name: controls (C0, DEL, C1), the ones Windows
+// refuses, and the bidi controls that make "gpj.exe" look like "exe.jpg".
+bool is_unsafe(char32_t code) {
+  if (code < 0x20 || (code >= 0x7F && code <= 0x9F)) return true;
+  if (std::u32string_view(U"<>:\"|?*").find(code) != std::u32string_view::npos) return true;
+  return code == 0x200E || code == 0x200F || (code >= 0x202A && code <= 0x202E) ||
+         (code >= 0x2066 && code <= 0x2069);
+}
+
+std::string replace_unsafe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t length = 1;
+    const auto code = decode_utf8(text, pos, length);
+    if (!code || is_unsafe(*code)) {
+      out += '_';
+    } else {
+      out.append(text.substr(pos, length));
+    }
+    pos += length;
+  }
+  return out;
+}
+
+std::string_view trim_dots_and_spaces(std::string_view text) {
+  const auto first = text.find_first_not_of(". ");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(". ");
+  return text.substr(first, last - first + 1);
+}
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension, in any case.
+bool is_windows_device_name(std::string_view name) {
+  auto stem = lower_ascii(name.substr(0, name.find('.')));
+  while (!stem.empty() && stem.back() == ' ') stem.pop_back();
+  static constexpr std::array<std::string_view, 4> plain{"con", "prn", "aux", "nul"};
+  for (auto device : plain) {
+    if (stem == device) return true;
+  }
+  return stem.size() == 4 && (stem.starts_with("com") || stem.starts_with("lpt")) &&
+         stem[3] >= '1' && stem[3] <= '9';
+}
+
+// Longest prefix of text of at most max_bytes that does not split a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+struct SplitName {
+  std::string_view stem;
+  std::string_view extension;  // with its dot, or empty
+};
+
+SplitName split_extension(std::string_view name) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || name.size() - dot > max_extension_bytes ||
+      name.size() - dot < 2) {
+    return {name, {}};
+  }
+  return {name.substr(0, dot), name.substr(dot)};
+}
+
+// Fits stem + suffix + extension into max_safe_name_bytes by shortening the stem.
+std::string fit(std::string_view stem, std::string_view suffix, std::string_view extension) {
+  const std::size_t room = max_safe_name_bytes - suffix.size() - extension.size();
+  auto cut = std::string(trim_dots_and_spaces(utf8_prefix(stem, room)));
+  if (cut.empty()) cut = "file";
+  return cut + std::string(suffix) + std::string(extension);
+}
+
+std::string sanitize(std::string_view text) {
+  const auto replaced = replace_unsafe(text);
+  std::string name(trim_dots_and_spaces(replaced));
+  if (name.empty()) return "file";
+  if (is_windows_device_name(name)) name.insert(0, "_");
+  if (name.size() <= max_safe_name_bytes) return name;
+  const auto [stem, extension] = split_extension(name);
+  return fit(stem, "", extension);
+}
+
+}  // namespace
+
+std::string safe_filename(std::string_view decoded_name) {
+  const auto separator = decoded_name.find_last_of("/\\");
+  if (separator != std::string_view::npos) decoded_name.remove_prefix(separator + 1);
+  return sanitize(decoded_name);
+}
+
+std::string safe_path_component(std::string_view text) {
+  std::string flat(text);
+  for (auto& c : flat) {
+    if (c == '/' || c == '\\') c = '_';
+  }
+  return sanitize(flat);
+}
+
+std::string numbered_variant(std::string_view safe_name, int n) {
+  const auto [stem, extension] = split_extension(safe_name);
+  return fit(stem, fmt::format(" ({})", n), extension);
+}
+
+}  // namespace contribd::storage

@@ -1,0 +1,124 @@
+#include "storage/schema.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace contribd::storage {
+namespace {
+
+// Times are ISO-8601 UTC text (utc_text.h), which sorts and compares as time does.
+constexpr std::string_view migration_1 = R"sql(
+CREATE TABLE contributions (
+  id              INTEGER PRIMARY KEY,
+  document_number TEXT NOT NULL UNIQUE,
+  prefix          TEXT NOT NULL,       -- the series the number belongs to, e.g. 'QIT4N-I-'
+  number          INTEGER NOT NULL,    -- its place in that series
+  meeting_id      TEXT NOT NULL,
+  sender          TEXT NOT NULL,
+  subject         TEXT NOT NULL,
+  message_id      TEXT NOT NULL,
+  received_at     TEXT NOT NULL,
+  late            INTEGER NOT NULL CHECK (late IN (0, 1)),
+  file_hashes     TEXT NOT NULL,       -- sorted distinct SHA-256 set, for duplicate detection
+  UNIQUE (prefix, number)
+);
+CREATE INDEX contributions_by_sender ON contributions (sender COLLATE NOCASE, file_hashes);
+CREATE INDEX contributions_by_meeting ON contributions (meeting_id, prefix, number);
+
+-- Registered contributions are the secretariat's record: they are never deleted.
+CREATE TRIGGER contributions_are_kept BEFORE DELETE ON contributions
+BEGIN
+  SELECT RAISE(ABORT, 'contributions are never deleted');
+END;
+
+CREATE TABLE files (
+  id              INTEGER PRIMARY KEY,
+  contribution_id INTEGER NOT NULL REFERENCES contributions (id),
+  position        INTEGER NOT NULL,
+  filename        TEXT NOT NULL,
+  content_type    TEXT NOT NULL,
+  size            INTEGER NOT NULL CHECK (size >= 0),
+  sha256          TEXT NOT NULL,
+  path            TEXT NOT NULL,
+  UNIQUE (contribution_id, position)
+);
+
+CREATE TABLE examined (
+  id              INTEGER PRIMARY KEY,
+  mailbox         TEXT NOT NULL,
+  uidvalidity     INTEGER NOT NULL,
+  uid             INTEGER NOT NULL,
+  message_id      TEXT NOT NULL,
+  raw_sha256      TEXT NOT NULL,
+  outcome         TEXT NOT NULL
+                  CHECK (outcome IN ('registered', 'duplicate', 'skipped', 'rejected')),
+  document_number TEXT,
+  reason          TEXT NOT NULL,
+  moved           INTEGER NOT NULL DEFAULT 0 CHECK (moved IN (0, 1)),
+  UNIQUE (mailbox, uidvalidity, uid)
+);
+CREATE INDEX examined_by_content ON examined (message_id, raw_sha256);
+
+-- The outbox and the reply history in one table.
+CREATE TABLE replies (
+  id              INTEGER PRIMARY KEY,
+  contribution_id INTEGER REFERENCES contributions (id),
+  document_number TEXT NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('ack', 'late', 'none')),
+  state           TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'withheld', 'failed')),
+  reason          TEXT NOT NULL,
+  recipient       TEXT NOT NULL,
+  envelope_from   TEXT NOT NULL,
+  message         BLOB NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,                -- set while queued
+  created_at      TEXT NOT NULL,
+  sent_at         TEXT
+);
+CREATE INDEX replies_due ON replies (state, next_attempt_at);
+CREATE INDEX replies_by_recipient ON replies (recipient COLLATE NOCASE, created_at);
+CREATE INDEX replies_by_contribution ON replies (contribution_id);
+CREATE INDEX replies_by_document ON replies (document_number);
+)sql";
+
+constexpr std::array<std::string_view, 1> migrations{migration_1};
+
+}  // namespace
+
+std::span<const std::string_view> schema_migrations() {
+  return migrations;
+}
+
+int schema_version(sqlite::Database& db) {
+  sqlite::Statement query(db, "PRAGMA user_version", "read the schema version");
+  return query.step() ? static_cast<int>(query.integer(0)) : 0;
+}
+
+void migrate(sqlite::Database& db) {
+  const int latest = static_cast<int>(migrations.size());
+  // IMMEDIATE: a second process opening the same file waits here instead of migrating too.
+  db.exec("BEGIN IMMEDIATE", "begin the schema migration");
+  try {
+    const int current = schema_version(db);
+    if (current > latest) {
+      throw StorageError(fmt::format(
+          "{}: schema version {} is newer than this contribd knows ({}); use a newer contribd",
+          db.path(), current, latest));
+    }
+    for (int version = current + 1; version <= latest; ++version) {
+      db.exec(migrations[static_cast<std::size_t>(version - 1)],
+              fmt::format("apply schema migration {}", version));
+    }
+    // PRAGMA takes no bound parameters; the value is our own constant, not outside input.
+    if (current != latest) {
+      db.exec(fmt::format("PRAGMA user_version = {}", latest), "record the schema version");
+    }
+    db.exec("COMMIT", "commit the schema migration");
+  } catch (...) {
+    sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace contribd::storage
