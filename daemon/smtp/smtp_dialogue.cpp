@@ -26,6 +26,16 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// Reply parsing knows nothing of the connection; its errors get the server's name here.
+template <typename Parse>
+auto with_server_name(const std::string& server, Parse parse) {
+  try {
+    return parse();
+  } catch (const SmtpError& e) {
+    throw SmtpError(fmt::format("{}: {}", server, e.what()), e.code(), e.permanent());
+  }
+}
+
 class Dialogue {
  public:
   explicit Dialogue(net::Connection& connection)
@@ -70,8 +80,12 @@ class Dialogue {
         throw refusal("reading a reply", "more than 100 lines in one reply", false);
       }
       lines.push_back(co_await connection_.read_line(kMaxReplyLine));
-    } while (!parse_reply_line(lines.back()).last);
-    co_return parse_reply(lines);
+    } while (!is_last_line(lines.back()));
+    co_return with_server_name(server_, [&] { return parse_reply(lines); });
+  }
+
+  bool is_last_line(const std::string& line) const {
+    return with_server_name(server_, [&] { return parse_reply_line(line).last; });
   }
 
   // `stage` names the step in errors; it differs from the command where that holds secrets.
