@@ -1,6 +1,7 @@
 #include <gmime/gmime.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -281,6 +282,39 @@ TEST(ComposeReply, CustomTemplateIsUsedAndItsValuesAreClean) {
             "Dear alice@member.test,\r\nQIT4N-I-007: two lines\r\n- evil name.pdf (1 bytes)\r\n"
             "  SHA-256 " +
                 std::string(64, 'b') + "\r\n");
+}
+
+TEST(ComposeReply, AnySubjectBytesKeepTheHeaderBlockIntact) {
+  // Hostile subjects drawn from the bytes that matter: line ends, encoded-word syntax, UTF-8
+  // lead and continuation bytes, spaces. A fixed seed keeps failures reproducible.
+  std::mt19937 random(20200722);
+  const std::string alphabet = "\r\n\t =?_Qq:aZ.\x80\xbf\xc3\xa9\xd0\x96\xe2\x80\xa8\xf0\x9f\xff";
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<std::size_t> length(0, 300);
+  const std::vector<std::string> expected_names{"From",
+                                                "To",
+                                                "Subject",
+                                                "Date",
+                                                "Message-ID",
+                                                "In-Reply-To",
+                                                "References",
+                                                "Auto-Submitted",
+                                                "X-Contribd-Loop",
+                                                "MIME-Version",
+                                                "Content-Type",
+                                                "Content-Transfer-Encoding"};
+  for (int round = 0; round < 300; ++round) {
+    ReplyFacts facts = alice_contribution();
+    facts.original_subject.clear();
+    for (std::size_t n = length(random); n > 0; --n)
+      facts.original_subject += alphabet[pick(random)];
+    const std::string message = compose_reply(facts, builtin_templates());
+    expect_wire_format(message);
+    ASSERT_EQ(names_of(fields_of(header_block_of(message))), expected_names)
+        << ::testing::PrintToString(facts.original_subject);
+    ASSERT_EQ(read_with_gmime(message).subject, reply_subject(facts))
+        << ::testing::PrintToString(facts.original_subject);
+  }
 }
 
 TEST(IsMsgId, FollowsRfc5322) {
