@@ -15,6 +15,7 @@ namespace contribd::smtp {
 // bytes) to `recipient` with deliver(), and closes. Throws SmtpError for the server's refusals
 // (permanent for 5xx and for a recipient that can never be sent) and net::NetError for network
 // and TLS failures, which are temporary. `helo_name` must be a host name or address literal.
+// The views must stay valid until the returned awaitable completes (co_await it directly).
 boost::asio::awaitable<void> send_message(boost::asio::any_io_executor executor,
                                           const net::Endpoint& endpoint,
                                           const Credentials& credentials,
