@@ -1,0 +1,49 @@
+// Whether a registered contribution gets an automatic reply, and to whom (RFC 3834, RFC 5230).
+// A contribution is always registered; this only decides the reply. Pure: plain data in, a
+// decision with a stable rule name and a sentence for the log out. Malformed or hostile header
+// values never throw: at worst they withhold the reply.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace contribd::policy {
+
+// The header field contribd puts on every reply; its value is the secretariat's address.
+// A message carrying it came from a contribd and is never answered.
+inline constexpr std::string_view kLoopHeader = "X-Contribd-Loop";
+
+struct ReplyInput {
+  // The top-level header fields as name/value pairs, values unfolded and undecoded.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string from_address;                // bare addr-spec, may be empty
+  std::string reply_to_address;            // first Reply-To addr-spec, empty when absent
+  std::optional<std::string> return_path;  // "" for Return-Path: <>, nullopt when absent
+  bool is_report = false;                  // the message is multipart/report (a DSN or MDN)
+  std::string secretariat_address;         // our own address (SmtpConfig::from)
+  std::string loop_marker;                 // the value we put in kLoopHeader
+  int replies_last_hour = 0;               // replies sent or queued to the recipient
+  int max_per_hour = 10;                   // the limit; 0 or less means no limit
+};
+
+struct ReplyDecision {
+  bool send = false;
+  std::string recipient;  // where the reply goes; set whenever one could be chosen
+  // Empty when send; otherwise the first rule that withheld it, one of: "auto-submitted",
+  // "precedence", "list-header", "auto-response-suppress", "report", "loop-marker",
+  // "empty-return-path", "robot-sender", "own-address", "no-recipient", "rate-limit".
+  std::string rule;
+  std::string reason;  // a sentence for the log, naming the header or address concerned
+};
+
+ReplyDecision decide_reply(const ReplyInput& input);
+
+// True when `address` can be put in a To: field and an SMTP RCPT TO:<...> as it is: exactly one
+// '@' with something on both sides, printable ASCII only, no spaces and no characters that
+// delimit addresses (<>()[],;:"\).
+bool is_plain_address(std::string_view address);
+
+}  // namespace contribd::policy

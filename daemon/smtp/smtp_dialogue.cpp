@@ -1,0 +1,179 @@
+#include "daemon/smtp/smtp_dialogue.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <exception>
+#include <vector>
+
+#include "daemon/smtp/smtp_reply.h"
+#include "daemon/smtp/smtp_wire.h"
+
+namespace contribd::smtp {
+namespace {
+
+// RFC 5321 allows 512 bytes per reply line; servers that exceed it a little still work.
+constexpr std::size_t kMaxReplyLine = 4096;
+constexpr std::size_t kMaxReplyLines = 100;
+
+using boost::asio::awaitable;
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text.substr(0, 200)) {
+    out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  }
+  return out;
+}
+
+// Reply parsing knows nothing of the connection; its errors get the server's name here.
+template <typename Parse>
+auto with_server_name(const std::string& server, Parse parse) {
+  try {
+    return parse();
+  } catch (const SmtpError& e) {
+    throw SmtpError(fmt::format("{}: {}", server, e.what()), e.code(), e.permanent());
+  }
+}
+
+class Dialogue {
+ public:
+  explicit Dialogue(net::Connection& connection)
+      : connection_(connection),
+        server_(fmt::format("{}:{}", connection.endpoint().host, connection.endpoint().port)) {}
+
+  awaitable<void> run(const Credentials& credentials, std::string_view helo_name, Envelope envelope,
+                      std::string_view message) {
+    expect(co_await read_reply(), "greeting", 2);
+    Extensions extensions = co_await hello(helo_name);
+    if (connection_.endpoint().security == net::Security::starttls && !connection_.is_tls()) {
+      extensions = co_await start_tls(helo_name, extensions);
+    }
+    if (!credentials.username.empty()) co_await authenticate(credentials, extensions);
+    const std::string mail_from = fmt::format("MAIL FROM:<{}>", envelope.from);
+    co_await command(mail_from, mail_from, 2);
+    const std::string rcpt_to = fmt::format("RCPT TO:<{}>", envelope.recipient);
+    co_await command(rcpt_to, rcpt_to, 2);
+    co_await command("DATA", "DATA", 3);
+    co_await connection_.write(dot_stuff(message));
+    expect(co_await read_reply(), "end of DATA", 2);
+  }
+
+  // QUIT is a courtesy: the outcome is already decided, so its failures do not matter.
+  awaitable<void> quit_quietly() {
+    try {
+      co_await connection_.write("QUIT\r\n");
+      co_await read_reply();
+    } catch (const std::exception&) {
+    }
+  }
+
+ private:
+  SmtpError refusal(std::string_view stage, std::string_view why, bool permanent) const {
+    return SmtpError(fmt::format("{}: {}: {}", server_, stage, why), 0, permanent);
+  }
+
+  awaitable<Reply> read_reply() {
+    std::vector<std::string> lines;
+    do {
+      if (lines.size() == kMaxReplyLines) {
+        throw refusal("reading a reply", "more than 100 lines in one reply", false);
+      }
+      lines.push_back(co_await connection_.read_line(kMaxReplyLine));
+    } while (!is_last_line(lines.back()));
+    co_return with_server_name(server_, [&] { return parse_reply(lines); });
+  }
+
+  bool is_last_line(const std::string& line) const {
+    return with_server_name(server_, [&] { return parse_reply_line(line).last; });
+  }
+
+  // `stage` names the step in errors; it differs from the command where that holds secrets.
+  awaitable<Reply> command(std::string_view line, std::string_view stage, int expected_kind) {
+    co_await connection_.write(fmt::format("{}\r\n", line));
+    Reply reply = co_await read_reply();
+    expect(reply, stage, expected_kind);
+    co_return reply;
+  }
+
+  void expect(const Reply& reply, std::string_view stage, int expected_kind) const {
+    if (reply.kind() == expected_kind) return;
+    const std::string what = fmt::format("{}: {}: {}", server_, stage, reply.text());
+    // A reply of an unexpected but not failing kind is a server out of step: temporary.
+    throw SmtpError(what, reply.code, reply.kind() == 5);
+  }
+
+  awaitable<Extensions> hello(std::string_view helo_name) {
+    co_return parse_ehlo(co_await command(fmt::format("EHLO {}", helo_name), "EHLO", 2));
+  }
+
+  awaitable<Extensions> start_tls(std::string_view helo_name, const Extensions& offered) {
+    // Going on in plaintext would send the credentials and the reply in the clear.
+    if (!offered.has("STARTTLS")) {
+      throw refusal("STARTTLS", "the server does not offer STARTTLS; not continuing without TLS",
+                    false);
+    }
+    co_await command("STARTTLS", "STARTTLS", 2);
+    co_await connection_.start_tls();
+    // RFC 3207 section 4.2: what was learnt before the handshake is forgotten.
+    co_return co_await hello(helo_name);
+  }
+
+  awaitable<void> authenticate(const Credentials& credentials, const Extensions& offered) {
+    if (!connection_.is_tls()) {
+      throw refusal("AUTH", "refusing to send credentials over a connection without TLS", false);
+    }
+    if (offered.auth_mechanisms.count("PLAIN") > 0) {
+      co_await command(
+          "AUTH PLAIN " + auth_plain_response(credentials.username, credentials.password),
+          "AUTH PLAIN", 2);
+    } else if (offered.auth_mechanisms.count("LOGIN") > 0) {
+      co_await command("AUTH LOGIN", "AUTH LOGIN", 3);
+      co_await command(base64(credentials.username), "AUTH LOGIN username", 3);
+      co_await command(base64(credentials.password), "AUTH LOGIN password", 2);
+    } else {
+      throw refusal("AUTH", "the server offers neither AUTH PLAIN nor AUTH LOGIN", false);
+    }
+  }
+
+  net::Connection& connection_;
+  std::string server_;
+};
+
+}  // namespace
+
+void check_envelope(const net::Endpoint& endpoint, Envelope envelope, std::string_view helo_name) {
+  const auto refuse = [&](std::string_view stage, std::string_view why, bool permanent) {
+    return SmtpError(fmt::format("{}:{}: {}: {}", endpoint.host, endpoint.port, stage, why), 0,
+                     permanent);
+  };
+  // An address with CR/LF would smuggle SMTP commands into the dialogue.
+  if (envelope.recipient.empty() || !is_safe_path(envelope.recipient)) {
+    throw refuse("RCPT TO",
+                 fmt::format("\"{}\" cannot be sent as a recipient", printable(envelope.recipient)),
+                 true);
+  }
+  if (!is_safe_path(envelope.from)) {
+    throw refuse("MAIL FROM",
+                 fmt::format("\"{}\" cannot be sent as a sender", printable(envelope.from)), true);
+  }
+  if (!is_valid_helo_name(helo_name)) {
+    throw refuse("EHLO", fmt::format("\"{}\" is not a host name", printable(helo_name)), false);
+  }
+}
+
+awaitable<void> deliver(net::Connection& connection, const Credentials& credentials,
+                        std::string_view helo_name, Envelope envelope, std::string_view message) {
+  check_envelope(connection.endpoint(), envelope, helo_name);
+  Dialogue dialogue(connection);
+  std::exception_ptr failure;
+  try {
+    co_await dialogue.run(credentials, helo_name, envelope, message);
+  } catch (const SmtpError&) {
+    failure = std::current_exception();
+  }
+  co_await dialogue.quit_quietly();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace contribd::smtp

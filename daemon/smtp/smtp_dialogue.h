@@ -1,0 +1,40 @@
+// The SMTP client dialogue (RFC 5321, RFC 3207, RFC 4954) on a connection that is already open,
+// so that it can be driven by any net::Connection, a scripted one included.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <string_view>
+
+#include "daemon/net/connection.h"
+#include "daemon/smtp/smtp_error.h"
+
+namespace contribd::smtp {
+
+struct Credentials {
+  std::string username;  // empty: no AUTH
+  std::string password;
+};
+
+struct Envelope {
+  std::string_view from;       // "" sends MAIL FROM:<> (RFC 3834 section 3.3)
+  std::string_view recipient;  // one plain address
+};
+
+// Throws SmtpError when the envelope or the EHLO name cannot be sent safely: permanent for a
+// recipient that is empty or not a plain address (CR/LF, spaces, brackets) and for such a
+// sender ("" is the null sender and fine), temporary for a bad EHLO name (configuration).
+void check_envelope(const net::Endpoint& endpoint, Envelope envelope, std::string_view helo_name);
+
+// Greeting, EHLO, STARTTLS and EHLO again when the endpoint asks for it (an error when the
+// server does not offer it), AUTH PLAIN or LOGIN only once the connection is TLS, MAIL FROM,
+// RCPT TO, DATA with dot-stuffing, QUIT. Returns once the server has accepted the message; a
+// failure after that acceptance (at QUIT) is ignored, since the message must not be sent twice.
+// A 4xx answer throws SmtpError(temporary), 5xx SmtpError(permanent), naming the stage; the
+// connection's own failures are net::NetError. check_envelope() runs before anything is
+// written. The connection is left open; the caller closes it.
+boost::asio::awaitable<void> deliver(net::Connection& connection, const Credentials& credentials,
+                                     std::string_view helo_name, Envelope envelope,
+                                     std::string_view message);
+
+}  // namespace contribd::smtp
