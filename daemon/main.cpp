@@ -16,14 +16,9 @@ namespace {
 
 using namespace contribd;
 
-// Reading commands open the register as it is; they never create one from a typo'd path.
+// Reading commands open the register as it is; they never create or migrate one.
 storage::Register open_existing_register(const Config& config) {
-  if (!std::filesystem::exists(config.storage.database)) {
-    throw std::runtime_error(fmt::format("{}: no register yet (storage.database); run the daemon "
-                                         "first",
-                                         config.storage.database.string()));
-  }
-  return storage::Register::open(config.storage.database);
+  return storage::Register::open_read_only(config.storage.database);
 }
 
 int list_command(const std::string& config_file, const std::string& meeting, bool json) {

@@ -39,23 +39,25 @@ std::vector<storage::NewFile> new_files(const mime::ParsedMessage& message) {
   return files;
 }
 
-// The facts the reply policy decides on, taken from the message and the register.
-policy::ReplyInput reply_input(const IntakeContext& context, const mime::ParsedMessage& message,
-                               UtcTime now) {
+// The facts the reply policy decides on, taken from the message and the register. The
+// hourly count needs the recipient, which the policy itself chooses: ask it twice.
+policy::ReplyDecision decide(const IntakeContext& context, const mime::ParsedMessage& message,
+                             UtcTime now) {
   policy::ReplyInput input;
-  for (const auto& field : message.headers) input.headers.push_back({field.name, field.value});
+  for (const auto& field : message.headers) input.headers.emplace_back(field.name, field.value);
   input.from_address = message.from_address;
   input.reply_to_address = message.reply_to_address;
   input.return_path = message.return_path;
-  input.is_multipart_report = message.top_content_type == "multipart/report";
+  input.is_report = message.top_content_type == "multipart/report";
   input.secretariat_address = context.config.smtp.from;
-  input.max_per_sender_per_hour = context.config.replies.max_per_sender_per_hour;
-  const std::string recipient = policy::reply_recipient(input);
-  input.replies_in_past_hour =
-      recipient.empty() ? 0
-                        : context.register_.replies_sent_or_queued_to(
-                              recipient, now - std::chrono::hours(1));
-  return input;
+  input.loop_marker = context.config.smtp.from;
+  input.max_per_hour = context.config.replies.max_per_sender_per_hour;
+  const std::string recipient = policy::decide_reply(input).recipient;
+  if (!recipient.empty()) {
+    input.replies_last_hour =
+        context.register_.replies_sent_or_queued_to(recipient, now - std::chrono::hours(1));
+  }
+  return policy::decide_reply(input);
 }
 
 reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMessage& message,
@@ -80,6 +82,7 @@ reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMe
   facts.sender = message.from_address;
   facts.from_address = context.config.smtp.from;
   facts.from_name = context.config.smtp.from_name;
+  facts.loop_marker = context.config.smtp.from;
   facts.now = now;
   return facts;
 }
@@ -162,8 +165,7 @@ IntakeResult register_message(IntakeContext& context, const storage::MessageKey&
     result = {storage::Outcome::registered, number, "", true};
   }
 
-  const policy::ReplyInput input = reply_input(context, message, now);
-  const policy::ReplyDecision decision = policy::decide_reply(input);
+  const policy::ReplyDecision decision = decide(context, message, now);
   const storage::ReplyKind kind =
       assignment.late ? storage::ReplyKind::late : storage::ReplyKind::ack;
   std::string reply_message;

@@ -99,8 +99,14 @@ class Dialogue {
   void expect(const Reply& reply, std::string_view stage, int expected_kind) const {
     if (reply.kind() == expected_kind) return;
     const std::string what = fmt::format("{}: {}: {}", server_, stage, reply.text());
-    // A reply of an unexpected but not failing kind is a server out of step: temporary.
-    throw SmtpError(what, reply.code, reply.kind() == 5);
+    // A reply of an unexpected but not failing kind is a server out of step: temporary. A 5xx
+    // is final only when it concerns this message (its sender, recipient or content); a 5xx
+    // to EHLO, STARTTLS or AUTH is the server's or our configuration's problem, and marking
+    // every queued reply as failed for it would lose them all.
+    const bool about_this_message = stage.starts_with("MAIL FROM") ||
+                                    stage.starts_with("RCPT TO") || stage == "DATA" ||
+                                    stage == "end of DATA";
+    throw SmtpError(what, reply.code, reply.kind() == 5 && about_this_message);
   }
 
   awaitable<Extensions> hello(std::string_view helo_name) {

@@ -182,10 +182,12 @@ TEST(SmtpDialogue, TemporaryFailureAfterDataIsTemporary) {
             std::string::npos);
 }
 
-TEST(SmtpDialogue, RejectedGreetingIsPermanent) {
+// A server that refuses us as a whole says nothing about the reply: it stays queued.
+TEST(SmtpDialogue, RejectedGreetingIsNotFinalForTheReply) {
   ScriptedServer server(net::Security::tls, {"554 5.7.1 no service for you", "221 bye"});
   const SmtpError error = deliver_expecting_error(server, "alice@member.test");
-  EXPECT_TRUE(error.permanent());
+  EXPECT_FALSE(error.permanent());
+  EXPECT_EQ(error.code(), 554);
   EXPECT_NE(std::string(error.what()).find("greeting: 554"), std::string::npos);
 }
 
@@ -194,6 +196,7 @@ TEST(SmtpDialogue, FailedAuthDoesNotLeakTheSecret) {
                                              "535 5.7.8 authentication failed", "221 bye"});
   const SmtpError error = deliver_expecting_error(server, "alice@member.test");
   EXPECT_EQ(error.code(), 535);
+  EXPECT_FALSE(error.permanent()) << "a wrong password must not fail every queued reply";
   EXPECT_NE(std::string(error.what()).find("AUTH PLAIN: 535"), std::string::npos);
   EXPECT_EQ(std::string(error.what()).find(kPlain), std::string::npos);
 }
