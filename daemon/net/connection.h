@@ -41,6 +41,11 @@ class Connection {
   virtual boost::asio::awaitable<void> start_tls() = 0;
   // One line without its CRLF (a bare LF is accepted); throws past max_line bytes.
   virtual boost::asio::awaitable<std::string> read_line(std::size_t max_line = 1 << 20) = 0;
+  // As read_line(), but waiting up to `timeout` instead of endpoint().timeout: IMAP IDLE waits
+  // for minutes where an ordinary reply takes seconds. The default ignores the timeout, for
+  // connections (test doubles) that have no clock.
+  virtual boost::asio::awaitable<std::string> read_line_within(
+      std::chrono::steady_clock::duration timeout, std::size_t max_line = 1 << 20);
   // Exactly n bytes (an IMAP literal); appended to out so that large bodies are not copied.
   virtual boost::asio::awaitable<void> read_exact(std::size_t n, std::string& out) = 0;
   virtual boost::asio::awaitable<void> write(std::string_view bytes) = 0;

@@ -1,0 +1,564 @@
+#include "daemon/imap/imap_session.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <optional>
+
+#include "daemon/imap/imap_arguments.h"
+#include "parsers/imap_date.h"
+
+namespace contribd::imap {
+namespace {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::size_t kMaxLine = 1 << 20;
+constexpr std::size_t kMaxExcerpt = 120;
+
+std::string to_upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// Server bytes as they may appear in an error message: printable, bounded.
+std::string excerpt(std::string_view bytes) {
+  std::string out;
+  for (char c : bytes.substr(0, kMaxExcerpt)) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += (byte < 0x20 || byte == 0x7f) ? '?' : c;
+  }
+  if (bytes.size() > kMaxExcerpt) out += "...";
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+std::optional<std::uint32_t> as_uint32(const Value* value) {
+  if (!value || value->kind != Value::Kind::number || value->number > UINT32_MAX) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(value->number);
+}
+
+std::optional<std::uint32_t> code_number(const Response& response, std::string_view code) {
+  if (!response.code || response.code->name != code || response.code->values.empty()) {
+    return std::nullopt;
+  }
+  return as_uint32(&response.code->values.front());
+}
+
+bool has_flag(const Value& flags, std::string_view flag) {
+  if (flags.kind != Value::Kind::list) return false;
+  for (const Value& item : flags.items) {
+    if (item.is_atom(flag)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct Session::IdleState {
+  IdleState(asio::any_io_executor executor, std::chrono::steady_clock::duration read_wait)
+      : timer(std::move(executor)), read_wait(read_wait) {}
+  asio::steady_timer timer;  // fires at max_wait: time to send DONE
+  std::chrono::steady_clock::duration read_wait;
+  bool done_sent = false;
+  bool arrived = false;
+};
+
+Session::Session(std::unique_ptr<net::Connection> connection)
+    : connection_(std::move(connection)) {}
+
+Session::~Session() = default;
+
+std::string Session::peer() const {
+  return connection_->peer();
+}
+
+const net::Endpoint& Session::endpoint() const {
+  return connection_->endpoint();
+}
+
+bool Session::has_capability(std::string_view name) const {
+  return capabilities_.contains(to_upper(name));
+}
+
+std::string Session::next_tag() {
+  return fmt::format("A{}", ++tag_counter_);
+}
+
+void Session::fail(std::string_view what, const Response& status) const {
+  throw ImapError(fmt::format("{}: {} failed: {}", peer(), what, status_text(status)));
+}
+
+std::string Session::folder_wire(std::string_view folder) const {
+  FolderArgument argument = folder_argument(folder);
+  if (!argument.error.empty()) throw ImapError(fmt::format("{}: {}", peer(), argument.error));
+  return argument.wire;
+}
+
+// --- transport: every NetError becomes an ImapError with the same text -------------------
+
+asio::awaitable<std::string> Session::read_line(std::chrono::steady_clock::duration wait) {
+  try {
+    co_return co_await connection_->read_line_within(wait, kMaxLine);
+  } catch (const net::NetError& e) {
+    throw ImapError(e.what());
+  }
+}
+
+asio::awaitable<void> Session::send(std::string_view bytes) {
+  try {
+    co_await connection_->write(bytes);
+  } catch (const net::NetError& e) {
+    throw ImapError(e.what());
+  }
+}
+
+// Reads a line, and while it announces a literal, the literal and the next line; then
+// parses the whole. An untagged response that cannot be parsed is skipped with a warning
+// (a server extension contribd does not know); anything else unreadable is an error.
+asio::awaitable<Response> Session::read_response(std::chrono::steady_clock::duration wait) {
+  for (;;) {
+    std::string bytes = co_await read_line(wait);
+    std::size_t line_start = 0;
+    while (auto length = announced_literal(std::string_view(bytes).substr(line_start))) {
+      if (*length > kMaxLiteralBytes || bytes.size() + *length > kMaxLiteralBytes + kMaxLine) {
+        throw ImapError(
+            fmt::format("{}: server announced a literal of {} bytes, more than the {} "
+                        "bytes accepted",
+                        peer(), *length, kMaxLiteralBytes));
+      }
+      bytes += "\r\n";
+      try {
+        co_await connection_->read_exact(static_cast<std::size_t>(*length), bytes);
+      } catch (const net::NetError& e) {
+        throw ImapError(e.what());
+      }
+      line_start = bytes.size();
+      bytes += co_await read_line(endpoint().timeout);
+    }
+    ParseResult parsed = parse_response(bytes);
+    if (parsed.response) co_return std::move(*parsed.response);
+    if (bytes.starts_with("* ")) {
+      spdlog::warn("IMAP {}: ignored an unreadable untagged response ({}): {}", peer(),
+                   parsed.error, excerpt(bytes));
+      continue;
+    }
+    throw ImapError(fmt::format("{}: unreadable response from the server ({}): {}", peer(),
+                                parsed.error, excerpt(bytes)));
+  }
+}
+
+asio::awaitable<Response> Session::read_response() {
+  co_return co_await read_response(endpoint().timeout);
+}
+
+// What every untagged response may change, whichever command it came with.
+void Session::observe(const Response& untagged, std::string_view during) {
+  if (untagged.status == Status::bye) {
+    throw ImapError(fmt::format("{}: server ended the session during {}: {}", peer(), during,
+                                status_text(untagged)));
+  }
+  if (auto names = capabilities(untagged)) capabilities_ = {names->begin(), names->end()};
+  if (untagged.name == "EXISTS" && untagged.number) {
+    exists_ = *untagged.number;
+    mail_arrived_ = true;
+  } else if (untagged.name == "EXPUNGE" && exists_ > 0) {
+    --exists_;
+  }
+}
+
+// The untagged responses up to the tagged answer for `tag`.
+asio::awaitable<Session::Reply> Session::collect(std::string_view tag, std::string_view what) {
+  Reply reply;
+  for (;;) {
+    Response response = co_await read_response();
+    if (response.kind == Response::Kind::continuation) {
+      throw ImapError(fmt::format("{}: unexpected continuation request during {}", peer(), what));
+    }
+    if (response.kind == Response::Kind::tagged) {
+      if (response.tag != tag) {
+        throw ImapError(fmt::format("{}: answer for unknown tag {} during {} (tag {})", peer(),
+                                    excerpt(response.tag), what, tag));
+      }
+      if (auto names = capabilities(response)) capabilities_ = {names->begin(), names->end()};
+      spdlog::debug("IMAP {}: S: {} {} {}", peer(), tag, response.name, status_text(response));
+      reply.status = std::move(response);
+      co_return reply;
+    }
+    observe(response, what);
+    reply.data.push_back(std::move(response));
+  }
+}
+
+asio::awaitable<Session::Reply> Session::exchange(std::string_view command, std::string_view what,
+                                                  std::string_view shown) {
+  const std::string tag = next_tag();
+  spdlog::debug("IMAP {}: C: {} {}", peer(), tag, shown.empty() ? command : shown);
+  co_await send(fmt::format("{} {}\r\n", tag, command));
+  co_return co_await collect(tag, what);
+}
+
+asio::awaitable<Session::Reply> Session::run(std::string_view command, std::string_view what) {
+  Reply reply = co_await exchange(command, what);
+  if (reply.status.status != Status::ok) fail(what, reply.status);
+  co_return reply;
+}
+
+// --- connecting and logging in -------------------------------------------------------------
+
+asio::awaitable<std::unique_ptr<Session>> Session::connect(asio::any_io_executor executor,
+                                                           net::Endpoint endpoint,
+                                                           Credentials credentials) {
+  std::unique_ptr<net::Connection> connection;
+  try {
+    connection = co_await net::Connection::open(std::move(executor), endpoint);
+  } catch (const net::NetError& e) {
+    throw ImapError(e.what());
+  }
+  std::unique_ptr<Session> session(new Session(std::move(connection)));
+  const bool preauthenticated = co_await session->greet();
+  if (endpoint.security == net::Security::starttls) {
+    if (preauthenticated) {
+      throw ImapError(
+          fmt::format("{}: server greeted with PREAUTH before TLS; refusing an "
+                      "unencrypted session",
+                      session->peer()));
+    }
+    co_await session->upgrade_to_tls();
+  }
+  if (!preauthenticated) co_await session->authenticate(credentials);
+  co_return session;
+}
+
+// The greeting: OK (log in next), PREAUTH (already logged in) or BYE (go away).
+asio::awaitable<bool> Session::greet() {
+  Response greeting = co_await read_response();
+  if (greeting.kind != Response::Kind::untagged || !greeting.status) {
+    throw ImapError(fmt::format("{}: expected a greeting, got: {} {}", peer(), greeting.name,
+                                status_text(greeting)));
+  }
+  if (*greeting.status == Status::bye || *greeting.status == Status::no ||
+      *greeting.status == Status::bad) {
+    throw ImapError(
+        fmt::format("{}: server refused the connection: {}", peer(), status_text(greeting)));
+  }
+  if (auto names = capabilities(greeting)) capabilities_ = {names->begin(), names->end()};
+  co_return *greeting.status == Status::preauth;
+}
+
+asio::awaitable<void> Session::refresh_capabilities() {
+  Reply reply = co_await run("CAPABILITY", "CAPABILITY");
+  if (capabilities_.empty()) {
+    throw ImapError(fmt::format("{}: CAPABILITY returned no capabilities", peer()));
+  }
+}
+
+asio::awaitable<void> Session::upgrade_to_tls() {
+  if (capabilities_.empty()) co_await refresh_capabilities();
+  if (!has_capability("STARTTLS")) {
+    throw ImapError(
+        fmt::format("{}: server does not offer STARTTLS; refusing to log in without TLS", peer()));
+  }
+  co_await run("STARTTLS", "STARTTLS");
+  try {
+    co_await connection_->start_tls();
+  } catch (const net::NetError& e) {
+    throw ImapError(e.what());
+  }
+  // What the server said in plaintext may have been forged (RFC 3501 section 6.2.1).
+  capabilities_.clear();
+  co_await refresh_capabilities();
+}
+
+asio::awaitable<void> Session::authenticate(const Credentials& credentials) {
+  if (!connection_->is_tls()) {
+    throw ImapError(fmt::format("{}: refusing to send credentials without TLS", peer()));
+  }
+  if (capabilities_.empty()) co_await refresh_capabilities();
+  const std::string user = excerpt(credentials.username);
+  Response status;
+  if (has_capability("AUTH=PLAIN")) {
+    status = co_await authenticate_plain(credentials);
+  } else if (has_capability("LOGINDISABLED")) {
+    throw ImapError(fmt::format(
+        "{}: server offers neither AUTH=PLAIN nor LOGIN; cannot log in as {}", peer(), user));
+  } else {
+    status = co_await login(credentials);
+  }
+  if (status.status == Status::no) {
+    throw AuthError(fmt::format("{}: login as {} refused: {}", peer(), user, status_text(status)));
+  }
+  if (status.status != Status::ok) {
+    throw ImapError(fmt::format("{}: login as {} failed: {}", peer(), user, status_text(status)));
+  }
+  spdlog::debug("IMAP {}: logged in as {}", peer(), user);
+  // Capabilities change after login (RFC 3501 section 6.2.3); the OK may have listed them.
+  if (!capabilities(status)) {
+    capabilities_.clear();
+    co_await refresh_capabilities();
+  }
+}
+
+asio::awaitable<Response> Session::authenticate_plain(const Credentials& credentials) {
+  std::string message;
+  message += '\0';
+  message += credentials.username;
+  message += '\0';
+  message += credentials.password;
+  const std::string payload = base64(message);
+  const std::string tag = next_tag();
+  if (has_capability("SASL-IR")) {
+    spdlog::debug("IMAP {}: C: {} AUTHENTICATE PLAIN (credentials not shown)", peer(), tag);
+    co_await send(fmt::format("{} AUTHENTICATE PLAIN {}\r\n", tag, payload));
+  } else {
+    spdlog::debug("IMAP {}: C: {} AUTHENTICATE PLAIN", peer(), tag);
+    co_await send(fmt::format("{} AUTHENTICATE PLAIN\r\n", tag));
+    for (;;) {
+      Response response = co_await read_response();
+      if (response.kind == Response::Kind::continuation) break;
+      if (response.kind == Response::Kind::tagged && response.tag == tag) co_return response;
+      observe(response, "AUTHENTICATE PLAIN");
+    }
+    co_await send(payload + "\r\n");
+  }
+  co_return (co_await collect(tag, "AUTHENTICATE PLAIN")).status;
+}
+
+// LOGIN with quoted strings, or literals for values a quoted string cannot carry.
+asio::awaitable<Response> Session::login(const Credentials& credentials) {
+  const std::string tag = next_tag();
+  spdlog::debug("IMAP {}: C: {} LOGIN {} (password not shown)", peer(), tag,
+                excerpt(credentials.username));
+  const bool non_synchronizing = has_capability("LITERAL+");
+  std::string pending = tag + " LOGIN";
+  for (const std::string* value : {&credentials.username, &credentials.password}) {
+    pending += ' ';
+    if (auto quoted = quoted_string(*value)) {
+      pending += *quoted;
+      continue;
+    }
+    if (non_synchronizing) {
+      pending += fmt::format("{{{}+}}\r\n{}", value->size(), *value);
+      continue;
+    }
+    pending += fmt::format("{{{}}}\r\n", value->size());
+    co_await send(pending);
+    for (;;) {
+      Response response = co_await read_response();
+      if (response.kind == Response::Kind::continuation) break;
+      if (response.kind == Response::Kind::tagged && response.tag == tag) co_return response;
+      observe(response, "LOGIN");
+    }
+    pending = *value;
+  }
+  co_await send(pending + "\r\n");
+  co_return (co_await collect(tag, "LOGIN")).status;
+}
+
+// --- mailbox commands ----------------------------------------------------------------------
+
+asio::awaitable<MailboxState> Session::select(std::string folder) {
+  const std::string what = "SELECT " + folder_wire(folder);
+  Reply reply = co_await run(what, what);
+  MailboxState state;
+  bool exists_seen = false;
+  for (const Response& response : reply.data) {
+    if (response.name == "EXISTS" && response.number) {
+      state.exists = *response.number;
+      exists_seen = true;
+    }
+    if (auto uidvalidity = code_number(response, "UIDVALIDITY")) state.uidvalidity = *uidvalidity;
+    if (auto uidnext = code_number(response, "UIDNEXT")) state.uidnext = *uidnext;
+  }
+  if (state.uidvalidity == 0 || !exists_seen) {
+    throw ImapError(fmt::format("{}: {} gave no {}", peer(), what,
+                                state.uidvalidity == 0 ? "UIDVALIDITY" : "EXISTS count"));
+  }
+  exists_ = state.exists;
+  mail_arrived_ = false;  // the caller lists what SELECT just counted
+  co_return state;
+}
+
+asio::awaitable<std::vector<MessageSummary>> Session::list_messages() {
+  mail_arrived_ = false;
+  const std::string command = "UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)";
+  Reply reply = co_await run(command, command);
+  std::map<std::uint32_t, MessageSummary> by_uid;
+  for (const Response& response : reply.data) {
+    const auto uid = as_uint32(fetch_attribute(response, "UID"));
+    const Value* size = fetch_attribute(response, "RFC822.SIZE");
+    const Value* date = fetch_attribute(response, "INTERNALDATE");
+    if (!uid || !size || !date) continue;  // e.g. an unsolicited FLAGS update
+    const auto date_text = date->as_text();
+    const auto received = date_text ? parse_internal_date(*date_text) : std::nullopt;
+    if (!received || size->kind != Value::Kind::number) {
+      spdlog::warn("IMAP {}: UID {} left out: unreadable INTERNALDATE \"{}\" or RFC822.SIZE",
+                   peer(), *uid, excerpt(date_text.value_or("NIL")));
+      continue;
+    }
+    by_uid[*uid] = MessageSummary{*uid, size->number, *received};
+  }
+  std::vector<MessageSummary> messages;
+  messages.reserve(by_uid.size());
+  for (auto& [uid, summary] : by_uid) messages.push_back(summary);
+  co_return messages;
+}
+
+asio::awaitable<FetchedMessage> Session::fetch(std::uint32_t uid) {
+  const std::string what = fmt::format("UID FETCH {}", uid);
+  Reply reply = co_await run(fmt::format("UID FETCH {} (BODY.PEEK[] INTERNALDATE)", uid), what);
+  for (Response& response : reply.data) {
+    if (as_uint32(fetch_attribute(response, "UID")) != uid) continue;
+    // The reply is ours: the body is moved out rather than copied.
+    auto* body = const_cast<Value*>(fetch_attribute(response, "BODY[]"));
+    const Value* date = fetch_attribute(response, "INTERNALDATE");
+    if (!body || body->kind != Value::Kind::string || !date) continue;
+    const auto date_text = date->as_text();
+    const auto received = date_text ? parse_internal_date(*date_text) : std::nullopt;
+    if (!received) {
+      throw ImapError(fmt::format("{}: {}: unreadable INTERNALDATE \"{}\"", peer(), what,
+                                  excerpt(date_text.value_or("NIL"))));
+    }
+    co_return FetchedMessage{uid, *received, std::move(body->text)};
+  }
+  throw ImapError(
+      fmt::format("{}: {}: the server returned no message (expunged meanwhile?)", peer(), what));
+}
+
+asio::awaitable<void> Session::ensure_folder(std::string folder) {
+  const std::string wire = folder_wire(folder);
+  Reply listing = co_await run("LIST \"\" " + wire, "LIST " + wire);
+  const std::string wanted = wire.substr(1, wire.size() - 2);  // as the server writes it
+  for (const Response& response : listing.data) {
+    if (response.name != "LIST" || response.values.size() < 3) continue;
+    const auto name = response.values[2].as_text();
+    const bool same =
+        name && (*name == wanted || (to_upper(*name) == "INBOX" && to_upper(wanted) == "INBOX"));
+    if (same && !has_flag(response.values[0], "\\NONEXISTENT")) co_return;
+  }
+  Reply created = co_await exchange("CREATE " + wire, "CREATE " + wire);
+  const bool raced = created.status.code && created.status.code->name == "ALREADYEXISTS";
+  if (created.status.status != Status::ok && !raced) fail("CREATE " + wire, created.status);
+  spdlog::info("IMAP {}: created folder {}", peer(), wire);
+}
+
+asio::awaitable<void> Session::move(std::uint32_t uid, std::string folder) {
+  const std::string wire = folder_wire(folder);
+  if (has_capability("MOVE")) {
+    co_await run(fmt::format("UID MOVE {} {}", uid, wire),
+                 fmt::format("UID MOVE {} to {}", uid, wire));
+    co_return;
+  }
+  co_await run(fmt::format("UID COPY {} {}", uid, wire),
+               fmt::format("UID COPY {} to {}", uid, wire));
+  const std::string store = fmt::format("UID STORE {} +FLAGS.SILENT (\\Deleted)", uid);
+  co_await run(store, store);
+  if (has_capability("UIDPLUS")) {
+    const std::string expunge = fmt::format("UID EXPUNGE {}", uid);
+    co_await run(expunge, expunge);
+  } else {
+    co_await run("EXPUNGE", fmt::format("EXPUNGE after copying UID {} to {}", uid, wire));
+  }
+}
+
+asio::awaitable<void> Session::noop() {
+  co_await run("NOOP", "NOOP");
+}
+
+// --- IDLE ----------------------------------------------------------------------------------
+
+asio::awaitable<bool> Session::idle(std::chrono::seconds max_wait) {
+  if (mail_arrived_) co_return true;
+  if (!has_capability("IDLE")) {
+    throw ImapError(fmt::format("{}: server does not offer IDLE", peer()));
+  }
+  const std::string tag = next_tag();
+  spdlog::debug("IMAP {}: C: {} IDLE", peer(), tag);
+  co_await send(tag + " IDLE\r\n");
+  for (;;) {
+    Response response = co_await read_response();
+    if (response.kind == Response::Kind::continuation) break;
+    if (response.kind == Response::Kind::tagged) fail("IDLE", response);
+    observe(response, "IDLE");
+  }
+  IdleState state(co_await asio::this_coro::executor, max_wait + endpoint().timeout);
+  state.timer.expires_after(max_wait);
+  if (mail_arrived_) {
+    state.arrived = true;
+    co_await send_done(state);
+  }
+  // The reader runs until the tagged answer; the timer sends DONE at max_wait unless an
+  // EXISTS made the reader send it first. Neither read nor write is ever cancelled midway.
+  co_await (idle_reader(state, tag) && idle_timer(state));
+  co_return state.arrived;
+}
+
+asio::awaitable<void> Session::idle_reader(IdleState& state, std::string tag) {
+  for (;;) {
+    Response response = co_await read_response(state.read_wait);
+    if (response.kind == Response::Kind::tagged) {
+      state.timer.cancel();
+      if (response.tag != tag) {
+        throw ImapError(fmt::format("{}: answer for unknown tag {} during IDLE", peer(),
+                                    excerpt(response.tag)));
+      }
+      if (response.status != Status::ok) fail("IDLE", response);
+      co_return;
+    }
+    if (response.kind == Response::Kind::continuation) continue;  // a repeated "+ idling"
+    observe(response, "IDLE");
+    if (response.name == "EXISTS") {
+      state.arrived = true;
+      co_await send_done(state);
+    }
+  }
+}
+
+asio::awaitable<void> Session::idle_timer(IdleState& state) {
+  const auto [ec] = co_await state.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!ec) co_await send_done(state);
+}
+
+asio::awaitable<void> Session::send_done(IdleState& state) {
+  if (state.done_sent) co_return;
+  state.done_sent = true;
+  spdlog::debug("IMAP {}: C: DONE", peer());
+  co_await send("DONE\r\n");
+}
+
+asio::awaitable<void> Session::logout() {
+  try {
+    const std::string tag = next_tag();
+    co_await send(tag + " LOGOUT\r\n");
+    for (;;) {  // "* BYE" first, then the tagged OK
+      Response response = co_await read_response();
+      if (response.kind == Response::Kind::tagged) break;
+    }
+  } catch (const std::exception& e) {
+    spdlog::debug("IMAP {}: LOGOUT: {}", peer(), e.what());
+  }
+  co_await connection_->close();
+}
+
+}  // namespace contribd::imap

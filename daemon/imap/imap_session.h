@@ -1,0 +1,148 @@
+// One logged-in IMAP session over verified TLS: the commands contribd's intake loop needs, each
+// a coroutine that sends one command and reads to its tagged answer.
+//
+// Errors: every failure is an ImapError whose text names "host:port", what was attempted and
+// the server's words: a tagged NO or BAD, an untagged BYE, an unreadable response, a timeout,
+// a closed connection or a TLS failure (the connection's NetError text). Credentials the
+// server refuses give AuthError. The password never appears in an error or a log line. After
+// any error the session is unusable: log out (or drop it) and connect again.
+//
+// A session is not thread-safe; run it on one strand (idle() writes DONE while a read waits).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/net/connection.h"
+#include "parsers/imap_response.h"
+
+namespace contribd::imap {
+
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+struct MailboxState {
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t uidnext = 0;  // 0 when the server did not say
+  std::uint32_t exists = 0;
+};
+
+struct MessageSummary {
+  std::uint32_t uid = 0;
+  std::uint64_t size = 0;
+  std::chrono::sys_seconds internal_date;  // the server's receipt time, UTC
+};
+
+struct FetchedMessage {
+  std::uint32_t uid = 0;
+  std::chrono::sys_seconds internal_date;
+  std::string body;  // the whole message, as stored on the server
+};
+
+// "host:port: what: server text"
+class ImapError : public std::runtime_error {
+ public:
+  using runtime_error::runtime_error;
+};
+
+// "host:port: login as USER refused: [AUTHENTICATIONFAILED] Authentication failed."
+class AuthError : public ImapError {
+ public:
+  using ImapError::ImapError;
+};
+
+// The largest literal (message body) accepted from the server; larger ones are refused with
+// an ImapError instead of exhausting memory.
+inline constexpr std::uint64_t kMaxLiteralBytes = 256ull << 20;
+
+class Session {
+ public:
+  // Connects, reads the greeting and the capabilities, upgrades with STARTTLS when the
+  // endpoint asks for it (refused when the server does not offer it), asks for capabilities
+  // again, then logs in: AUTHENTICATE PLAIN when offered, else LOGIN. Credentials are only
+  // ever sent over TLS.
+  static boost::asio::awaitable<std::unique_ptr<Session>> connect(
+      boost::asio::any_io_executor executor, net::Endpoint endpoint, Credentials credentials);
+
+  // SELECT (read-write). Folder names must be ASCII (see imap_arguments.h).
+  boost::asio::awaitable<MailboxState> select(std::string folder);
+  // UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE) on the selected folder, ordered by UID. A
+  // message whose INTERNALDATE cannot be read is left out, with a warning in the log.
+  boost::asio::awaitable<std::vector<MessageSummary>> list_messages();
+  // UID FETCH uid (BODY.PEEK[] INTERNALDATE): the whole message, leaving \Seen unset. An
+  // ImapError when the message is gone.
+  boost::asio::awaitable<FetchedMessage> fetch(std::uint32_t uid);
+  // LIST, then CREATE when the folder does not exist yet.
+  boost::asio::awaitable<void> ensure_folder(std::string folder);
+  // UID MOVE when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then UID EXPUNGE
+  // (UIDPLUS) or, without UIDPLUS, EXPUNGE (which also removes other \Deleted messages).
+  boost::asio::awaitable<void> move(std::uint32_t uid, std::string folder);
+  // IDLE until the server reports EXISTS (true) or max_wait passes (false), then DONE. Returns
+  // true at once when an EXISTS arrived since the last list_messages(). ImapError when the
+  // server does not offer IDLE.
+  boost::asio::awaitable<bool> idle(std::chrono::seconds max_wait);
+  boost::asio::awaitable<void> noop();
+  // LOGOUT and close; never throws.
+  boost::asio::awaitable<void> logout();
+
+  bool has_capability(std::string_view name) const;  // case-insensitive: "IDLE", "AUTH=PLAIN"
+  const net::Endpoint& endpoint() const;
+
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+ private:
+  struct Reply {
+    Response status;             // the tagged OK, NO or BAD
+    std::vector<Response> data;  // the untagged responses that came before it
+  };
+  struct IdleState;
+
+  explicit Session(std::unique_ptr<net::Connection> connection);
+
+  std::string peer() const;
+  std::string next_tag();
+  [[noreturn]] void fail(std::string_view what, const Response& status) const;
+  std::string folder_wire(std::string_view folder) const;
+
+  boost::asio::awaitable<std::string> read_line(std::chrono::steady_clock::duration wait);
+  boost::asio::awaitable<void> send(std::string_view bytes);
+  boost::asio::awaitable<Response> read_response(std::chrono::steady_clock::duration wait);
+  boost::asio::awaitable<Response> read_response();
+  void observe(const Response& untagged, std::string_view during);
+  boost::asio::awaitable<Reply> collect(std::string_view tag, std::string_view what);
+  // Sends "TAG command", returns the reply; the log shows `shown` instead of the command.
+  boost::asio::awaitable<Reply> exchange(std::string_view command, std::string_view what,
+                                         std::string_view shown = {});
+  // As exchange(), throwing ImapError unless the answer is OK.
+  boost::asio::awaitable<Reply> run(std::string_view command, std::string_view what);
+
+  boost::asio::awaitable<bool> greet();
+  boost::asio::awaitable<void> refresh_capabilities();
+  boost::asio::awaitable<void> upgrade_to_tls();
+  boost::asio::awaitable<void> authenticate(const Credentials& credentials);
+  boost::asio::awaitable<Response> authenticate_plain(const Credentials& credentials);
+  boost::asio::awaitable<Response> login(const Credentials& credentials);
+  boost::asio::awaitable<void> idle_reader(IdleState& state, std::string tag);
+  boost::asio::awaitable<void> idle_timer(IdleState& state);
+  boost::asio::awaitable<void> send_done(IdleState& state);
+
+  std::unique_ptr<net::Connection> connection_;
+  std::set<std::string, std::less<>> capabilities_;  // upper-case
+  unsigned tag_counter_ = 0;
+  std::uint32_t exists_ = 0;
+  bool mail_arrived_ = false;  // an EXISTS came since the last list_messages()
+};
+
+}  // namespace contribd::imap
