@@ -59,6 +59,22 @@ std::string raw_header(GMimeObject* object, const char* name) {
   return raw ? raw : "";
 }
 
+bool is_valid_mime_type(std::string_view type) {
+  const std::size_t slash = type.find('/');
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == type.size()) return false;
+  return type.find('/', slash + 1) == std::string_view::npos;
+}
+
+// The type of a leaf as RFC 2045 5.2 wants it: a syntactically invalid Content-Type means
+// text/plain (GMime says application/octet-stream, which would make a body a file).
+std::string leaf_type_of(GMimeObject* object) {
+  const std::string raw = raw_header(object, "Content-Type");
+  if (raw.empty()) return mime_type_of(object);  // GMime knows the digest default
+  std::vector<std::string> ignored;
+  const std::string declared = parse_parameterized_value(raw, ignored).value;
+  return is_valid_mime_type(declared) ? declared : "text/plain";
+}
+
 // "<id>" -> "id", lower-case, as cid: URLs name it.
 std::string bare_content_id(GMimeObject* object) {
   const char* id = g_mime_object_get_content_id(object);
@@ -187,13 +203,16 @@ class TreeWalker {
       return;
     }
     path_ = path;
-    const std::string type = mime_type_of(GMIME_OBJECT(part));
+    const std::string type = leaf_type_of(GMIME_OBJECT(part));
     if (starts_with(type, "message/")) return;  // a container or a report, never a file
     std::string filename = declared_filename(part);
     if (filename.empty() && starts_with(type, "text/")) return;  // a body alternative
     std::string data = decode_part_body(part, where(path), message_.defects);
     if (is_tnef(type, filename) && add_tnef_files(data, path)) return;
-    if (filename.empty()) filename = name_for_nameless(type, ++nameless_);
+    if (filename.empty()) {
+      if (data.empty()) return;  // a nameless empty leaf carries nothing to register
+      filename = name_for_nameless(type, ++nameless_);
+    }
     add_file(std::move(filename), type, std::move(data));
   }
 
