@@ -1,13 +1,13 @@
 #include "parsers/mime_header_block.h"
 
 #include <fmt/format.h>
-#include <strings.h>
 
 namespace contribd::mime {
 
 namespace {
 
 constexpr std::size_t kDefectSampleLength = 40;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 struct Line {
   std::string_view text;  // without the line break
@@ -45,10 +45,6 @@ std::string_view field_name(std::string_view line) {
   return name;
 }
 
-bool is_mime_field(std::string_view name) {
-  return name.size() > 8 && strncasecmp(name.data(), "content-", 8) == 0;
-}
-
 std::string sample(std::string_view line) {
   std::string text(line.substr(0, kDefectSampleLength));
   for (char& c : text) {
@@ -62,20 +58,22 @@ std::string sample(std::string_view line) {
 HeaderBlock split_header_block(std::string_view raw, std::size_t max_bytes) {
   HeaderBlock block;
   std::size_t offset = 0;
+  if (raw.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
+    // Some Windows tools save messages with a byte order mark; it is not part of a name.
+    block.defects.push_back("byte order mark before the first header removed");
+    block.needs_repair = true;
+    offset = kUtf8Bom.size();
+  }
   std::size_t kept_bytes = 0;
-  bool over_limit = false;
   std::vector<std::pair<std::string, std::string>> pending;  // the field being read
   auto finish_field = [&] {
     if (pending.empty()) return;
     auto& [name, value] = pending.front();
     const std::size_t size = name.size() + value.size() + 2;
-    if (kept_bytes + size > max_bytes && !(is_mime_field(name) && size <= max_bytes)) {
-      if (!over_limit) {
-        block.defects.push_back(
-            fmt::format("header block larger than {} bytes; fields from \"{}\" on dropped",
-                        max_bytes, sample(name)));
-      }
-      over_limit = true;
+    if (kept_bytes + size > max_bytes) {
+      block.defects.push_back(
+          fmt::format("header block larger than {} bytes; field \"{}\" ({} bytes) dropped",
+                      max_bytes, sample(name), size));
       block.needs_repair = true;
     } else {
       kept_bytes += size;

@@ -21,8 +21,9 @@ struct HeaderBlock {
 
 // Splits the header block of `raw` (up to the first empty line; CRLF or LF). Lines that are
 // neither "Name: value" nor a continuation are dropped with a defect (Python and GMime stop
-// the header there and lose the MIME fields after it). Fields are kept in order until
-// `max_bytes` is reached; after that only Content-* fields that fit are kept, with a defect.
+// the header there and lose the MIME fields after it). A leading UTF-8 byte order mark is
+// skipped. Fields are kept in order while the block stays within `max_bytes`; a field that
+// would overflow it is dropped with a defect, later fields that still fit are kept.
 HeaderBlock split_header_block(std::string_view raw, std::size_t max_bytes);
 
 // "Name: value" lines of `block` followed by an empty line and the body of `raw`: the

@@ -7,6 +7,7 @@ extern "C" {
 #include <ytnef.h>
 }
 
+#include <cstring>
 #include <optional>
 
 #include "parsers/charset.h"
@@ -70,6 +71,12 @@ std::optional<std::string> attachment_data(Attachment& attachment) {
   return std::nullopt;
 }
 
+bool has_tnef_signature(std::string_view bytes) {
+  constexpr unsigned char kSignature[] = {0x78, 0x9f, 0x3e, 0x22};  // 0x223E9F78, little-endian
+  return bytes.size() >= kTnefSignatureSize &&
+         std::memcmp(bytes.data(), kSignature, kTnefSignatureSize) == 0;
+}
+
 }  // namespace
 
 TnefContents extract_tnef(std::string_view bytes) {
@@ -78,8 +85,14 @@ TnefContents extract_tnef(std::string_view bytes) {
     contents.defects.push_back("TNEF data too short to hold a signature");
     return contents;
   }
+  if (!has_tnef_signature(bytes)) {
+    // Checked here because libytnef prints its own complaint to stdout.
+    contents.defects.push_back("not TNEF data (no TNEF signature)");
+    return contents;
+  }
   TNEFStruct tnef;
   TNEFInitialize(&tnef);
+  tnef.Debug = 0;  // TNEFInitialize leaves it unset; non-zero makes libytnef print a trace
   // libytnef reads from the buffer only; the cast drops a const it never uses.
   std::string copy(bytes);
   const int rc =
