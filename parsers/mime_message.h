@@ -24,16 +24,16 @@ struct HeaderField {
 };
 
 struct ParsedMessage {
-  std::string subject;           // decoded to UTF-8; control characters kept as found
-  std::string message_id;        // "<id@host>" or empty
-  std::string from_address;      // bare addr-spec, e.g. "alice@member.test"; may be empty
-  std::string from_display;      // decoded display name
-  std::string reply_to_address;  // bare addr-spec or empty
+  std::string subject;                     // decoded to UTF-8; control characters kept as found
+  std::string message_id;                  // "<id@host>" or empty
+  std::string from_address;                // bare addr-spec, e.g. "alice@member.test"; may be empty
+  std::string from_display;                // decoded display name
+  std::string reply_to_address;            // bare addr-spec or empty
   std::optional<std::string> return_path;  // addr-spec inside <...>; "" for <>; nullopt if absent
-  std::string in_reply_to;       // raw
-  std::string references;        // raw
-  std::string top_content_type;  // lower-case "type/subtype" of the whole message
-  std::vector<HeaderField> headers;  // the top-level header fields, in order
+  std::string in_reply_to;                 // raw
+  std::string references;                  // raw
+  std::string top_content_type;            // lower-case "type/subtype" of the whole message
+  std::vector<HeaderField> headers;        // the top-level header fields, in order
   std::vector<ExtractedFile> files;
   std::vector<std::string> defects;  // what was malformed; parsing went on regardless
 

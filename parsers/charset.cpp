@@ -1,0 +1,180 @@
+#include "parsers/charset.h"
+
+#include <fmt/format.h>
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <iconv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+
+#include "parsers/mime_init.h"
+
+namespace contribd::mime {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Outlook and older mailers use names that glibc iconv does not know.
+std::string iconv_name_for(std::string_view charset) {
+  std::string name = lower(charset);
+  // RFC 2231 language suffix inside an RFC 2047 charset: "utf-8*en".
+  if (auto star = name.find('*'); star != std::string::npos) name.resize(star);
+  if (name == "ks_c_5601-1987" || name == "ks_c_5601" || name == "ksc5601") return "CP949";
+  if (name == "x-sjis" || name == "sjis" || name == "shift-jis") return "SHIFT_JIS";
+  if (name == "gb2312" || name == "x-gbk") return "GBK";  // GBK is a superset used in practice
+  if (name == "utf8") return "UTF-8";
+  ensure_gmime_initialised();
+  return g_mime_charset_iconv_name(name.c_str());
+}
+
+bool is_utf8_name(std::string_view name) {
+  const std::string lowered = lower(name);
+  return lowered == "utf-8" || lowered == "utf8";
+}
+
+bool is_ascii_name(std::string_view name) {
+  const std::string lowered = lower(name);
+  return lowered == "us-ascii" || lowered == "ascii" || lowered == "ansi_x3.4-1968";
+}
+
+// Bytes of `utf8` with every malformed sequence replaced by U+FFFD.
+std::string repair_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  const char* cursor = bytes.data();
+  const char* end = bytes.data() + bytes.size();
+  while (cursor < end) {
+    const char* valid_end = nullptr;
+    g_utf8_validate(cursor, end - cursor, &valid_end);
+    out.append(cursor, valid_end);
+    if (valid_end >= end) break;
+    out.append(kReplacement);
+    cursor = valid_end + 1;
+  }
+  return out;
+}
+
+struct IconvResult {
+  std::string text;
+  bool replaced_invalid = false;
+};
+
+// Runs iconv over all of `bytes`, replacing each undecodable input byte with U+FFFD.
+IconvResult convert_with_iconv(iconv_t converter, std::string_view bytes) {
+  IconvResult result;
+  std::string buffer(bytes.size() * 4 + 16, '\0');
+  char* input = const_cast<char*>(bytes.data());
+  size_t input_left = bytes.size();
+  while (true) {
+    char* output = buffer.data();
+    size_t output_left = buffer.size();
+    const size_t rc =
+        iconv(converter, input_left ? &input : nullptr, &input_left, &output, &output_left);
+    result.text.append(buffer.data(), output - buffer.data());
+    if (rc != static_cast<size_t>(-1)) {
+      if (input_left == 0) break;
+      continue;
+    }
+    if (errno == E2BIG) continue;
+    // EILSEQ or EINVAL (truncated sequence at the end): skip one byte and go on.
+    result.replaced_invalid = true;
+    result.text.append(kReplacement);
+    if (input_left == 0) break;
+    ++input;
+    --input_left;
+    iconv(converter, nullptr, nullptr, nullptr, nullptr);
+  }
+  // Flush the shift state of stateful encodings (ISO-2022-JP).
+  char* output = buffer.data();
+  size_t output_left = buffer.size();
+  iconv(converter, nullptr, nullptr, &output, &output_left);
+  result.text.append(buffer.data(), output - buffer.data());
+  return result;
+}
+
+bool all_ascii(std::string_view bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](unsigned char c) { return c < 0x80; });
+}
+
+// Charsets whose 7-bit bytes are not plain ASCII text (escape sequences, UTF-7, wide forms).
+bool is_ascii_compatible(std::string_view charset) {
+  const std::string name = lower(charset);
+  for (std::string_view marker : {"2022", "utf-7", "utf7", "utf-16", "utf-32", "ucs", "hz"}) {
+    if (name.find(marker) != std::string::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view bytes) {
+  return g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr);
+}
+
+std::string latin1_to_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+std::string normalise_nfc(std::string_view utf8) {
+  // Pure ASCII is already NFC; skip the GLib round trip for the common case.
+  if (all_ascii(utf8)) return std::string(utf8);
+  const std::string valid = is_valid_utf8(utf8) ? std::string(utf8) : repair_utf8(utf8);
+  gchar* normalised =
+      g_utf8_normalize(valid.data(), static_cast<gssize>(valid.size()), G_NORMALIZE_NFC);
+  if (normalised == nullptr) return valid;
+  std::string out(normalised);
+  g_free(normalised);
+  return out;
+}
+
+std::string undeclared_to_utf8(std::string_view bytes, std::vector<std::string>& defects) {
+  if (is_valid_utf8(bytes)) return normalise_nfc(bytes);
+  defects.push_back("8-bit header text is not UTF-8; read as ISO-8859-1");
+  return normalise_nfc(latin1_to_utf8(bytes));
+}
+
+std::string charset_to_utf8(std::string_view bytes, std::string_view charset,
+                            std::vector<std::string>& defects) {
+  if (all_ascii(bytes) && is_ascii_compatible(charset)) return std::string(bytes);
+  if (charset.empty() || is_ascii_name(charset)) return undeclared_to_utf8(bytes, defects);
+  if (is_utf8_name(charset)) {
+    if (is_valid_utf8(bytes)) return normalise_nfc(bytes);
+    defects.push_back("invalid UTF-8 sequences replaced by U+FFFD");
+    return normalise_nfc(repair_utf8(bytes));
+  }
+  const std::string iconv_name = iconv_name_for(charset);
+  iconv_t converter = iconv_open("UTF-8", iconv_name.c_str());
+  if (converter == reinterpret_cast<iconv_t>(-1)) {
+    defects.push_back(fmt::format("unknown charset \"{}\"; text read as {}", charset,
+                                  is_valid_utf8(bytes) ? "UTF-8" : "ISO-8859-1"));
+    return normalise_nfc(is_valid_utf8(bytes) ? std::string(bytes) : latin1_to_utf8(bytes));
+  }
+  IconvResult converted = convert_with_iconv(converter, bytes);
+  iconv_close(converter);
+  if (converted.replaced_invalid) {
+    defects.push_back(fmt::format("bytes invalid in charset \"{}\" replaced by U+FFFD", charset));
+  }
+  return normalise_nfc(converted.text);
+}
+
+}  // namespace contribd::mime

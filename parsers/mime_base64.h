@@ -1,0 +1,27 @@
+// A forgiving base64 decoder for transfer-encoded bodies and RFC 2047 "B" words.
+// GMime 3.2 drops the last byte of unpadded base64; this decoder is used where that matters.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace contribd::mime {
+
+struct Base64Decoded {
+  std::string bytes;
+  bool had_invalid_characters = false;  // anything but the alphabet, '=', and white space
+  bool missing_padding = false;         // the last quantum was short and had no '='
+  bool had_dangling_bits = false;       // a single character was left over (cannot be a byte)
+  bool had_data_after_padding = false;  // alphabet characters after a '=' pad
+};
+
+// Decodes every valid quantum of `text`. Invalid characters are skipped, a missing pad is
+// supplied, a lone trailing character is dropped, data after a pad is decoded as a new
+// run; the flags say which of these happened. Never throws.
+Base64Decoded decode_base64_lenient(std::string_view text);
+
+// True when `text` holds alphabet characters whose count is not a multiple of four and no
+// '=' pad: the case GMime 3.2 decodes short. Cheap scan, no allocation.
+bool base64_lacks_padding(std::string_view text);
+
+}  // namespace contribd::mime

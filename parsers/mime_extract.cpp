@@ -1,0 +1,414 @@
+#include "parsers/mime_extract.h"
+
+#include <fmt/format.h>
+#include <gmime/gmime.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "parsers/charset.h"
+#include "parsers/header_decode.h"
+#include "parsers/mime_body.h"
+#include "parsers/mime_file_names.h"
+#include "parsers/mime_header_block.h"
+#include "parsers/mime_init.h"
+#include "parsers/mime_params.h"
+#include "parsers/sha256.h"
+#include "parsers/tnef.h"
+
+namespace contribd::mime {
+
+namespace {
+
+struct ObjectUnref {
+  void operator()(void* object) const { g_object_unref(object); }
+};
+template <typename T>
+using GObjectPtr = std::unique_ptr<T, ObjectUnref>;
+
+struct ParserOptionsFree {
+  void operator()(GMimeParserOptions* options) const { g_mime_parser_options_free(options); }
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(g_ascii_tolower(c));
+  return out;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+std::string mime_type_of(GMimeObject* object) {
+  GMimeContentType* type = g_mime_object_get_content_type(object);
+  if (type == nullptr) return "application/octet-stream";
+  gchar* mime_type = g_mime_content_type_get_mime_type(type);
+  std::string result = lower(mime_type ? mime_type : "application/octet-stream");
+  g_free(mime_type);
+  return result;
+}
+
+std::string raw_header(GMimeObject* object, const char* name) {
+  GMimeHeaderList* list = g_mime_object_get_header_list(object);
+  GMimeHeader* header = list ? g_mime_header_list_get_header(list, name) : nullptr;
+  if (header == nullptr) return {};
+  const char* raw = g_mime_header_get_raw_value(header);
+  return raw ? raw : "";
+}
+
+bool is_valid_mime_type(std::string_view type) {
+  const std::size_t slash = type.find('/');
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == type.size()) return false;
+  return type.find('/', slash + 1) == std::string_view::npos;
+}
+
+// The type of a leaf as RFC 2045 5.2 wants it: a syntactically invalid Content-Type means
+// text/plain (GMime says application/octet-stream, which would make a body a file).
+std::string leaf_type_of(GMimeObject* object) {
+  const std::string raw = raw_header(object, "Content-Type");
+  if (raw.empty()) return mime_type_of(object);  // GMime knows the digest default
+  std::vector<std::string> ignored;
+  const std::string declared = parse_parameterized_value(raw, ignored).value;
+  return is_valid_mime_type(declared) ? declared : "text/plain";
+}
+
+// "<id>" -> "id", lower-case, as cid: URLs name it.
+std::string bare_content_id(GMimeObject* object) {
+  const char* id = g_mime_object_get_content_id(object);
+  return id ? lower(id) : "";
+}
+
+void collect_html(GMimeObject* object, std::string& html, int budget) {
+  if (budget <= 0) return;
+  if (GMIME_IS_MULTIPART(object)) {
+    GMimeMultipart* multipart = GMIME_MULTIPART(object);
+    for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i) {
+      collect_html(g_mime_multipart_get_part(multipart, i), html, budget - 1);
+    }
+  } else if (GMIME_IS_PART(object) && mime_type_of(object) == "text/html") {
+    std::vector<std::string> ignored;
+    html += lower(decode_part_body(GMIME_PART(object), "", ignored));
+  }
+}
+
+// Content-IDs of `related` that its HTML refers to by "cid:" (RFC 2392).
+std::set<std::string> referenced_content_ids(GMimeMultipart* related) {
+  std::string html;
+  collect_html(GMIME_OBJECT(related), html, 4);
+  std::set<std::string> ids;
+  for (int i = 0; i < g_mime_multipart_get_count(related); ++i) {
+    const std::string id = bare_content_id(g_mime_multipart_get_part(related, i));
+    if (!id.empty() && (html.find("cid:" + id) != std::string::npos ||
+                        html.find("cid:" + percent_encode_cid(id)) != std::string::npos)) {
+      ids.insert(id);
+    }
+  }
+  return ids;
+}
+
+bool is_report_part(std::string_view type) {
+  return type == "message/delivery-status" || type == "message/disposition-notification" ||
+         type == "text/rfc822-headers" || type == "message/feedback-report" ||
+         type == "message/global-delivery-status" ||
+         type == "message/global-disposition-notification" || type == "message/global-headers";
+}
+
+bool is_tnef(std::string_view type, std::string_view filename) {
+  return type == "application/ms-tnef" || type == "application/vnd.ms-tnef" ||
+         lower(filename) == "winmail.dat";
+}
+
+class TreeWalker {
+ public:
+  TreeWalker(const ExtractLimits& limits, ParsedMessage& message)
+      : limits_(limits), message_(message) {}
+
+  void walk(GMimeObject* object, int depth, const std::string& path) {
+    if (object == nullptr || stopped_) return;
+    if (depth > limits_.max_depth) {
+      note_depth_exceeded(path);
+      return;
+    }
+    if (GMIME_IS_MESSAGE_PARTIAL(object)) {
+      message_.defects.push_back(
+          fmt::format("{}: message/partial fragment not reassembled", where(path)));
+    } else if (GMIME_IS_MESSAGE_PART(object)) {
+      GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+      if (inner != nullptr) walk(g_mime_message_get_mime_part(inner), depth + 1, path);
+    } else if (GMIME_IS_MULTIPART(object)) {
+      walk_multipart(GMIME_MULTIPART(object), depth, path);
+    } else if (GMIME_IS_PART(object)) {
+      visit_leaf(GMIME_PART(object), path);
+    }
+  }
+
+ private:
+  static std::string where(const std::string& path) {
+    return path.empty() ? "message body" : "part " + path;
+  }
+
+  static std::string child_path(const std::string& path, int index) {
+    return path.empty() ? std::to_string(index + 1) : fmt::format("{}.{}", path, index + 1);
+  }
+
+  void note_depth_exceeded(const std::string& path) {
+    if (depth_noted_) return;
+    depth_noted_ = true;
+    message_.defects.push_back(fmt::format(
+        "{}: nesting deeper than {} levels; deeper parts ignored", where(path), limits_.max_depth));
+  }
+
+  void walk_multipart(GMimeMultipart* multipart, int depth, const std::string& path) {
+    const std::string type = mime_type_of(GMIME_OBJECT(multipart));
+    const int count = g_mime_multipart_get_count(multipart);
+    std::set<std::string> hidden_ids;
+    if (type == "multipart/related") hidden_ids = referenced_content_ids(multipart);
+    for (int i = 0; i < count && !stopped_; ++i) {
+      GMimeObject* child = g_mime_multipart_get_part(multipart, i);
+      const std::string child_type = mime_type_of(child);
+      if (type == "multipart/signed" && i > 0) continue;  // the signature
+      if (type == "multipart/report" && is_report_part(child_type)) continue;
+      if (!hidden_ids.empty() && hidden_ids.count(bare_content_id(child))) continue;
+      walk(child, depth + 1, child_path(path, i));
+    }
+  }
+
+  std::string decoded_parameter(GMimeObject* object, const char* header, const char* name) {
+    const std::string raw = raw_header(object, header);
+    if (raw.empty()) return {};
+    std::vector<std::string> defects;
+    std::optional<std::string> value =
+        find_parameter(parse_parameterized_value(raw, defects), name);
+    for (std::string& defect : defects) {
+      message_.defects.push_back(fmt::format("{}: {}: {}", where(path_), header, defect));
+    }
+    return value.value_or("");
+  }
+
+  std::string declared_filename(GMimePart* part) {
+    GMimeObject* object = GMIME_OBJECT(part);
+    std::string name = decoded_parameter(object, "Content-Disposition", "filename");
+    if (name.empty()) name = decoded_parameter(object, "Content-Type", "name");
+    return name;
+  }
+
+  void visit_leaf(GMimePart* part, const std::string& path) {
+    if (++leaves_ > limits_.max_parts) {
+      stopped_ = true;
+      message_.defects.push_back(
+          fmt::format("more than {} parts; the rest of the message ignored", limits_.max_parts));
+      return;
+    }
+    path_ = path;
+    const std::string type = leaf_type_of(GMIME_OBJECT(part));
+    if (starts_with(type, "message/")) return;  // a container or a report, never a file
+    std::string filename = declared_filename(part);
+    if (filename.empty() && starts_with(type, "text/")) return;  // a body alternative
+    std::string data = decode_part_body(part, where(path), message_.defects);
+    if (is_tnef(type, filename) && add_tnef_files(data, path)) return;
+    if (filename.empty()) {
+      if (data.empty()) return;  // a nameless empty leaf carries nothing to register
+      filename = name_for_nameless(type, ++nameless_);
+    }
+    add_file(std::move(filename), type, std::move(data));
+  }
+
+  // True when the TNEF container could be decoded (its files, if any, were added).
+  bool add_tnef_files(const std::string& data, const std::string& path) {
+    TnefContents contents = extract_tnef(data);
+    for (std::string& defect : contents.defects) {
+      message_.defects.push_back(fmt::format("{}: {}", where(path), defect));
+    }
+    if (!contents.decoded) {
+      message_.defects.push_back(fmt::format("{}: TNEF kept as it is", where(path)));
+      return false;
+    }
+    for (TnefFile& file : contents.files) {
+      std::string type = content_type_for_filename(file.filename);
+      add_file(std::move(file.filename), std::move(type), std::move(file.data));
+    }
+    return true;
+  }
+
+  void add_file(std::string filename, std::string type, std::string data) {
+    ExtractedFile file;
+    file.filename = std::move(filename);
+    file.content_type = std::move(type);
+    file.sha256_hex = sha256_hex(data);
+    file.data = std::move(data);
+    message_.files.push_back(std::move(file));
+  }
+
+  const ExtractLimits& limits_;
+  ParsedMessage& message_;
+  std::size_t leaves_ = 0;
+  int nameless_ = 0;
+  bool stopped_ = false;
+  bool depth_noted_ = false;
+  std::string path_;
+};
+
+std::string describe_warning(GMimeParserWarning code) {
+  switch (code) {
+    case GMIME_WARN_DUPLICATED_HEADER:
+      return "duplicated header";
+    case GMIME_WARN_DUPLICATED_PARAMETER:
+      return "duplicated parameter";
+    case GMIME_WARN_UNENCODED_8BIT_HEADER:
+      return "unencoded 8-bit header";
+    case GMIME_WARN_INVALID_CONTENT_TYPE:
+      return "invalid Content-Type";
+    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+      return "invalid RFC 2047 header value";
+    case GMIME_WARN_MALFORMED_MULTIPART:
+      return "multipart without parts or closing boundary";
+    case GMIME_WARN_TRUNCATED_MESSAGE:
+      return "message truncated";
+    case GMIME_WARN_MALFORMED_MESSAGE:
+      return "malformed message";
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+      return "invalid header name";
+    case GMIME_CRIT_CONFLICTING_HEADER:
+      return "conflicting header";
+    case GMIME_CRIT_CONFLICTING_PARAMETER:
+      return "conflicting parameter";
+    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+      return "multipart without boundary";
+    case GMIME_WARN_INVALID_PARAMETER:
+      return "invalid parameter";
+    case GMIME_WARN_INVALID_ADDRESS_LIST:
+      return "invalid address list";
+    case GMIME_CRIT_NESTING_OVERFLOW:
+      return "MIME nesting too deep for GMime";
+    case GMIME_WARN_PART_WITHOUT_CONTENT:
+      return "part without content";
+    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+      return "part without headers or content";
+  }
+  return "unknown parser warning";
+}
+
+struct ParserWarnings {
+  std::vector<std::string> lines;
+  bool nesting_overflow = false;
+};
+
+void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item,
+                       gpointer user_data) {
+  auto* warnings = static_cast<ParserWarnings*>(user_data);
+  if (code == GMIME_CRIT_NESTING_OVERFLOW) warnings->nesting_overflow = true;
+  constexpr std::size_t kMaxWarnings = 50;
+  if (warnings->lines.size() >= kMaxWarnings) return;
+  std::string line = offset >= 0
+                         ? fmt::format("GMime at byte {}: {}", offset, describe_warning(code))
+                         : fmt::format("GMime: {}", describe_warning(code));
+  if (item != nullptr && *item != '\0') {
+    line += fmt::format(" ({})", std::string_view(item).substr(0, 60));
+  }
+  warnings->lines.push_back(std::move(line));
+}
+
+// Parses `bytes` into a message; nullptr when GMime cannot make a message of them.
+GMimeMessage* parse_with_gmime(std::string_view bytes, ParserWarnings& warnings) {
+  std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
+  g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, &warnings);
+  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+  return g_mime_parser_construct_message(parser.get(), options.get());
+}
+
+std::string first_field(const HeaderBlock& block, std::string_view name) {
+  for (const HeaderField& field : block.fields) {
+    if (field.name.size() == name.size() && lower(field.name) == lower(name)) return field.value;
+  }
+  return {};
+}
+
+std::optional<std::string> return_path_of(const HeaderBlock& block) {
+  for (const HeaderField& field : block.fields) {
+    if (lower(field.name) != "return-path") continue;
+    const std::string& value = field.value;
+    const std::size_t open = value.find('<');
+    const std::size_t close = value.find('>', open == std::string::npos ? 0 : open);
+    if (open != std::string::npos && close != std::string::npos) {
+      return value.substr(open + 1, close - open - 1);
+    }
+    return value;
+  }
+  return std::nullopt;
+}
+
+struct Mailbox {
+  std::string address;
+  std::string display;
+};
+
+Mailbox first_mailbox(const std::string& raw) {
+  if (raw.empty()) return {};
+  GObjectPtr<InternetAddressList> list(internet_address_list_parse(nullptr, raw.c_str()));
+  if (!list) return {};
+  for (int i = 0; i < internet_address_list_length(list.get()); ++i) {
+    InternetAddress* address = internet_address_list_get_address(list.get(), i);
+    if (!INTERNET_ADDRESS_IS_MAILBOX(address)) continue;
+    const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+    const char* name = internet_address_get_name(address);
+    return {addr ? addr : "", name ? normalise_nfc(name) : ""};
+  }
+  return {};
+}
+
+std::string message_id_of(const std::string& raw) {
+  const std::size_t open = raw.find('<');
+  const std::size_t close = raw.find('>', open == std::string::npos ? 0 : open);
+  if (open != std::string::npos && close != std::string::npos) {
+    return raw.substr(open, close - open + 1);
+  }
+  return raw.empty() ? "" : "<" + raw + ">";
+}
+
+void fill_header_facts(const HeaderBlock& block, ParsedMessage& message) {
+  message.headers = block.fields;
+  message.subject = decode_header_text(first_field(block, "Subject"), message.defects);
+  message.message_id = message_id_of(first_field(block, "Message-ID"));
+  const Mailbox from = first_mailbox(first_field(block, "From"));
+  message.from_address = from.address;
+  message.from_display = from.display;
+  message.reply_to_address = first_mailbox(first_field(block, "Reply-To")).address;
+  message.return_path = return_path_of(block);
+  message.in_reply_to = first_field(block, "In-Reply-To");
+  message.references = first_field(block, "References");
+}
+
+}  // namespace
+
+ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits) {
+  ensure_gmime_initialised();
+  ParsedMessage message;
+  HeaderBlock block = split_header_block(raw, limits.max_header_bytes);
+  message.defects = block.defects;
+  fill_header_facts(block, message);
+
+  const std::string rebuilt = block.needs_repair ? rebuild_message(block, raw) : std::string();
+  const std::string_view to_parse = block.needs_repair ? std::string_view(rebuilt) : raw;
+  ParserWarnings warnings;
+  GObjectPtr<GMimeMessage> parsed(parse_with_gmime(to_parse, warnings));
+  message.defects.insert(message.defects.end(), warnings.lines.begin(), warnings.lines.end());
+  if (!parsed) {
+    message.defects.push_back("GMime could not parse the message; no files extracted");
+    message.top_content_type = "text/plain";
+    return message;
+  }
+  GMimeObject* body = g_mime_message_get_mime_part(parsed.get());
+  message.top_content_type = body ? mime_type_of(body) : "text/plain";
+  TreeWalker(limits, message).walk(body, 0, "");
+  if (warnings.nesting_overflow) {
+    message.defects.push_back("parts nested beyond GMime's limit were not parsed");
+  }
+  return message;
+}
+
+}  // namespace contribd::mime
