@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -192,7 +193,7 @@ LimitsConfig read_limits(const TableReader& reader) {
 UtcTime read_meeting_time(const TableReader& reader, std::string_view key,
                           const std::string& timezone) {
   try {
-    return parse_meeting_time(reader.string(key), timezone);
+    return policy::parse_meeting_time(reader.string(key), timezone);
   } catch (const std::exception& error) {
     reader.fail(key, error.what());
   }
@@ -310,7 +311,7 @@ std::string describe(const Config& config) {
                      config.limits.max_depth);
   for (const Meeting& meeting : config.meetings) {
     out << fmt::format("meeting  {} ({}): deadline {}, closes {}, numbers {}{:03}+\n", meeting.id,
-                       meeting.title, rfc3339(meeting.deadline), rfc3339(meeting.closes),
+                       meeting.title, policy::rfc3339(meeting.deadline), policy::rfc3339(meeting.closes),
                        meeting.document_prefix, meeting.first_number);
   }
   return out.str();

@@ -59,7 +59,7 @@ nlohmann::json contribution_json(const storage::Contribution& contribution) {
           {"sender", contribution.sender},
           {"subject", contribution.subject},
           {"message_id", contribution.message_id},
-          {"received_at", rfc3339(contribution.received_at)},
+          {"received_at", policy::rfc3339(contribution.received_at)},
           {"status", contribution.late ? "late" : "on_time"},
           {"files", files},
           {"reply", reply_json(latest_reply(contribution))},
@@ -77,7 +77,7 @@ std::string contributions_table(const std::vector<storage::Contribution>& contri
                             storage::to_string(reply->state))
               : "none";
     out += fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", c.document_number,
-                       c.meeting_id, format_utc(c.received_at).substr(0, 19),
+                       c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
                        c.late ? "late" : "on time", c.files.size(), reply_text,
                        clip(printable(c.sender), 28), clip(printable(c.subject), 60));
   }
@@ -91,7 +91,7 @@ std::string contribution_details(const storage::Contribution& c) {
   out += fmt::format("Document number: {}\n", c.document_number);
   out += fmt::format("Meeting:         {}\n", c.meeting_id);
   out += fmt::format("Status:          {}\n", c.late ? "late" : "on time");
-  out += fmt::format("Received:        {}\n", format_utc(c.received_at));
+  out += fmt::format("Received:        {}\n", policy::format_utc(c.received_at));
   out += fmt::format("Sender:          {}\n", printable(c.sender));
   out += fmt::format("Subject:         {}\n", printable(c.subject));
   out += fmt::format("Message-ID:      {}\n", printable(c.message_id));

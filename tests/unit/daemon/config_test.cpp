@@ -91,7 +91,7 @@ TEST_F(ConfigFile, SortsMeetingsByClosingTime) {
   const Config config = load(valid());
   ASSERT_EQ(config.meetings.size(), 2u);
   EXPECT_EQ(config.meetings[0].id, "QIT4N-05");
-  EXPECT_EQ(rfc3339(config.meetings[0].deadline), "2020-07-22T21:59:59Z");
+  EXPECT_EQ(policy::rfc3339(config.meetings[0].deadline), "2020-07-22T21:59:59Z");
   EXPECT_EQ(config.meetings[1].id, "QIT4N-06");
 }
 
