@@ -1,0 +1,115 @@
+#include "daemon/notify.h"
+
+#include <systemd/sd-daemon.h>
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
+
+namespace contribd::notify {
+namespace {
+
+// sd_notify answers > 0 when the datagram was sent, 0 without NOTIFY_SOCKET, < 0 on error.
+// The environment is kept (unset_environment = 0) because the daemon notifies all its life.
+bool send(const std::string& assignment) {
+  return sd_notify(0, assignment.c_str()) > 0;
+}
+
+// The length of the well-formed UTF-8 sequence at the start of `text`, or 0 when the bytes
+// there are not one (stray continuation byte, truncated, overlong, surrogate, > U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  std::uint32_t code_point = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code_point = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code_point = lead & 0x0F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code_point = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(i) & 0x3F);
+  }
+  const bool overlong =
+      (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
+  const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
+  if (overlong || surrogate || code_point > 0x10FFFF) return 0;
+  return length;
+}
+
+}  // namespace
+
+bool ready() {
+  return send("READY=1");
+}
+
+bool reloading() {
+  return send("RELOADING=1");
+}
+
+bool stopping() {
+  return send("STOPPING=1");
+}
+
+bool status(std::string_view text) {
+  return send("STATUS=" + status_line(text));
+}
+
+bool watchdog_ping() {
+  return send("WATCHDOG=1");
+}
+
+std::optional<std::chrono::microseconds> watchdog_interval() {
+  std::uint64_t microseconds = 0;
+  if (sd_watchdog_enabled(0, &microseconds) <= 0 || microseconds == 0) return std::nullopt;
+  return std::chrono::microseconds(microseconds);
+}
+
+std::string status_line(std::string_view text) {
+  std::string line;
+  line.reserve(std::min(text.size(), kMaxStatusBytes));
+  while (!text.empty()) {
+    const std::size_t length = utf8_sequence_length(text);
+    // Each input byte gives one output byte, or a character is copied whole: the cut below
+    // never splits a character.
+    const std::size_t consumed = std::max<std::size_t>(length, 1);
+    if (line.size() + consumed > kMaxStatusBytes) break;
+    const auto lead = static_cast<unsigned char>(text.front());
+    if (length == 0) {
+      line += '?';
+    } else if (lead < 0x20 || lead == 0x7F) {
+      line += ' ';
+    } else {
+      line.append(text.substr(0, length));
+    }
+    text.remove_prefix(consumed);
+  }
+  return line;
+}
+
+boost::asio::awaitable<void> keep_watchdog_fed() {
+  const auto interval = watchdog_interval();
+  if (!interval) co_return;
+  // Half the interval, as sd_watchdog_enabled(3) advises: one late ping is not yet a restart.
+  const auto period = *interval / 2;
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    watchdog_ping();
+    timer.expires_after(period);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+}
+
+}  // namespace contribd::notify
