@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "daemon/net/connection.h"
@@ -27,6 +28,13 @@
 namespace contribd::imap {
 
 struct Credentials {
+  // Constructors, not an aggregate: g++ 12 miscompiles an aggregate temporary built inside a
+  // co_await expression (`co_await Session::connect(ex, endpoint, {user, password})` frees its
+  // strings twice). Keep them.
+  Credentials() = default;
+  Credentials(std::string username, std::string password)
+      : username(std::move(username)), password(std::move(password)) {}
+
   std::string username;
   std::string password;
 };

@@ -1,0 +1,506 @@
+// The IMAP session against a scripted server over real TLS on 127.0.0.1: each test is the
+// conversation, server lines and client calls side by side.
+#include "daemon/imap/imap_session.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "parsers/imap_date.h"
+#include "tests/unit/daemon/imap_test_tls.h"
+
+namespace contribd::imap {
+namespace {
+
+namespace asio = boost::asio;
+using contribd::testing_tls::run_pair;
+using contribd::testing_tls::ScriptedPeer;
+using contribd::testing_tls::TestCa;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kPlainAliceSecret = "AGFsaWNlAHNlY3JldA==";  // "\0alice\0secret"
+
+class ImapSessionTest : public ::testing::Test {
+ protected:
+  ImapSessionTest() : server_tls_(ca_.server_context("IP:127.0.0.1")), peer_(io_, *server_tls_) {}
+
+  net::Endpoint endpoint(net::Security security = net::Security::tls) const {
+    net::Endpoint endpoint;
+    endpoint.host = "127.0.0.1";
+    endpoint.port = peer_.port();
+    endpoint.security = security;
+    endpoint.ca_file = ca_.pem_path();
+    endpoint.timeout = std::chrono::seconds(5);
+    return endpoint;
+  }
+  std::string where() const { return "127.0.0.1:" + std::to_string(peer_.port()); }
+
+  asio::awaitable<std::unique_ptr<Session>> connect() {
+    co_return co_await Session::connect(io_.get_executor(), endpoint(), {"alice", "secret"});
+  }
+
+  // Implicit TLS, SASL-IR login as alice; the OK lists the capabilities after login.
+  asio::awaitable<void> serve_login(std::string capabilities = "IMAP4rev1 IDLE MOVE UIDPLUS") {
+    co_await peer_.accept_tls();
+    co_await peer_.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+    co_await peer_.expect_line(std::string("A1 AUTHENTICATE PLAIN ") + kPlainAliceSecret);
+    co_await peer_.send("A1 OK [CAPABILITY " + capabilities + "] Logged in\r\n");
+  }
+
+  // Runs a client step that must throw ImapError (or a subclass); returns its text.
+  template <typename Step>
+  static asio::awaitable<std::string> error_of(Step step) {
+    try {
+      co_await step();
+    } catch (const ImapError& e) {
+      co_return e.what();
+    }
+    ADD_FAILURE() << "no ImapError";
+    co_return "";
+  }
+
+  asio::io_context io_;
+  TestCa ca_;
+  std::unique_ptr<asio::ssl::context> server_tls_;
+  ScriptedPeer peer_;
+};
+
+TEST_F(ImapSessionTest, LogsInWithSaslIrAndSelects) {
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 SELECT \"INBOX\"");
+        co_await peer_.send(
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
+            "* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Flags permitted.\r\n"
+            "* 3 EXISTS\r\n* 0 RECENT\r\n"
+            "* OK [UIDVALIDITY 1595430000] UIDs valid\r\n* OK [UIDNEXT 17] Predicted next UID\r\n"
+            "A2 OK [READ-WRITE] Select completed.\r\n");
+        co_await peer_.expect_line("A3 LOGOUT");
+        co_await peer_.send("* BYE Logging out\r\nA3 OK Logout completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        EXPECT_TRUE(session->has_capability("idle"));
+        EXPECT_TRUE(session->has_capability("MOVE"));
+        EXPECT_FALSE(session->has_capability("SASL-IR"));  // replaced by the post-login list
+        EXPECT_EQ(session->endpoint().port, peer_.port());
+        const MailboxState state = co_await session->select("INBOX");
+        EXPECT_EQ(state.uidvalidity, 1595430000u);
+        EXPECT_EQ(state.uidnext, 17u);
+        EXPECT_EQ(state.exists, 3u);
+        co_await session->logout();
+      });
+}
+
+TEST_F(ImapSessionTest, StartTlsThenAuthenticateWithContinuation) {
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await peer_.accept();
+        co_await peer_.send("* OK Dovecot ready.\r\n");
+        co_await peer_.expect_line("A1 CAPABILITY");
+        co_await peer_.send(
+            "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nA1 OK Capability done\r\n");
+        co_await peer_.expect_line("A2 STARTTLS");
+        co_await peer_.send("A2 OK Begin TLS negotiation now.\r\n");
+        co_await peer_.handshake();
+        co_await peer_.expect_line("A3 CAPABILITY");
+        co_await peer_.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA3 OK done\r\n");
+        co_await peer_.expect_line("A4 AUTHENTICATE PLAIN");
+        co_await peer_.send("+ \r\n");
+        co_await peer_.expect_line(kPlainAliceSecret);
+        co_await peer_.send("A4 OK Logged in\r\n");
+        co_await peer_.expect_line("A5 CAPABILITY");
+        co_await peer_.send("* CAPABILITY IMAP4rev1 IDLE\r\nA5 OK done\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await Session::connect(
+            io_.get_executor(), endpoint(net::Security::starttls), {"alice", "secret"});
+        EXPECT_TRUE(session->has_capability("IDLE"));
+        EXPECT_FALSE(session->has_capability("STARTTLS"));
+      });
+}
+
+TEST_F(ImapSessionTest, StartTlsNotOfferedIsRefusedBeforeAnyCredential) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await peer_.accept();
+        co_await peer_.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] plaintext only\r\n");
+        EXPECT_FALSE(co_await peer_.read_line());  // the client hangs up without a word
+      },
+      [&]() -> asio::awaitable<void> {
+        error = co_await error_of([&]() -> asio::awaitable<void> {
+          co_await Session::connect(io_.get_executor(), endpoint(net::Security::starttls),
+                                    {"alice", "secret"});
+        });
+      });
+  EXPECT_EQ(error, where() + ": server does not offer STARTTLS; refusing to log in without TLS");
+}
+
+TEST_F(ImapSessionTest, PreauthBeforeStartTlsIsRefused) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await peer_.accept();
+        co_await peer_.send("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome\r\n");
+        EXPECT_FALSE(co_await peer_.read_line());
+      },
+      [&]() -> asio::awaitable<void> {
+        error = co_await error_of([&]() -> asio::awaitable<void> {
+          co_await Session::connect(io_.get_executor(), endpoint(net::Security::starttls),
+                                    {"alice", "secret"});
+        });
+      });
+  EXPECT_THAT(error, HasSubstr("PREAUTH before TLS"));
+}
+
+TEST_F(ImapSessionTest, RefusedLoginIsAnAuthErrorWithoutThePassword) {
+  std::string error;
+  bool is_auth_error = false;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await peer_.accept_tls();
+        co_await peer_.send("* OK [CAPABILITY IMAP4rev1] no SASL here\r\n");
+        co_await peer_.expect_line("A1 LOGIN \"alice\" \"se\\\"cr\\\\et\"");
+        co_await peer_.send("A1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        try {
+          co_await Session::connect(io_.get_executor(), endpoint(), {"alice", "se\"cr\\et"});
+        } catch (const AuthError& e) {
+          is_auth_error = true;
+          error = e.what();
+        }
+      });
+  EXPECT_TRUE(is_auth_error);
+  EXPECT_EQ(error,
+            where() + ": login as alice refused: [AUTHENTICATIONFAILED] Authentication failed.");
+  EXPECT_THAT(error, Not(HasSubstr("se\"cr")));
+}
+
+TEST_F(ImapSessionTest, LoginSendsUnquotablePasswordAsLiteral) {
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await peer_.accept_tls();
+        co_await peer_.send("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+        co_await peer_.expect_line("A1 LOGIN \"alice\" {7}");
+        co_await peer_.send("+ OK\r\n");
+        co_await peer_.expect_line("p\xc3\xa4sswd");
+        co_await peer_.send("A1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session =
+            co_await Session::connect(io_.get_executor(), endpoint(), {"alice", "p\xc3\xa4sswd"});
+        EXPECT_TRUE(session->has_capability("IDLE"));
+      });
+}
+
+TEST_F(ImapSessionTest, ListsMessagesInUidOrderSkippingIncompleteOnes) {
+  std::vector<MessageSummary> messages;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)");
+        co_await peer_.send(
+            "* 2 FETCH (UID 9 RFC822.SIZE 2048 INTERNALDATE \"23-Jul-2020 00:30:00 +0200\")\r\n"
+            "* 1 FETCH (UID 4 RFC822.SIZE 1000 INTERNALDATE \"20-Jul-2020 08:00:00 +0000\")\r\n"
+            "* 1 FETCH (FLAGS (\\Seen))\r\n"
+            "* 3 FETCH (UID 12 RFC822.SIZE 5 INTERNALDATE \"garbage\")\r\n"
+            "* 4 X-UNKNOWN \"unterminated\r\n"
+            "A2 OK Fetch completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        messages = co_await session->list_messages();
+      });
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].uid, 4u);
+  EXPECT_EQ(messages[0].size, 1000u);
+  EXPECT_EQ(format_internal_date(messages[0].internal_date), "20-Jul-2020 08:00:00 +0000");
+  EXPECT_EQ(messages[1].uid, 9u);
+  EXPECT_EQ(format_internal_date(messages[1].internal_date), "22-Jul-2020 22:30:00 +0000");
+}
+
+TEST_F(ImapSessionTest, FetchesTheWholeBodyWithoutSettingSeen) {
+  const std::string body =
+      "From: alice@member.test\r\nSubject: QIT4N input\r\n\r\n)* 1 BYE not really {5}\r\n";
+  FetchedMessage fetched;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 UID FETCH 7 (BODY.PEEK[] INTERNALDATE)");
+        co_await peer_.send(
+            "* 1 FETCH (UID 7 INTERNALDATE \"22-Jul-2020 23:59:59 +0200\" BODY[] {" +
+            std::to_string(body.size()) + "}\r\n" + body + ")\r\n" + "A2 OK Fetch completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        fetched = co_await session->fetch(7);
+      });
+  EXPECT_EQ(fetched.uid, 7u);
+  EXPECT_EQ(fetched.body, body);
+  EXPECT_EQ(format_internal_date(fetched.internal_date), "22-Jul-2020 21:59:59 +0000");
+}
+
+TEST_F(ImapSessionTest, FetchOfAVanishedMessageIsAnError) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 UID FETCH 8 (BODY.PEEK[] INTERNALDATE)");
+        co_await peer_.send("A2 OK Fetch completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->fetch(8); });
+      });
+  EXPECT_EQ(error, where() + ": UID FETCH 8: the server returned no message (expunged meanwhile?)");
+}
+
+TEST_F(ImapSessionTest, EnsureFolderCreatesOnlyWhatIsMissing) {
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 LIST \"\" \"Registered\"");
+        co_await peer_.send(
+            "* LIST (\\HasNoChildren) \".\" Registered\r\nA2 OK List completed.\r\n");
+        co_await peer_.expect_line("A3 LIST \"\" \"Late &- Odd\"");
+        co_await peer_.send("A3 OK List completed.\r\n");
+        co_await peer_.expect_line("A4 CREATE \"Late &- Odd\"");
+        co_await peer_.send("A4 OK Create completed.\r\n");
+        co_await peer_.expect_line("A5 LIST \"\" \"Raced\"");
+        co_await peer_.send("A5 OK List completed.\r\n");
+        co_await peer_.expect_line("A6 CREATE \"Raced\"");
+        co_await peer_.send("A6 NO [ALREADYEXISTS] Mailbox already exists\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->ensure_folder("Registered");
+        co_await session->ensure_folder("Late & Odd");
+        co_await session->ensure_folder("Raced");
+      });
+}
+
+TEST_F(ImapSessionTest, EnsureFolderQuotesTheListPatternToo) {
+  // LIST takes the name as a pattern; "&" must be encoded there as well.
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 LIST \"\" \"A&-B\"");
+        co_await peer_.send("* LIST () \".\" \"A&-B\"\r\nA2 OK List completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->ensure_folder("A&B");
+      });
+}
+
+TEST_F(ImapSessionTest, NonAsciiFolderIsRefusedBeforeSending) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        EXPECT_FALSE(co_await peer_.read_line());
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of(
+            [&]() -> asio::awaitable<void> { co_await session->select("Eing\xc3\xa4nge"); });
+      });
+  EXPECT_THAT(error, HasSubstr("is not ASCII; only ASCII names are supported"));
+  EXPECT_EQ(error.rfind(where() + ": folder name", 0), 0u);
+}
+
+TEST_F(ImapSessionTest, MoveUsesUidMoveWhenOffered) {
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 UID MOVE 7 \"Registered\"");
+        co_await peer_.send(
+            "* OK [COPYUID 1595430000 7 1] Moved\r\n* 1 EXPUNGE\r\nA2 OK Move completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->move(7, "Registered");
+      });
+}
+
+TEST_F(ImapSessionTest, MoveWithoutMoveCopiesFlagsAndExpungesTheOneUid) {
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login("IMAP4rev1 UIDPLUS");
+        co_await peer_.expect_line("A2 UID COPY 7 \"Registered\"");
+        co_await peer_.send("A2 OK [COPYUID 1595430000 7 1] Copy completed.\r\n");
+        co_await peer_.expect_line("A3 UID STORE 7 +FLAGS.SILENT (\\Deleted)");
+        co_await peer_.send("A3 OK Store completed.\r\n");
+        co_await peer_.expect_line("A4 UID EXPUNGE 7");
+        co_await peer_.send("* 1 EXPUNGE\r\nA4 OK Expunge completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->move(7, "Registered");
+      });
+}
+
+TEST_F(ImapSessionTest, RefusedCommandNamesCommandAndServerText) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 SELECT \"Nowhere\"");
+        co_await peer_.send("A2 NO [NONEXISTENT] Mailbox doesn't exist: Nowhere\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of(
+            [&]() -> asio::awaitable<void> { co_await session->select("Nowhere"); });
+      });
+  EXPECT_EQ(error,
+            where() + ": SELECT \"Nowhere\" failed: [NONEXISTENT] Mailbox doesn't exist: Nowhere");
+}
+
+TEST_F(ImapSessionTest, ByeInTheMiddleOfACommandIsAnError) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 NOOP");
+        co_await peer_.send("* BYE Server shutting down.\r\n");
+        peer_.close();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->noop(); });
+        co_await session->logout();  // must not throw on a dead connection
+      });
+  EXPECT_EQ(error, where() + ": server ended the session during NOOP: Server shutting down.");
+}
+
+TEST_F(ImapSessionTest, EndOfStreamIsAnImapError) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 NOOP");
+        peer_.close();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->noop(); });
+      });
+  EXPECT_EQ(error, where() + ": read failed: connection closed by server");
+}
+
+TEST_F(ImapSessionTest, OversizedLiteralIsRefused) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 UID FETCH 7 (BODY.PEEK[] INTERNALDATE)");
+        co_await peer_.send("* 1 FETCH (UID 7 BODY[] {99999999999}\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->fetch(7); });
+      });
+  EXPECT_THAT(error, HasSubstr("server announced a literal of 99999999999 bytes"));
+}
+
+TEST_F(ImapSessionTest, IdleReturnsTrueOnExists) {
+  bool arrived = false;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 IDLE");
+        co_await peer_.send("+ idling\r\n* OK Still here\r\n* 4 EXISTS\r\n");
+        co_await peer_.expect_line("DONE");
+        co_await peer_.send("A2 OK Idle completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        arrived = co_await session->idle(std::chrono::seconds(30));
+      });
+  EXPECT_TRUE(arrived);
+}
+
+TEST_F(ImapSessionTest, IdleEndsWithDoneAfterMaxWait) {
+  bool arrived = true;
+  std::chrono::steady_clock::duration took{};
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 IDLE");
+        co_await peer_.send("+ idling\r\n");
+        co_await peer_.expect_line("DONE");
+        co_await peer_.send("A2 OK Idle completed.\r\n");
+        co_await peer_.expect_line("A3 NOOP");
+        co_await peer_.send("* 5 EXISTS\r\nA3 OK NOOP completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        const auto started = std::chrono::steady_clock::now();
+        arrived = co_await session->idle(std::chrono::seconds(1));
+        took = std::chrono::steady_clock::now() - started;
+        // Mail announced outside IDLE is not lost: the next idle() returns at once.
+        co_await session->noop();
+        EXPECT_TRUE(co_await session->idle(std::chrono::seconds(30)));
+      });
+  EXPECT_FALSE(arrived);
+  EXPECT_GE(took, std::chrono::milliseconds(900));
+  EXPECT_LT(took, std::chrono::seconds(4));
+}
+
+TEST_F(ImapSessionTest, IdleNotOfferedIsAnError) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login("IMAP4rev1");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of(
+            [&]() -> asio::awaitable<void> { co_await session->idle(std::chrono::seconds(1)); });
+      });
+  EXPECT_EQ(error, where() + ": server does not offer IDLE");
+}
+
+}  // namespace
+}  // namespace contribd::imap
