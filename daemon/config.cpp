@@ -19,8 +19,9 @@ namespace fs = std::filesystem;
 // Reads one table of the file; every error names the file and the dotted key.
 class TableReader {
  public:
-  TableReader(const fs::path& file, std::string prefix, const toml::table& table)
-      : file_(file), prefix_(std::move(prefix)), table_(table) {}
+  TableReader(const fs::path& file, std::string prefix, const toml::table& table,
+              FileChecks checks)
+      : file_(file), prefix_(std::move(prefix)), table_(table), checks_(checks) {}
 
   [[noreturn]] void fail(std::string_view key, std::string_view reason) const {
     throw ConfigError(fmt::format("{}: {}: {}", file_.string(), dotted(key), reason));
@@ -86,19 +87,19 @@ class TableReader {
 
   fs::path readable_file(std::string_view key, bool required) const {
     fs::path value = path(key, required);
-    if (value.empty()) return value;
+    if (value.empty() || checks_ == FileChecks::skip) return value;
     std::ifstream probe(value, std::ios::binary);
     if (!probe) fail(key, fmt::format("cannot read {}: {}", value.string(), std::strerror(errno)));
     return value;
   }
 
-  const toml::table& table() const { return table_; }
-  const fs::path& file() const { return file_; }
+  FileChecks checks() const { return checks_; }
 
  private:
   const fs::path& file_;
   std::string prefix_;
   const toml::table& table_;
+  FileChecks checks_;
 };
 
 const toml::table& required_table(const fs::path& file, const toml::table& root,
@@ -216,7 +217,8 @@ Meeting read_meeting(const TableReader& reader) {
   return meeting;
 }
 
-std::vector<Meeting> read_meetings(const fs::path& file, const toml::table& root) {
+std::vector<Meeting> read_meetings(const fs::path& file, const toml::table& root,
+                                   FileChecks checks) {
   const toml::node* node = root.get("meeting");
   const toml::array* sections = node ? node->as_array() : nullptr;
   if (!sections || sections->empty()) {
@@ -229,7 +231,7 @@ std::vector<Meeting> read_meetings(const fs::path& file, const toml::table& root
     const auto* table = (*sections)[index].as_table();
     const std::string prefix = fmt::format("meeting[{}]", index);
     if (!table) throw ConfigError(fmt::format("{}: {}: must be a section", file.string(), prefix));
-    TableReader reader(file, prefix, *table);
+    TableReader reader(file, prefix, *table, checks);
     meetings.push_back(read_meeting(reader));
     if (!ids.insert(meetings.back().id).second) reader.fail("id", "used by another meeting");
   }
@@ -244,7 +246,7 @@ std::string security_name(net::Security security) {
 
 }  // namespace
 
-Config load_config(const fs::path& file) {
+Config load_config(const fs::path& file, FileChecks checks) {
   Config config;
   config.source = fs::absolute(file).lexically_normal();
   toml::table root;
@@ -255,20 +257,21 @@ Config load_config(const fs::path& file) {
     throw ConfigError(fmt::format("{}:{}:{}: {}", config.source.string(), where.line,
                                   where.column, error.description()));
   }
-  TableReader top(config.source, "", root);
+  const fs::path& source = config.source;
+  const auto section = [&](std::string_view name, const toml::table& table) {
+    return TableReader(source, std::string(name), table, checks);
+  };
+  TableReader top(source, "", root, checks);
   top.reject_unknown({"imap", "smtp", "storage", "replies", "limits", "meeting"});
-  config.imap = read_imap(TableReader(config.source, "imap",
-                                      required_table(config.source, root, "imap")));
-  config.smtp = read_smtp(TableReader(config.source, "smtp",
-                                      required_table(config.source, root, "smtp")));
-  config.storage = read_storage(TableReader(config.source, "storage",
-                                            required_table(config.source, root, "storage")));
+  config.imap = read_imap(section("imap", required_table(source, root, "imap")));
+  config.smtp = read_smtp(section("smtp", required_table(source, root, "smtp")));
+  config.storage = read_storage(section("storage", required_table(source, root, "storage")));
   static const toml::table empty;
   const auto* replies = root.get_as<toml::table>("replies");
-  config.replies = read_replies(TableReader(config.source, "replies", replies ? *replies : empty));
+  config.replies = read_replies(section("replies", replies ? *replies : empty));
   const auto* limits = root.get_as<toml::table>("limits");
-  config.limits = read_limits(TableReader(config.source, "limits", limits ? *limits : empty));
-  config.meetings = read_meetings(config.source, root);
+  config.limits = read_limits(section("limits", limits ? *limits : empty));
+  config.meetings = read_meetings(source, root, checks);
   return config;
 }
 

@@ -65,8 +65,13 @@ struct Config {
   std::vector<Meeting> meetings;  // sorted by closes
 };
 
+// Whether password, CA and template files must be readable now. Reading the register (`list`,
+// `show`) needs none of them, and they may exist only while the service runs
+// (/run/credentials/...).
+enum class FileChecks { readable, skip };
+
 // Reads and validates; throws ConfigError("FILE: key: reason").
-Config load_config(const std::filesystem::path& file);
+Config load_config(const std::filesystem::path& file, FileChecks checks = FileChecks::readable);
 
 // Reads a secret file, without a trailing newline; throws ConfigError naming the file.
 std::string read_secret(const std::filesystem::path& file, const std::string& key);

@@ -22,7 +22,7 @@ storage::Register open_existing_register(const Config& config) {
 }
 
 int list_command(const std::string& config_file, const std::string& meeting, bool json) {
-  const Config config = load_config(config_file);
+  const Config config = load_config(config_file, FileChecks::skip);
   auto register_ = open_existing_register(config);
   const auto contributions =
       register_.list(meeting.empty() ? std::nullopt : std::optional<std::string>(meeting));
@@ -37,7 +37,7 @@ int list_command(const std::string& config_file, const std::string& meeting, boo
 }
 
 int show_command(const std::string& config_file, const std::string& document_number, bool json) {
-  const Config config = load_config(config_file);
+  const Config config = load_config(config_file, FileChecks::skip);
   auto register_ = open_existing_register(config);
   const auto contribution = register_.find(document_number);
   if (!contribution) {

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,6 +16,7 @@
 #include "daemon/config.h"
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/sweep.h"
+#include "daemon/notify.h"
 #include "daemon/outbox/deliver.h"
 #include "daemon/reply/composer.h"
 
@@ -61,9 +61,10 @@ struct Runtime {
 
 awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
-  auto session = co_await imap::Session::connect(
-      executor, runtime.config.imap.endpoint,
-      imap::Credentials{runtime.config.imap.username, runtime.imap_password});
+  // Named, not braced temporaries: g++ 12 destroys temporaries inside co_await too early.
+  const imap::Credentials credentials(runtime.config.imap.username, runtime.imap_password);
+  const net::Endpoint endpoint = runtime.config.imap.endpoint;
+  auto session = co_await imap::Session::connect(executor, endpoint, credentials);
   co_await session->ensure_folder(runtime.config.imap.processed_folder);
   co_return session;
 }
@@ -175,8 +176,8 @@ awaitable<void> serve_connected(Runtime& runtime, imap::Session& session) {
     log_sweep(co_await sweep_mailbox(session, context));
     co_await deliver(runtime);
     const std::chrono::seconds wait = next_wake(runtime);
-    sd_notifyf(0, "STATUS=watching %s, %zu contributions registered",
-               runtime.config.imap.folder.c_str(), runtime.register_.list().size());
+    notify::status(fmt::format("watching {} on {}", runtime.config.imap.folder,
+                               runtime.config.imap.endpoint.host));
     if (runtime.config.imap.idle && session.has_capability("IDLE")) {
       co_await session.idle(wait);
     } else {
@@ -192,7 +193,7 @@ awaitable<int> serve(Runtime& runtime) {
   spdlog::info("connected to {}:{} as {}, watching {}", runtime.config.imap.endpoint.host,
                runtime.config.imap.endpoint.port, runtime.config.imap.username,
                runtime.config.imap.folder);
-  sd_notify(0, "READY=1");
+  notify::ready();
   std::chrono::seconds backoff{1};
   for (;;) {
     try {
@@ -206,6 +207,7 @@ awaitable<int> serve(Runtime& runtime) {
     } catch (const std::exception& error) {
       session.reset();
       spdlog::warn("imap: {}; reconnecting in about {} s", error.what(), backoff.count());
+      notify::status(fmt::format("reconnecting in {} s: {}", backoff.count(), error.what()));
     }
     co_await sleep_for(jittered(backoff));
     backoff = std::min(backoff * 2, kMaxReconnectBackoff);
@@ -215,13 +217,14 @@ awaitable<int> serve(Runtime& runtime) {
 awaitable<int> wait_for_stop(asio::signal_set& stop_signals) {
   const int signal_number = co_await stop_signals.async_wait(use_awaitable);
   spdlog::info("signal {} received, stopping", signal_number);
-  sd_notify(0, "STOPPING=1");
+  notify::stopping();
   co_return exit_ok;
 }
 
 awaitable<void> reload_on_hangup(Runtime& runtime, asio::signal_set& hangup) {
   for (;;) {
     co_await hangup.async_wait(use_awaitable);
+    notify::reloading();
     try {
       Config fresh = load_config(runtime.config.source);
       runtime.templates = Runtime::load_reply_templates(fresh);
@@ -232,6 +235,7 @@ awaitable<void> reload_on_hangup(Runtime& runtime, asio::signal_set& hangup) {
     } catch (const std::exception& error) {
       spdlog::error("SIGHUP: kept the running configuration: {}", error.what());
     }
+    notify::ready();
   }
 }
 
@@ -252,6 +256,7 @@ int run_service(const std::filesystem::path& config_file) {
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   asio::signal_set hangup(io, SIGHUP);
   asio::co_spawn(io, reload_on_hangup(*runtime, hangup), asio::detached);
+  asio::co_spawn(io, notify::keep_watchdog_fed(), asio::detached);
   // The service ends at the first of: a stop signal, or a start-up failure. Cancelling the
   // service mid-way is safe: registration happens between awaits, in one transaction.
   asio::co_spawn(io, serve(*runtime) || wait_for_stop(stop_signals),
