@@ -20,7 +20,7 @@ def docx(seed):
 
 
 def main():
-    mailenv.reset_mailboxes()
+    harness.reset_mailboxes()
     print("Sending contributions before the deadline ...")
     send(contribution("Alice Example <alice@member.test>",
                       "Draft requirements for QKD network management",

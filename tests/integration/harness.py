@@ -176,6 +176,30 @@ class Imap:
             pass
 
 
+def reset_mailboxes():
+    """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
+    from nothing while the servers keep running."""
+    for address in [SECRETARIAT, *mailenv.PARTICIPANTS]:
+        conn = imaplib.IMAP4_SSL("127.0.0.1", int(mailenv.IMAPS_PORT),
+                                 ssl_context=ssl.create_default_context(cafile=mailenv.CA))
+        try:
+            conn.login(address, mailenv.password(address))
+            _, folders = conn.list()
+            for line in folders or []:
+                name = line.decode().rsplit(' "', 1)[-1].strip('"')
+                if name != "INBOX":
+                    conn.delete(f'"{name}"')
+            _, count = conn.select("INBOX")
+            if int(count[0]) > 0:
+                conn.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
+                conn.expunge()
+        finally:
+            try:
+                conn.logout()
+            except Exception:
+                pass
+
+
 def wait_until(predicate, timeout, interval=0.2):
     deadline = time.time() + timeout
     while time.time() < deadline:

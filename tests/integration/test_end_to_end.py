@@ -18,7 +18,7 @@ class ContributionsAreRegisteredAndAnswered(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         mailenv.start()
-        mailenv.reset_mailboxes()
+        harness.reset_mailboxes()
         cls.alice_doc = os.urandom(40_000)
         cls.bob_pdf = os.urandom(12_345) + b"\x00\r\n.\r\n"
         cls.carol_doc = os.urandom(70_001)
