@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourceable: the addresses of the contribd mail sandbox (tests/mailenv/start).
 # Every value can be overridden by exporting it before sourcing; the defaults keep
 # the sandbox on 127.0.0.1 and off the well-known ports of a real mail server.

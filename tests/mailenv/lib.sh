@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by start, stop and ctl: how the mail sandbox is laid out, configured,
 # started and stopped. Sourced, never run. Everything lives under
 # $CONTRIBD_MAILENV_DIR; the system's own Dovecot and Postfix (/etc/dovecot,
