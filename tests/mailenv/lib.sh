@@ -28,6 +28,9 @@ MAIL_DOMAINS="itu.test member.test"
 MAIL_USER=vmail
 READY_TIMEOUT="${MAILENV_READY_TIMEOUT:-30}"
 
+# An unexpected failure names the command, so that nobody has to rerun with -x.
+trap 'log "failed (exit $?) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
+
 log() { printf 'mailenv: %s\n' "$*" >&2; }
 die() {
   log "$*"
@@ -330,8 +333,10 @@ CONF
 }
 
 # A fingerprint of the generated files a server reads, to reload it only when they changed.
-dovecot_conf_sum() { cat "$DOVECOT_CONF" "$DOVECOT_DIR/users" "$DOVECOT_DIR"/deny/* 2>/dev/null | md5sum; }
-postfix_conf_sum() { cat "$POSTFIX_CONF_DIR"/main.cf "$POSTFIX_CONF_DIR"/master.cf "$POSTFIX_CONF_DIR"/vmailbox 2>/dev/null | md5sum; }
+# Files not written yet (a first start) simply count as different.
+conf_sum() { { cat "$@" 2>/dev/null || true; } | md5sum; }
+dovecot_conf_sum() { conf_sum "$DOVECOT_CONF" "$DOVECOT_DIR/users" "$DOVECOT_DIR"/deny/*; }
+postfix_conf_sum() { conf_sum "$POSTFIX_CONF_DIR"/{main.cf,master.cf,vmailbox}; }
 
 # --- processes -------------------------------------------------------------
 
