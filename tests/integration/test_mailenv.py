@@ -76,6 +76,22 @@ class Imap(unittest.TestCase):
             typ, _ = imap.select("INBOX")
             self.assertEqual(typ, "OK")
 
+    def test_idle_announces_a_new_delivery(self):
+        with imaplib.IMAP4_SSL(mailenv.HOST, mailenv.IMAPS_PORT,
+                               ssl_context=mailenv.tls_context(), timeout=20) as imap:
+            imap.login(mailenv.SECRETARIAT, mailenv.password(mailenv.SECRETARIAT))
+            imap.select("INBOX")
+            # imaplib has no IDLE before Python 3.14: speak it on the wire.
+            imap.send(b"i1 IDLE\r\n")
+            self.assertTrue(imap.readline().startswith(b"+"))
+            raw, _ = message(CAROL, mailenv.SECRETARIAT, "While idling")
+            mailenv.send(raw, CAROL, mailenv.SECRETARIAT)
+            self.assertRegex(imap.readline(), rb"^\* \d+ EXISTS")
+            imap.send(b"DONE\r\n")
+            while not (line := imap.readline()).startswith(b"i1 "):
+                pass
+            self.assertTrue(line.startswith(b"i1 OK"))
+
     def test_imaps_certificate_names_localhost_too(self):
         context = mailenv.tls_context()
         with socket.create_connection((mailenv.HOST, mailenv.IMAPS_PORT), timeout=10) as raw:

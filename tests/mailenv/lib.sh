@@ -37,6 +37,14 @@ die() {
   exit 1
 }
 
+# start, stop and ctl of one sandbox run one at a time. The lock sits beside
+# the directory (stop removes the directory); daemons are started with the
+# lock's descriptor closed so that they never hold it.
+serialize() {
+  exec 9>"$DIR.lock"
+  flock 9
+}
+
 all_addresses() {
   echo "$SECRETARIAT"
   local p
@@ -45,7 +53,7 @@ all_addresses() {
 
 ensure_packages() {
   local p missing=0
-  for p in dovecot-core dovecot-imapd dovecot-lmtpd postfix openssl python3; do
+  for p in dovecot-core dovecot-imapd dovecot-lmtpd postfix openssl procps iproute2 python3; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing=1
   done
   if ((missing)); then
@@ -395,8 +403,8 @@ postfix_ports() { echo "$MAILENV_INBOUND_PORT $MAILENV_SUBMISSION_PORT $MAILENV_
 dovecot_pid() { live_pid "$DOVECOT_RUN/master.pid"; }
 postfix_pid() { live_pid "$POSTFIX_PID_FILE"; }
 
-reload_dovecot() { doveadm -c "$DOVECOT_CONF" reload </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1; }
-reload_postfix() { postfix -c "$POSTFIX_CONF_DIR" reload </dev/null >>"$LOG_DIR/postfix-start.log" 2>&1; }
+reload_dovecot() { doveadm -c "$DOVECOT_CONF" reload </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 9>&-; }
+reload_postfix() { postfix -c "$POSTFIX_CONF_DIR" reload </dev/null >>"$LOG_DIR/postfix-start.log" 2>&1 9>&-; }
 
 start_dovecot() {
   running_server_ready dovecot_pid imap imaps && return 0
@@ -408,7 +416,7 @@ start_dovecot() {
   wait_ports_free $(dovecot_ports)
   # The daemons must not keep the caller's stdout/stderr open: a caller reading
   # this script's output through a pipe would wait for them forever.
-  dovecot -c "$DOVECOT_CONF" </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 ||
+  dovecot -c "$DOVECOT_CONF" </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 9>&- ||
     die "dovecot did not start; see $LOG_DIR/dovecot-start.log and $LOG_DIR/dovecot.log"
   wait_ready imap imaps
 }
@@ -431,7 +439,7 @@ start_postfix() {
   # shellcheck disable=SC2046
   wait_ports_free $(postfix_ports)
   # postfix(1) creates and checks the queue directories itself on start.
-  postfix -c "$POSTFIX_CONF_DIR" start </dev/null >>"$LOG_DIR/postfix-start.log" 2>&1 ||
+  postfix -c "$POSTFIX_CONF_DIR" start </dev/null >>"$LOG_DIR/postfix-start.log" 2>&1 9>&- ||
     die "postfix did not start; see $LOG_DIR/postfix-start.log and $LOG_DIR/postfix.log"
   wait_ready inbound submission smtps
 }
