@@ -47,20 +47,61 @@ bool is_ascii_name(std::string_view name) {
   return lowered == "us-ascii" || lowered == "ascii" || lowered == "ansi_x3.4-1968";
 }
 
-// Bytes of `utf8` with every malformed sequence replaced by U+FFFD.
+// Length of the well-formed UTF-8 sequence at the start of `bytes` (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF), or 0 when it is malformed.
+// NUL is a valid one-byte sequence; GLib's validators reject it, hence this function.
+std::size_t utf8_sequence_length(std::string_view bytes) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (bytes.size() < length) return 0;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// `bytes` with every malformed sequence replaced by U+FFFD.
 std::string repair_utf8(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
-  const char* cursor = bytes.data();
-  const char* end = bytes.data() + bytes.size();
-  while (cursor < end) {
-    const char* valid_end = nullptr;
-    g_utf8_validate(cursor, end - cursor, &valid_end);
-    out.append(cursor, valid_end);
-    if (valid_end >= end) break;
-    out.append(kReplacement);
-    cursor = valid_end + 1;
+  while (!bytes.empty()) {
+    const std::size_t length = utf8_sequence_length(bytes);
+    if (length == 0) {
+      out.append(kReplacement);
+      bytes.remove_prefix(1);
+    } else {
+      out.append(bytes.substr(0, length));
+      bytes.remove_prefix(length);
+    }
   }
+  return out;
+}
+
+// NFC of valid UTF-8 without NUL bytes (GLib stops at NUL).
+std::string normalise_segment(std::string_view utf8) {
+  gchar* normalised =
+      g_utf8_normalize(utf8.data(), static_cast<gssize>(utf8.size()), G_NORMALIZE_NFC);
+  if (normalised == nullptr) return std::string(utf8);
+  std::string out(normalised);
+  g_free(normalised);
   return out;
 }
 
@@ -118,7 +159,12 @@ bool is_ascii_compatible(std::string_view charset) {
 }  // namespace
 
 bool is_valid_utf8(std::string_view bytes) {
-  return g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr);
+  while (!bytes.empty()) {
+    const std::size_t length = utf8_sequence_length(bytes);
+    if (length == 0) return false;
+    bytes.remove_prefix(length);
+  }
+  return true;
 }
 
 std::string latin1_to_utf8(std::string_view bytes) {
@@ -139,11 +185,15 @@ std::string normalise_nfc(std::string_view utf8) {
   // Pure ASCII is already NFC; skip the GLib round trip for the common case.
   if (all_ascii(utf8)) return std::string(utf8);
   const std::string valid = is_valid_utf8(utf8) ? std::string(utf8) : repair_utf8(utf8);
-  gchar* normalised =
-      g_utf8_normalize(valid.data(), static_cast<gssize>(valid.size()), G_NORMALIZE_NFC);
-  if (normalised == nullptr) return valid;
-  std::string out(normalised);
-  g_free(normalised);
+  std::string out;
+  std::string_view rest(valid);
+  while (true) {
+    const std::size_t nul = rest.find('\0');
+    out += normalise_segment(rest.substr(0, nul));
+    if (nul == std::string_view::npos) break;
+    out.push_back('\0');
+    rest.remove_prefix(nul + 1);
+  }
   return out;
 }
 

@@ -23,21 +23,37 @@ std::string bytes_of(GMimeStream* memory_stream) {
   return std::string(reinterpret_cast<const char*>(array->data), array->len);
 }
 
-// The still-encoded body as it stands in the message.
+// The still-encoded body as it stands in the message, read straight into one buffer
+// (a growing memory stream would copy a 70 MB body several times over).
 std::string encoded_bytes(GMimeDataWrapper* content) {
   GMimeStream* source = g_mime_data_wrapper_get_stream(content);
   if (source == nullptr) return {};
-  StreamPtr memory(g_mime_stream_mem_new());
   g_mime_stream_reset(source);
-  g_mime_stream_write_to_stream(source, memory.get());
+  const gint64 length = g_mime_stream_length(source);
+  std::string bytes(length > 0 ? static_cast<std::size_t>(length) : 0, '\0');
+  std::size_t filled = 0;
+  while (filled < bytes.size()) {
+    const gssize got = g_mime_stream_read(source, bytes.data() + filled, bytes.size() - filled);
+    if (got <= 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  bytes.resize(filled);
   g_mime_stream_reset(source);
+  return bytes;
+}
+
+// Decodes through GMime's filters into a memory stream sized for `expected_size` bytes.
+std::string decoded_by_gmime(GMimeDataWrapper* content, std::size_t expected_size) {
+  GByteArray* array = g_byte_array_sized_new(static_cast<guint>(expected_size + 16));
+  StreamPtr memory(g_mime_stream_mem_new_with_byte_array(array));  // the stream owns it
+  g_mime_data_wrapper_write_to_stream(content, memory.get());
   return bytes_of(memory.get());
 }
 
-std::string decoded_by_gmime(GMimeDataWrapper* content) {
-  StreamPtr memory(g_mime_stream_mem_new());
-  g_mime_data_wrapper_write_to_stream(content, memory.get());
-  return bytes_of(memory.get());
+std::size_t encoded_length(GMimeDataWrapper* content) {
+  GMimeStream* source = g_mime_data_wrapper_get_stream(content);
+  const gint64 length = source ? g_mime_stream_length(source) : 0;
+  return length > 0 ? static_cast<std::size_t>(length) : 0;
 }
 
 bool has_base64_junk(std::string_view text) {
@@ -56,7 +72,7 @@ std::string decode_base64_part(GMimeDataWrapper* content, const std::string& whe
   if (has_base64_junk(encoded)) {
     defects.push_back(fmt::format("{}: characters outside the base64 alphabet skipped", where));
   }
-  if (!base64_lacks_padding(encoded)) return decoded_by_gmime(content);
+  if (!base64_lacks_padding(encoded)) return decoded_by_gmime(content, encoded.size() / 4 * 3);
   defects.push_back(fmt::format("{}: base64 without final padding", where));
   return decode_base64_lenient(encoded).bytes;
 }
@@ -90,7 +106,7 @@ std::string decode_part_body(GMimePart* part, const std::string& where,
   if (encoding == GMIME_CONTENT_ENCODING_BASE64) {
     return decode_base64_part(content, where, defects);
   }
-  return decoded_by_gmime(content);
+  return decoded_by_gmime(content, encoded_length(content));
 }
 
 }  // namespace contribd::mime

@@ -77,6 +77,29 @@ bool has_tnef_signature(std::string_view bytes) {
          std::memcmp(bytes.data(), kSignature, kTnefSignatureSize) == 0;
 }
 
+// Walks the attribute records (level, id, length, data, checksum) after the 6-byte
+// signature and key. libytnef prints to stdout on a bad checksum and reads on after a
+// truncated record; a container that fails here is kept as it is instead.
+std::optional<std::string> tnef_structure_problem(std::string_view bytes) {
+  constexpr std::size_t kHeaderSize = 6;
+  constexpr std::size_t kRecordOverhead = 1 + 4 + 4 + 2;
+  std::size_t offset = kHeaderSize;
+  const auto u8 = [&](std::size_t at) { return static_cast<unsigned char>(bytes[at]); };
+  while (offset < bytes.size()) {
+    if (bytes.size() - offset < kRecordOverhead) return "truncated attribute header";
+    const std::size_t length = u8(offset + 5) | (u8(offset + 6) << 8) | (u8(offset + 7) << 16) |
+                               (static_cast<std::size_t>(u8(offset + 8)) << 24);
+    const std::size_t data_start = offset + 9;
+    if (length > bytes.size() - data_start - 2) return "attribute longer than the data";
+    unsigned checksum = 0;
+    for (std::size_t i = data_start; i < data_start + length; ++i) checksum += u8(i);
+    const unsigned stored = u8(data_start + length) | (u8(data_start + length + 1) << 8);
+    if ((checksum & 0xFFFF) != stored) return "attribute checksum mismatch";
+    offset = data_start + length + 2;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 TnefContents extract_tnef(std::string_view bytes) {
@@ -88,6 +111,10 @@ TnefContents extract_tnef(std::string_view bytes) {
   if (!has_tnef_signature(bytes)) {
     // Checked here because libytnef prints its own complaint to stdout.
     contents.defects.push_back("not TNEF data (no TNEF signature)");
+    return contents;
+  }
+  if (std::optional<std::string> problem = tnef_structure_problem(bytes)) {
+    contents.defects.push_back("TNEF data damaged: " + *problem);
     return contents;
   }
   TNEFStruct tnef;

@@ -1,0 +1,130 @@
+// How fast extract_message() is on the two loads contribd sees: one big attachment and many
+// ordinary contributions. The baseline does only what cannot be avoided (base64 decoding and
+// SHA-256 of the same bytes), so the gap between the two is the cost of MIME parsing.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "parsers/mime_base64.h"
+#include "parsers/mime_extract.h"
+#include "parsers/sha256.h"
+
+namespace {
+
+using contribd::mime::decode_base64_lenient;
+using contribd::mime::extract_message;
+using contribd::mime::sha256_hex;
+
+std::string random_bytes(std::size_t size, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>(generator() & 0xFF);
+  return bytes;
+}
+
+std::string base64_lines(const std::string& data) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve(data.size() * 4 / 3 + data.size() / 38 + 8);
+  std::size_t column = 0;
+  for (std::size_t i = 0; i < data.size(); i += 3) {
+    std::uint32_t n = static_cast<unsigned char>(data[i]) << 16;
+    if (i + 1 < data.size()) n |= static_cast<unsigned char>(data[i + 1]) << 8;
+    if (i + 2 < data.size()) n |= static_cast<unsigned char>(data[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < data.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < data.size() ? kAlphabet[n & 63] : '=';
+    if ((column += 4) == 76) {
+      out += "\r\n";
+      column = 0;
+    }
+  }
+  return out + "\r\n";
+}
+
+std::string contribution(const std::string& encoded_attachment, int index) {
+  return "From: Alice <alice@member.test>\r\nTo: tsbfgqit4n@itu.int\r\n"
+         "Subject: =?utf-8?Q?Contribution_n=C2=B0" +
+         std::to_string(index) + "?=\r\nMessage-ID: <" + std::to_string(index) +
+         "@member.test>\r\nMIME-Version: 1.0\r\n"
+         "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+         "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlease find attached.\r\n"
+         "--b\r\nContent-Type: application/pdf\r\n"
+         "Content-Disposition: attachment; filename*=utf-8''contribution-%C3%A9t%C3%A9.pdf\r\n"
+         "Content-Transfer-Encoding: base64\r\n\r\n" +
+         encoded_attachment + "--b--\r\n";
+}
+
+const std::string& big_encoded() {
+  static const std::string encoded = base64_lines(random_bytes(50u << 20, 1));
+  return encoded;
+}
+
+void BM_Extract50MbAttachment(benchmark::State& state) {
+  const std::string message = contribution(big_encoded(), 0);
+  for (auto _ : state) {
+    auto parsed = extract_message(message);
+    benchmark::DoNotOptimize(parsed.files.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * message.size()));
+}
+BENCHMARK(BM_Extract50MbAttachment)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_Baseline50MbDecodeAndSha256(benchmark::State& state) {
+  const std::string& encoded = big_encoded();
+  for (auto _ : state) {
+    const std::string digest = sha256_hex(decode_base64_lenient(encoded).bytes);
+    benchmark::DoNotOptimize(digest.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * encoded.size()));
+}
+BENCHMARK(BM_Baseline50MbDecodeAndSha256)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+std::vector<std::string> ordinary_messages() {
+  std::vector<std::string> messages;
+  for (int i = 0; i < 1000; ++i) {
+    messages.push_back(contribution(base64_lines(random_bytes(30000, 100 + i)), i));
+  }
+  return messages;
+}
+
+void BM_Extract1000OrdinaryMessages(benchmark::State& state) {
+  const std::vector<std::string> messages = ordinary_messages();
+  std::size_t total = 0;
+  for (const std::string& message : messages) total += message.size();
+  for (auto _ : state) {
+    for (const std::string& message : messages) {
+      auto parsed = extract_message(message);
+      benchmark::DoNotOptimize(parsed.files.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * total));
+  state.counters["messages/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * messages.size()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Extract1000OrdinaryMessages)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_Baseline1000DecodeAndSha256(benchmark::State& state) {
+  std::vector<std::string> encoded;
+  std::size_t total = 0;
+  for (int i = 0; i < 1000; ++i) {
+    encoded.push_back(base64_lines(random_bytes(30000, 100 + i)));
+    total += encoded.back().size();
+  }
+  for (auto _ : state) {
+    for (const std::string& text : encoded) {
+      const std::string digest = sha256_hex(decode_base64_lenient(text).bytes);
+      benchmark::DoNotOptimize(digest.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * total));
+}
+BENCHMARK(BM_Baseline1000DecodeAndSha256)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();
