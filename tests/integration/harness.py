@@ -6,6 +6,7 @@ import email.policy
 import imaplib
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -186,8 +187,10 @@ def reset_mailboxes():
             conn.login(address, mailenv.password(address))
             _, folders = conn.list()
             for line in folders or []:
-                name = line.decode().rsplit(' "', 1)[-1].strip('"')
-                if name != "INBOX":
+                # (\HasNoChildren) "." Registered   or   (...) "." "Name with spaces"
+                match = re.match(r'\((.*?)\) (?:NIL|"[^"]*") (.+)$', line.decode())
+                name = match.group(2).strip('"') if match else ""
+                if name and name != "INBOX":
                     conn.delete(f'"{name}"')
             _, count = conn.select("INBOX")
             if int(count[0]) > 0:
