@@ -311,14 +311,35 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
   warnings->lines.push_back(std::move(line));
 }
 
-// Parses `bytes` into a message; nullptr when GMime cannot make a message of them.
-GMimeMessage* parse_with_gmime(std::string_view bytes, ParserWarnings& warnings) {
+// What GMime made of the bytes: a whole message, or failing that a lone MIME entity.
+struct GMimeTree {
+  GObjectPtr<GMimeMessage> message;
+  GObjectPtr<GMimeObject> entity;  // set only when no message could be built
+  GMimeObject* root() const {
+    return message ? g_mime_message_get_mime_part(message.get()) : entity.get();
+  }
+};
+
+// A parser over its own copy of `bytes`; the parser keeps the stream alive.
+GObjectPtr<GMimeParser> parser_over(std::string_view bytes) {
+  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+  return GObjectPtr<GMimeParser>(g_mime_parser_new_with_stream(stream.get()));
+}
+
+// GMime can refuse to build a message (a damaged header block); the same bytes parsed as
+// one MIME entity still give the parts, so the files are found.
+GMimeTree parse_with_gmime(std::string_view bytes, ParserWarnings& warnings) {
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
   g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, &warnings);
-  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
-  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
-  return g_mime_parser_construct_message(parser.get(), options.get());
+  GMimeTree tree;
+  GObjectPtr<GMimeParser> message_parser = parser_over(bytes);
+  g_mime_parser_set_format(message_parser.get(), GMIME_FORMAT_MESSAGE);
+  tree.message.reset(g_mime_parser_construct_message(message_parser.get(), options.get()));
+  if (!tree.message) {
+    GObjectPtr<GMimeParser> entity_parser = parser_over(bytes);
+    tree.entity.reset(g_mime_parser_construct_part(entity_parser.get(), options.get()));
+  }
+  return tree;
 }
 
 std::string first_field(const HeaderBlock& block, std::string_view name) {
@@ -395,15 +416,18 @@ ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits)
   const std::string rebuilt = block.needs_repair ? rebuild_message(block, raw) : std::string();
   const std::string_view to_parse = block.needs_repair ? std::string_view(rebuilt) : raw;
   ParserWarnings warnings;
-  GObjectPtr<GMimeMessage> parsed(parse_with_gmime(to_parse, warnings));
+  const GMimeTree tree = parse_with_gmime(to_parse, warnings);
   message.defects.insert(message.defects.end(), warnings.lines.begin(), warnings.lines.end());
-  if (!parsed) {
+  GMimeObject* body = tree.root();
+  if (body == nullptr) {
     message.defects.push_back("GMime could not parse the message; no files extracted");
     message.top_content_type = "text/plain";
     return message;
   }
-  GMimeObject* body = g_mime_message_get_mime_part(parsed.get());
-  message.top_content_type = body ? mime_type_of(body) : "text/plain";
+  if (!tree.message) {
+    message.defects.push_back("GMime could not build a message; parsed as one MIME entity");
+  }
+  message.top_content_type = mime_type_of(body);
   TreeWalker(limits, message).walk(body, 0, "");
   if (warnings.nesting_overflow) {
     message.defects.push_back("parts nested beyond GMime's limit were not parsed");
