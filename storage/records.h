@@ -87,6 +87,7 @@ struct OutboxEntry {
   std::string envelope_from;  // empty means the null reverse-path <>
   std::string message;        // RFC 5322 bytes, ready for DATA
   int attempts = 0;
+  std::string document_number;  // what the reply is about, for the log
 };
 
 // Names used in the database, the log and `list --json`.

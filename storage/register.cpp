@@ -318,14 +318,15 @@ int Register::replies_sent_or_queued_to(std::string_view recipient, UtcTime sinc
 
 std::vector<OutboxEntry> Register::due_replies(UtcTime now) {
   Statement query(*db_,
-                  "SELECT id, recipient, envelope_from, message, attempts FROM replies "
+                  "SELECT id, recipient, envelope_from, message, attempts, document_number "
+                  "FROM replies "
                   "WHERE state = 'queued' AND next_attempt_at <= ?1 ORDER BY id",
                   "list due replies");
   query.bind(now);
   std::vector<OutboxEntry> due;
   while (query.step()) {
     due.push_back(OutboxEntry{query.integer(0), query.text(1), query.text(2), query.text(3),
-                              static_cast<int>(query.integer(4))});
+                              static_cast<int>(query.integer(4)), query.text(5)});
   }
   return due;
 }

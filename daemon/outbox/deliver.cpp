@@ -27,25 +27,29 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
                                                            std::chrono::seconds max_backoff) {
   DeliveryCounts counts;
   const smtp::Credentials credentials{smtp.username, password};
+  const net::Endpoint endpoint = smtp.endpoint;
+  // One session carries the whole round; it is opened for the first due reply only.
+  std::unique_ptr<smtp::Session> session;
   for (const storage::OutboxEntry& entry : register_.due_replies(now_utc())) {
     std::string error;
     bool permanent = false;
-    bool server_unreachable = false;
+    bool session_lost = false;
     try {
-      co_await smtp::send_message(executor, smtp.endpoint, credentials, entry.envelope_from,
-                                  entry.recipient, entry.message);
+      if (!session) session = co_await smtp::Session::open(executor, endpoint, credentials);
+      co_await session->send(entry.envelope_from, entry.recipient, entry.message);
       register_.mark_sent(entry.reply_id, now_utc());
-      spdlog::info("reply {} sent to {}", entry.reply_id, entry.recipient);
+      spdlog::info("reply {} ({}) sent to {}", entry.reply_id, entry.document_number,
+                   entry.recipient);
       ++counts.sent;
       continue;
     } catch (const smtp::SmtpError& refusal) {
       error = refusal.what();
       permanent = refusal.permanent();
-    } catch (const net::NetError& failure) {
-      error = failure.what();
-      server_unreachable = true;
+      // A refusal of the session itself (greeting, EHLO, AUTH) leaves no session.
+      session_lost = !session;
     } catch (const std::exception& failure) {
       error = failure.what();
+      session_lost = true;
     }
     if (permanent) {
       register_.mark_failed(entry.reply_id, error);
@@ -58,11 +62,15 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
       spdlog::warn("reply {} to {} not sent, retrying in {} s: {}", entry.reply_id,
                    entry.recipient, wait.count(), error);
       ++counts.deferred;
-      // The server is down: the other replies wait for the next round instead of each
-      // paying a connection timeout now.
-      if (server_unreachable) break;
+    }
+    // The server is down or refused us: the other replies wait for the next round instead of
+    // each paying a connection timeout now.
+    if (session_lost) {
+      session.reset();
+      break;
     }
   }
+  if (session) co_await session->close();
   co_return counts;
 }
 

@@ -44,12 +44,20 @@ class Dialogue {
 
   awaitable<void> run(const Credentials& credentials, std::string_view helo_name, Envelope envelope,
                       std::string_view message) {
+    co_await open(credentials, helo_name);
+    co_await transaction(envelope, message);
+  }
+
+  awaitable<void> open(const Credentials& credentials, std::string_view helo_name) {
     expect(co_await read_reply(), "greeting", 2);
     Extensions extensions = co_await hello(helo_name);
     if (connection_.endpoint().security == net::Security::starttls && !connection_.is_tls()) {
       extensions = co_await start_tls(helo_name, extensions);
     }
     if (!credentials.username.empty()) co_await authenticate(credentials, extensions);
+  }
+
+  awaitable<void> transaction(Envelope envelope, std::string_view message) {
     const std::string mail_from = fmt::format("MAIL FROM:<{}>", envelope.from);
     co_await command(mail_from, mail_from, 2);
     const std::string rcpt_to = fmt::format("RCPT TO:<{}>", envelope.recipient);
@@ -58,6 +66,10 @@ class Dialogue {
     co_await connection_.write(dot_stuff(message));
     expect(co_await read_reply(), "end of DATA", 2);
   }
+
+  // After a refused MAIL or RCPT the server keeps the half-built transaction; RSET clears it so
+  // that the next message can use the same session (RFC 5321 section 4.1.1.5).
+  awaitable<void> reset() { co_await command("RSET", "RSET", 2); }
 
   // QUIT is a courtesy: the outcome is already decided, so its failures do not matter.
   awaitable<void> quit_quietly() {
@@ -180,6 +192,41 @@ awaitable<void> deliver(net::Connection& connection, const Credentials& credenti
   }
   co_await dialogue.quit_quietly();
   if (failure) std::rethrow_exception(failure);
+}
+
+awaitable<void> open_session(net::Connection& connection, const Credentials& credentials,
+                             std::string_view helo_name) {
+  if (!is_valid_helo_name(helo_name)) {
+    throw SmtpError(fmt::format("{}:{}: EHLO: \"{}\" is not a host name",
+                                connection.endpoint().host, connection.endpoint().port,
+                                printable(helo_name)),
+                    0, false);
+  }
+  Dialogue dialogue(connection);
+  co_await dialogue.open(credentials, helo_name);
+}
+
+awaitable<void> send_transaction(net::Connection& connection, Envelope envelope,
+                                 std::string_view message) {
+  // The EHLO name was checked when the session opened; here only the addresses matter.
+  check_envelope(connection.endpoint(), envelope, "localhost");
+  Dialogue dialogue(connection);
+  std::exception_ptr refusal;
+  try {
+    co_await dialogue.transaction(envelope, message);
+  } catch (const SmtpError&) {
+    refusal = std::current_exception();
+  }
+  if (refusal) {
+    // A refusal before the end of DATA leaves a transaction open on the server.
+    co_await dialogue.reset();
+    std::rethrow_exception(refusal);
+  }
+}
+
+awaitable<void> quit(net::Connection& connection) {
+  Dialogue dialogue(connection);
+  co_await dialogue.quit_quietly();
 }
 
 }  // namespace contribd::smtp

@@ -37,4 +37,16 @@ boost::asio::awaitable<void> deliver(net::Connection& connection, const Credenti
                                      std::string_view helo_name, Envelope envelope,
                                      std::string_view message);
 
+// The same dialogue in steps, so that one session carries many messages:
+// open_session() does the greeting, EHLO, STARTTLS and AUTH; send_transaction() one MAIL FROM,
+// RCPT TO and DATA, and after a refusal an RSET so that the session can carry the next one (a
+// refusal is rethrown as SmtpError; network failures are net::NetError and end the session);
+// quit() ends the session politely and never throws.
+boost::asio::awaitable<void> open_session(net::Connection& connection,
+                                          const Credentials& credentials,
+                                          std::string_view helo_name);
+boost::asio::awaitable<void> send_transaction(net::Connection& connection, Envelope envelope,
+                                              std::string_view message);
+boost::asio::awaitable<void> quit(net::Connection& connection);
+
 }  // namespace contribd::smtp
