@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
+from zoneinfo import ZoneInfo
 
 import mailenv
 
@@ -25,19 +26,27 @@ def utc(ts):
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def local(ts, zone):
+    """The wall-clock time of ts in the IANA zone, without offset: "2020-07-22T23:59:59"."""
+    return datetime.fromtimestamp(ts, tz=ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 class Contribd:
-    """A contribd installation: its config, register and files in a temporary folder."""
+    """A contribd installation: its config, register and files in a temporary folder.
+    With timezone (an IANA name), the first meeting's deadline and closes are written as local
+    times of that zone, with `timezone = "..."`, instead of UTC."""
 
     def __init__(self, deadline, closes=None, extra_meetings="", imap_overrides=None,
-                 max_per_hour=10, replies_extra=""):
+                 max_per_hour=10, replies_extra="", timezone=None):
         self.state = tempfile.mkdtemp(prefix="contribd-it-")
         self.config_path = os.path.join(self.state, "contribd.toml")
         self.write_config(deadline, closes, extra_meetings, imap_overrides or {}, max_per_hour,
-                          replies_extra)
+                          replies_extra, timezone)
 
     def write_config(self, deadline, closes, extra_meetings, imap_overrides, max_per_hour,
-                     replies_extra):
+                     replies_extra, zone=None):
         closes = closes or deadline + 14 * 86400
+        meeting_time = (lambda ts: local(ts, zone)) if zone else utc
         imap = {
             "host": "127.0.0.1",
             "port": mailenv.IMAPS_PORT,
@@ -79,8 +88,9 @@ class Contribd:
             "[[meeting]]",
             'id = "QIT4N-05"',
             'title = "Fifth meeting of FG-QIT4N, e-meeting"',
-            f'deadline = "{utc(deadline)}"',
-            f'closes = "{utc(closes)}"',
+            f'deadline = "{meeting_time(deadline)}"',
+            f'closes = "{meeting_time(closes)}"',
+            *([f'timezone = "{zone}"'] if zone else []),
             'document_prefix = "QIT4N-I-"',
             "first_number = 1",
             extra_meetings,
@@ -176,6 +186,13 @@ class Imap:
             pass
 
 
+def folder_name(list_line):
+    """The mailbox name of an IMAP LIST response line: '(\\HasNoChildren) "/" Registered' and
+    '(\\HasNoChildren) "/" "Two words"' -> 'Registered', 'Two words'."""
+    name = list_line.decode().split(") ", 1)[1].split(" ", 1)[1]
+    return name[1:-1] if name.startswith('"') else name
+
+
 def reset_mailboxes():
     """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
     from nothing while the servers keep running."""
@@ -186,9 +203,11 @@ def reset_mailboxes():
             conn.login(address, mailenv.password(address))
             _, folders = conn.list()
             for line in folders or []:
-                name = line.decode().rsplit(' "', 1)[-1].strip('"')
+                name = folder_name(line)
                 if name != "INBOX":
-                    conn.delete(f'"{name}"')
+                    status, detail = conn.delete(f'"{name}"')
+                    if status != "OK":
+                        raise AssertionError(f"{address}: cannot delete {name}: {detail}")
             _, count = conn.select("INBOX")
             if int(count[0]) > 0:
                 conn.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
