@@ -8,6 +8,8 @@ import email.policy
 import hashlib
 import json
 import os
+import signal
+import subprocess
 import time
 import unittest
 import urllib.parse
@@ -221,7 +223,10 @@ class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
             self.assertEqual(mailenv.maildir_messages(f"{address}@member.test"), [], address)
 
     def test_the_person_among_them_is_answered(self):
-        self.assertEqual(len(mailenv.maildir_messages("frank@member.test")), 1)
+        replies = mailenv.maildir_messages("frank@member.test")
+        self.assertEqual(len(replies), 1)
+        # Sent with the envelope sender <> (RFC 3834): nothing answers an answer.
+        self.assertTrue(replies[0].startswith(b"Return-Path: <>"), replies[0][:100])
         reply = self.row_of("frank@member.test")["reply"]
         self.assertEqual((reply["kind"], reply["state"]), ("ack", "sent"))
 
@@ -335,8 +340,9 @@ class ResubmissionsAreRecognised(RegisterAssertions):
 
 
 class HeaderInjectionReachesNoOneElse(RegisterAssertions):
-    """A subject and a filename that decode to CR/LF and a Bcc line: the reply goes to the
-    sender alone, its header block gains no field, and the register keeps what was sent."""
+    """A subject and a filename that decode to CR/LF and a Bcc line, and a From whose encoded
+    display name decodes to another address: each reply goes to its sender alone, its header
+    block gains no field, and the register keeps what was sent."""
 
     SUBJECT = "Contribution on key relay\r\nBcc: frank@member.test"
     FILENAME = "relay\r\nBcc: frank@member.test\r\n.docx"
@@ -359,12 +365,20 @@ class HeaderInjectionReachesNoOneElse(RegisterAssertions):
                           f"\tBcc: frank@member.test\r\nSubject:".encode(), 1)
         mailenv.send(raw, "erin@member.test", [SECRETARIAT])
         mailenv.wait_for_messages(SECRETARIAT, 1, timeout=30)
+        disguised = contribution("placeholder@member.test", "Comments on clause 9",
+                                 [docx("dave.docx")])
+        raw = disguised.as_bytes(policy=email.policy.SMTP)
+        name = base64.b64encode(b"Frank <frank@member.test>, ").decode()
+        raw = replace_header(raw, "From", f"=?UTF-8?B?{name}?= <dave@member.test>")
+        mailenv.send(raw, "dave@member.test", [SECRETARIAT])
+        mailenv.wait_for_messages(SECRETARIAT, 2, timeout=30)
 
         cls.contribd = Contribd(deadline=int(time.time()) + 3600)
         cls.run_result = cls.contribd.run_once()
         cls.register = cls.contribd.register()
         cls.raw_reply = mailenv.wait_for_messages("erin@member.test", 1, timeout=30)[0]
         cls.reply = email.message_from_bytes(cls.raw_reply, policy=email.policy.default)
+        mailenv.wait_for_messages("dave@member.test", 1, timeout=30)
         time.sleep(SETTLE_SECONDS)
 
     @classmethod
@@ -374,12 +388,14 @@ class HeaderInjectionReachesNoOneElse(RegisterAssertions):
     def test_run_once_succeeds(self):
         self.assertEqual(self.run_result.returncode, 0, self.run_result.stderr)
 
-    def test_the_reply_reaches_only_the_sender(self):
-        self.assertEqual(len(mailenv.maildir_messages("erin@member.test")), 1)
+    def test_each_reply_reaches_only_its_sender(self):
         for address in mailenv.PARTICIPANTS:
-            if address != "erin@member.test":
-                self.assertEqual(mailenv.maildir_messages(address), [], address)
+            expected = 1 if address in ("erin@member.test", "dave@member.test") else 0
+            self.assertEqual(len(mailenv.maildir_messages(address)), expected, address)
         self.assertEqual([a.addr_spec for a in self.reply["To"].addresses], ["erin@member.test"])
+        dave = replies_to("dave@member.test")[0]
+        self.assertEqual([a.addr_spec for a in dave["To"].addresses], ["dave@member.test"])
+        self.assertEqual(self.row_of("dave@member.test")["reply"]["recipient"], "dave@member.test")
 
     def test_the_reply_header_block_has_no_injected_field(self):
         names = [name.lower() for name in header_names(self.raw_reply)]
@@ -562,6 +578,72 @@ class RepliesUseTheOperatorsTemplates(RegisterAssertions):
             self.assertEqual(mailenv.maildir_messages("carol@member.test"), [])
         finally:
             contribd.remove()
+
+
+class TheServiceReloadsTemplatesOnHangup(unittest.TestCase):
+    """The running service answers with the template it has; SIGHUP makes it read the file
+    again, and a broken file on SIGHUP keeps the text it had instead of stopping the service."""
+
+    @classmethod
+    def setUpClass(cls):
+        start_from_empty_mailboxes()
+        cls.contribd = Contribd(deadline=int(time.time()) + 3600,
+                                replies_extra='ack_template = "ack.txt"')
+        cls.template = os.path.join(cls.contribd.state, "ack.txt")
+        cls.write_template("First text for {document_number}.\n")
+        cls.log_path = os.path.join(cls.contribd.state, "service.log")
+        environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+        with open(cls.log_path, "w") as log:
+            cls.service = subprocess.Popen(
+                [harness.CONTRIBD_BIN, "run", "--config", cls.contribd.config_path],
+                stdout=log, stderr=subprocess.STDOUT, env=environment)
+        cls.wait_for_log("connected to")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.service.poll() is None:
+            cls.service.kill()
+            cls.service.wait()
+        cls.contribd.remove()
+
+    @classmethod
+    def write_template(cls, text):
+        with open(cls.template, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    @classmethod
+    def log(cls):
+        with open(cls.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    @classmethod
+    def wait_for_log(cls, text, count=1):
+        if not harness.wait_until(lambda: cls.log().count(text) >= count, timeout=30):
+            raise AssertionError(f"no {text!r} in the service log:\n{cls.log()}")
+
+    def answer_to(self, address):
+        send(contribution(address, f"Input from {address}", [docx("hangup.docx")]))
+        return body_text(replies_to_when_in(address))
+
+    def test_templates_follow_the_file_from_one_hangup_to_the_next(self):
+        self.assertEqual(self.answer_to("alice@member.test"), "First text for QIT4N-I-001.\n")
+
+        self.write_template("Second text for {document_number}.\n")
+        self.service.send_signal(signal.SIGHUP)
+        self.wait_for_log("SIGHUP: reloaded")
+        self.assertEqual(self.answer_to("bob@member.test"), "Second text for QIT4N-I-002.\n")
+
+        self.write_template("Text for {document_number} in {colour}.\n")
+        self.service.send_signal(signal.SIGHUP)
+        self.wait_for_log("SIGHUP: kept the running configuration")
+        kept = [line for line in self.log().splitlines() if "SIGHUP: kept" in line]
+        self.assertIn("ack.txt", kept[0])
+        self.assertIn("{colour}", kept[0])
+        self.assertIsNone(self.service.poll(), "the service goes on")
+        self.assertEqual(self.answer_to("carol@member.test"), "Second text for QIT4N-I-003.\n")
+
+        self.service.send_signal(signal.SIGTERM)
+        self.assertEqual(self.service.wait(timeout=10), 0, self.log())
 
 
 def replies_to_when_in(address):
