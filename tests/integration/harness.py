@@ -219,6 +219,24 @@ def reset_mailboxes():
                 pass
 
 
+def wait_for_inbox(count, timeout=30):
+    """Waits until IMAP shows at least COUNT messages in the secretariat's INBOX. Dovecot does
+    not always give a Maildir message its UID on delivery (another delivery may hold the UID
+    list); the next session that opens the folder does, and messages found together get UIDs in
+    directory order. contribd numbers by UID, so a test that needs the numbers in sending order
+    waits here after each message, not only for the file in the Maildir."""
+    def listed():
+        imap = Imap()
+        try:
+            return len(imap.flags_in("INBOX")) >= count
+        finally:
+            imap.close()
+
+    if not wait_until(listed, timeout):
+        raise TimeoutError(f"{SECRETARIAT}: fewer than {count} messages in INBOX over IMAP "
+                           f"after {timeout}s")
+
+
 def wait_until(predicate, timeout, interval=0.2):
     deadline = time.time() + timeout
     while time.time() < deadline:

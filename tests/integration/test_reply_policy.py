@@ -13,7 +13,7 @@ import subprocess
 import time
 import unittest
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
@@ -40,13 +40,13 @@ def start_from_empty_mailboxes():
 
 
 def send_in_order(messages):
-    """Sends one message at a time, each once the previous one is in the secretariat's INBOX,
-    so that the UIDs, and so the document numbers, follow the order of `messages`."""
+    """Sends one message at a time, each once IMAP shows the previous one in the secretariat's
+    INBOX, so that the UIDs, and so the document numbers, follow the order of `messages`."""
     waiting = len(mailenv.maildir_messages(SECRETARIAT))
     for msg in messages:
         send(msg)
         waiting += 1
-        mailenv.wait_for_messages(SECRETARIAT, waiting, timeout=30)
+        harness.wait_for_inbox(waiting)
 
 
 def header_names(raw):
@@ -364,7 +364,7 @@ class HeaderInjectionReachesNoOneElse(RegisterAssertions):
         raw = raw.replace(b"\r\nSubject:", f"\r\nReferences: {cls.thread_start}\r\n"
                           f"\tBcc: frank@member.test\r\nSubject:".encode(), 1)
         mailenv.send(raw, "erin@member.test", [SECRETARIAT])
-        mailenv.wait_for_messages(SECRETARIAT, 1, timeout=30)
+        harness.wait_for_inbox(1)
         disguised = contribution("placeholder@member.test", "Comments on clause 9",
                                  [docx("dave.docx")])
         raw = disguised.as_bytes(policy=email.policy.SMTP)
@@ -504,7 +504,7 @@ class RepliesUseTheOperatorsTemplates(RegisterAssertions):
         start_from_empty_mailboxes()
         cls.on_time_doc = docx("alice-template.docx")
         send(contribution("alice@member.test", "Clause 8 — terminology", [cls.on_time_doc]))
-        mailenv.wait_for_messages(SECRETARIAT, 1, timeout=30)
+        harness.wait_for_inbox(1)
         cls.deadline = int(time.time())
         time.sleep(2.2)  # INTERNALDATE has whole seconds
         send(contribution("bob@member.test", "Late comments", [docx("bob-late.docx")]))
