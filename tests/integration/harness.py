@@ -15,6 +15,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
+from zoneinfo import ZoneInfo
 
 import mailenv
 
@@ -26,19 +27,27 @@ def utc(ts):
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def local(ts, zone):
+    """The wall-clock time of ts in the IANA zone, without offset: "2020-07-22T23:59:59"."""
+    return datetime.fromtimestamp(ts, tz=ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 class Contribd:
-    """A contribd installation: its config, register and files in a temporary folder."""
+    """A contribd installation: its config, register and files in a temporary folder.
+    With timezone (an IANA name), the first meeting's deadline and closes are written as local
+    times of that zone, with `timezone = "..."`, instead of UTC."""
 
     def __init__(self, deadline, closes=None, extra_meetings="", imap_overrides=None,
-                 max_per_hour=10, replies_extra=""):
+                 max_per_hour=10, replies_extra="", timezone=None):
         self.state = tempfile.mkdtemp(prefix="contribd-it-")
         self.config_path = os.path.join(self.state, "contribd.toml")
         self.write_config(deadline, closes, extra_meetings, imap_overrides or {}, max_per_hour,
-                          replies_extra)
+                          replies_extra, timezone)
 
     def write_config(self, deadline, closes, extra_meetings, imap_overrides, max_per_hour,
-                     replies_extra):
+                     replies_extra, zone=None):
         closes = closes or deadline + 14 * 86400
+        meeting_time = (lambda ts: local(ts, zone)) if zone else utc
         imap = {
             "host": "127.0.0.1",
             "port": mailenv.IMAPS_PORT,
@@ -80,8 +89,9 @@ class Contribd:
             "[[meeting]]",
             'id = "QIT4N-05"',
             'title = "Fifth meeting of FG-QIT4N, e-meeting"',
-            f'deadline = "{utc(deadline)}"',
-            f'closes = "{utc(closes)}"',
+            f'deadline = "{meeting_time(deadline)}"',
+            f'closes = "{meeting_time(closes)}"',
+            *([f'timezone = "{zone}"'] if zone else []),
             'document_prefix = "QIT4N-I-"',
             "first_number = 1",
             extra_meetings,
@@ -177,6 +187,13 @@ class Imap:
             pass
 
 
+def folder_name(list_line):
+    """The mailbox name of an IMAP LIST response line: '(\\HasNoChildren) "/" Registered' and
+    '(\\HasNoChildren) "/" "Two words"' -> 'Registered', 'Two words'."""
+    name = list_line.decode().split(") ", 1)[1].split(" ", 1)[1]
+    return name[1:-1] if name.startswith('"') else name
+
+
 def reset_mailboxes():
     """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
     from nothing while the servers keep running."""
@@ -187,11 +204,11 @@ def reset_mailboxes():
             conn.login(address, mailenv.password(address))
             _, folders = conn.list()
             for line in folders or []:
-                # (\HasNoChildren) "." Registered   or   (...) "." "Name with spaces"
-                match = re.match(r'\((.*?)\) (?:NIL|"[^"]*") (.+)$', line.decode())
-                name = match.group(2).strip('"') if match else ""
-                if name and name != "INBOX":
-                    conn.delete(f'"{name}"')
+                name = folder_name(line)
+                if name != "INBOX":
+                    status, detail = conn.delete(f'"{name}"')
+                    if status != "OK":
+                        raise AssertionError(f"{address}: cannot delete {name}: {detail}")
             _, count = conn.select("INBOX")
             if int(count[0]) > 0:
                 conn.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
@@ -201,6 +218,24 @@ def reset_mailboxes():
                 conn.logout()
             except Exception:
                 pass
+
+
+def wait_for_inbox(count, timeout=30):
+    """Waits until IMAP shows at least COUNT messages in the secretariat's INBOX. Dovecot does
+    not always give a Maildir message its UID on delivery (another delivery may hold the UID
+    list); the next session that opens the folder does, and messages found together get UIDs in
+    directory order. contribd numbers by UID, so a test that needs the numbers in sending order
+    waits here after each message, not only for the file in the Maildir."""
+    def listed():
+        imap = Imap()
+        try:
+            return len(imap.flags_in("INBOX")) >= count
+        finally:
+            imap.close()
+
+    if not wait_until(listed, timeout):
+        raise TimeoutError(f"{SECRETARIAT}: fewer than {count} messages in INBOX over IMAP "
+                           f"after {timeout}s")
 
 
 def wait_until(predicate, timeout, interval=0.2):
