@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <tuple>
+
 namespace contribd {
 namespace {
 
@@ -61,7 +64,13 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
     co_await move_to_processed(session, context, key);
   }
 
-  for (const imap::MessageSummary& summary : co_await session.list_messages()) {
+  // Numbers follow the order of receipt: the server may assign UIDs to messages delivered in
+  // the same second in another order.
+  std::vector<imap::MessageSummary> waiting = co_await session.list_messages();
+  std::stable_sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.internal_date, a.uid) < std::tie(b.internal_date, b.uid);
+  });
+  for (const imap::MessageSummary& summary : waiting) {
     const storage::MessageKey key{imap.folder, state.uidvalidity, summary.uid};
     if (context.register_.examined(key)) continue;
 

@@ -113,6 +113,13 @@ std::string local_time_text(UtcTime time, const std::string& timezone) {
   }
 }
 
+// UTC always; the meeting's local time beside it when the meeting has a zone.
+std::string both_times_text(UtcTime time, const std::string& timezone) {
+  const std::string utc = policy::format_utc(time);
+  if (timezone.empty()) return utc;
+  return fmt::format("{} ({})", utc, local_time_text(time, timezone));
+}
+
 std::string files_text(const std::vector<FileFact>& files) {
   if (files.empty()) return "(none)";
   std::string text;
@@ -138,6 +145,8 @@ std::map<std::string, std::string> template_values(const ReplyFacts& facts) {
       {"document_number", number},
       {"meeting_id", clean_header_text(facts.meeting_id, 100)},
       {"meeting_title", clean_header_text(facts.meeting_title, 400)},
+      {"received", both_times_text(facts.received, facts.meeting_timezone)},
+      {"deadline", both_times_text(facts.deadline, facts.meeting_timezone)},
       {"received_utc", policy::format_utc(facts.received)},
       {"received_local", local_time_text(facts.received, facts.meeting_timezone)},
       {"deadline_utc", policy::format_utc(facts.deadline)},

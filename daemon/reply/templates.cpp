@@ -15,10 +15,10 @@
 namespace contribd::reply {
 namespace {
 
-constexpr std::array<std::string_view, 11> kPlaceholders{
-    "document_number", "meeting_id",   "meeting_title",  "received_utc",
-    "received_local",  "deadline_utc", "deadline_local", "files",
-    "subject",         "sender",       "duplicate_note"};
+constexpr std::array<std::string_view, 13> kPlaceholders{
+    "document_number", "meeting_id",     "meeting_title", "received",       "received_utc",
+    "received_local",  "deadline",       "deadline_utc",  "deadline_local", "files",
+    "subject",         "sender",         "duplicate_note"};
 
 constexpr std::string_view kBuiltinAck =
     "Your contribution has been received and is registered as {document_number}.\n"
@@ -26,8 +26,8 @@ constexpr std::string_view kBuiltinAck =
     "\n"
     "Meeting:  {meeting_title} ({meeting_id})\n"
     "Subject:  {subject}\n"
-    "Received: {received_utc} ({received_local})\n"
-    "Deadline: {deadline_utc} ({deadline_local})\n"
+    "Received: {received}\n"
+    "Deadline: {deadline}\n"
     "\n"
     "Files:\n"
     "{files}\n"
@@ -43,8 +43,8 @@ constexpr std::string_view kBuiltinLate =
     "\n"
     "Meeting:  {meeting_title} ({meeting_id})\n"
     "Subject:  {subject}\n"
-    "Received: {received_utc} ({received_local})\n"
-    "Deadline: {deadline_utc} ({deadline_local})\n"
+    "Received: {received}\n"
+    "Deadline: {deadline}\n"
     "\n"
     "Files:\n"
     "{files}\n"

@@ -17,8 +17,9 @@ struct Templates {
   std::string late_source;
 };
 
-// {document_number} {meeting_id} {meeting_title} {received_utc} {received_local}
-// {deadline_utc} {deadline_local} {files} {subject} {sender} {duplicate_note}
+// {document_number} {meeting_id} {meeting_title} {received} {received_utc} {received_local}
+// {deadline} {deadline_utc} {deadline_local} {files} {subject} {sender} {duplicate_note};
+// {received} and {deadline} are UTC, followed by the meeting's local time when it has a zone.
 bool is_known_placeholder(std::string_view name);
 
 Templates builtin_templates();

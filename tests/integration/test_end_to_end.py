@@ -35,6 +35,7 @@ class ContributionsAreRegisteredAndAnswered(unittest.TestCase):
             send(msg)
             cls.sent[msg["From"]] = msg
         mailenv.wait_for_messages(SECRETARIAT, 3, timeout=30)
+        harness.wait_for_inbox(3)
         # INTERNALDATE has whole seconds: the deadline is this second, and the late message
         # arrives at least two seconds later.
         cls.deadline = int(time.time())

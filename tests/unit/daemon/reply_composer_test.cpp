@@ -162,6 +162,15 @@ TEST(ComposeReply, AckBodyNamesNumberMeetingTimesAndEveryFile) {
   EXPECT_EQ(body.find("\n\n\n"), std::string::npos) << "the empty duplicate note leaves no gap";
 }
 
+TEST(ComposeReply, WithoutAZoneTimesAreGivenOnceInUtc) {
+  ReplyFacts facts = alice_contribution();
+  facts.meeting_timezone = "";
+  const std::string body = read_with_gmime(compose_reply(facts, builtin_templates())).body;
+  EXPECT_NE(body.find("Received: 2020-07-20 08:00:00 UTC"), std::string::npos) << body;
+  EXPECT_NE(body.find("Deadline: 2020-07-22 21:59:59 UTC"), std::string::npos) << body;
+  EXPECT_EQ(body.find("UTC ("), std::string::npos) << body;
+}
+
 TEST(ComposeReply, LateNoticeSaysSoPlainly) {
   ReplyFacts facts = alice_contribution();
   facts.kind = ReplyKind::late;
