@@ -1,8 +1,8 @@
 // contribd: the contribution intake daemon's command line.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "daemon/cli/register_view.h"
@@ -46,8 +46,8 @@ int show_command(const std::string& config_file, const std::string& document_num
     return exit_runtime_error;
   }
   if (json) {
-    std::cout << contribution_json(*contribution).dump(2, ' ', false,
-                                                        nlohmann::json::error_handler_t::replace)
+    std::cout << contribution_json(*contribution)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     std::cout << contribution_details(*contribution);
@@ -71,8 +71,9 @@ int check_config_command(const std::string& config_file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"contribd: registers contributions e-mailed to a secretariat mailbox and answers "
-               "their senders"};
+  CLI::App app{
+      "contribd: registers contributions e-mailed to a secretariat mailbox and answers "
+      "their senders"};
   app.require_subcommand(1);
   std::string config_file;
   bool verbose = false;

@@ -67,15 +67,14 @@ nlohmann::json contribution_json(const storage::Contribution& contribution) {
 }
 
 std::string contributions_table(const std::vector<storage::Contribution>& contributions) {
-  std::string out = fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n",
-                                "DOCUMENT", "MEETING", "RECEIVED (UTC)", "STATUS", "FILES",
-                                "REPLY", "SENDER", "SUBJECT");
+  std::string out =
+      fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", "DOCUMENT", "MEETING",
+                  "RECEIVED (UTC)", "STATUS", "FILES", "REPLY", "SENDER", "SUBJECT");
   for (const auto& c : contributions) {
     const auto* reply = latest_reply(c);
-    const std::string reply_text =
-        reply ? fmt::format("{} {}", storage::to_string(reply->kind),
-                            storage::to_string(reply->state))
-              : "none";
+    const std::string reply_text = reply ? fmt::format("{} {}", storage::to_string(reply->kind),
+                                                       storage::to_string(reply->state))
+                                         : "none";
     out += fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", c.document_number,
                        c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
                        c.late ? "late" : "on time", c.files.size(), reply_text,
@@ -97,8 +96,9 @@ std::string contribution_details(const storage::Contribution& c) {
   out += fmt::format("Message-ID:      {}\n", printable(c.message_id));
   out += fmt::format("Files ({}):\n", c.files.size());
   for (const auto& file : c.files) {
-    out += fmt::format("  {}  {} bytes  {}\n    sha256 {}\n    stored {}\n", printable(file.filename),
-                       file.size, file.content_type, file.sha256_hex, file.path);
+    out +=
+        fmt::format("  {}  {} bytes  {}\n    sha256 {}\n    stored {}\n", printable(file.filename),
+                    file.size, file.content_type, file.sha256_hex, file.path);
   }
   out += fmt::format("Replies ({}):\n", c.replies.size());
   for (const auto& reply : c.replies) {

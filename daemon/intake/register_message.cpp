@@ -181,7 +181,8 @@ IntakeResult register_message(IntakeContext& context, const storage::MessageKey&
       decision.send ? storage::ReplyState::queued : storage::ReplyState::withheld,
       decision.send ? "" : fmt::format("{}: {}", decision.rule, decision.reason),
       decision.recipient, context.config.smtp.envelope_from, reply_message, now);
-  if (!decision.send) result.reason = fmt::format("reply withheld ({}: {})", decision.rule, decision.reason);
+  if (!decision.send)
+    result.reason = fmt::format("reply withheld ({}: {})", decision.rule, decision.reason);
 
   context.register_.record_examined(key, message.message_id, raw_sha256,
                                     {result.outcome, result.document_number, result.reason, false});

@@ -23,8 +23,8 @@ struct IntakeContext {
 struct IntakeResult {
   storage::Outcome outcome;
   std::optional<std::string> document_number;
-  std::string reason;       // why skipped/rejected/withheld, for the log
-  bool move = false;        // registered or duplicate: the message goes to the processed folder
+  std::string reason;  // why skipped/rejected/withheld, for the log
+  bool move = false;   // registered or duplicate: the message goes to the processed folder
 };
 
 // Examines one message that the register has not seen under this key. `raw` is the whole

@@ -10,7 +10,7 @@ namespace contribd {
 using UtcTime = std::chrono::sys_seconds;
 
 struct Meeting {
-  std::string id;               // "QIT4N-05"
+  std::string id;  // "QIT4N-05"
   std::string title;
   UtcTime deadline;             // input documents on time up to and including this second
   UtcTime closes;               // end of the meeting

@@ -16,9 +16,9 @@ namespace contribd::reply {
 namespace {
 
 constexpr std::array<std::string_view, 13> kPlaceholders{
-    "document_number", "meeting_id",     "meeting_title", "received",       "received_utc",
-    "received_local",  "deadline",       "deadline_utc",  "deadline_local", "files",
-    "subject",         "sender",         "duplicate_note"};
+    "document_number", "meeting_id", "meeting_title", "received",       "received_utc",
+    "received_local",  "deadline",   "deadline_utc",  "deadline_local", "files",
+    "subject",         "sender",     "duplicate_note"};
 
 constexpr std::string_view kBuiltinAck =
     "Your contribution has been received and is registered as {document_number}.\n"

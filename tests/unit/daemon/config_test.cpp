@@ -32,7 +32,8 @@ class ConfigFile : public ::testing::Test {
 host = "imap.example.org"
 username = "tsbfgqit4n"
 password_file = "imap.password"
-)" + imap_extra + R"(
+)" + imap_extra +
+           R"(
 [smtp]
 host = "smtp.example.org"
 username = "tsbfgqit4n"

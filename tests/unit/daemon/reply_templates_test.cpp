@@ -76,8 +76,8 @@ TEST(BuiltinTemplates, UseOnlyKnownPlaceholdersAndSayWhatMatters) {
       EXPECT_TRUE(is_known_placeholder(text->substr(open + 1, close - open - 1)))
           << text->substr(open, close - open + 1);
     }
-    for (const char* needed : {"{document_number}", "{meeting_title}", "{received}",
-                               "{deadline}", "{files}", "{duplicate_note}"}) {
+    for (const char* needed : {"{document_number}", "{meeting_title}", "{received}", "{deadline}",
+                               "{files}", "{duplicate_note}"}) {
       EXPECT_NE(text->find(needed), std::string::npos) << needed;
     }
   }
