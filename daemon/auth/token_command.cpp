@@ -55,22 +55,18 @@ std::optional<std::chrono::seconds> parse_expires_in(const nlohmann::json& value
   return std::nullopt;
 }
 
-// The first non-empty line of what the command said on stderr, printable and bounded.
-std::string first_line(const std::string& text) {
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    const std::string line = trim(std::string_view(text).substr(start, end - start));
-    if (!line.empty()) {
-      std::string shown;
-      for (const char c : line.substr(0, kMaxShownStderr)) {
-        shown += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
-      }
-      return shown;
-    }
-    start = end + 1;
+// The last non-empty line of what the command said on stderr, printable and bounded: where a
+// one-line message is, and where a Python traceback or a log puts the final error.
+std::string last_line(const std::string& text) {
+  const std::string trimmed = trim(text);
+  const std::size_t newline = trimmed.rfind('\n');
+  const std::string line =
+      trim(newline == std::string::npos ? trimmed : trimmed.substr(newline + 1));
+  std::string shown;
+  for (const char c : line.substr(0, kMaxShownStderr)) {
+    shown += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
   }
-  return {};
+  return shown;
 }
 
 // Both ends of a pipe, closed on every path.
@@ -185,7 +181,7 @@ asio::awaitable<IssuedToken> TokenCommand::fetch() {
   }
   if (WIFSIGNALED(status)) throw fail(fmt::format("killed by signal {}", WTERMSIG(status)));
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    const std::string said = first_line(errors);
+    const std::string said = last_line(errors);
     throw fail(fmt::format("exited with status {}{}{}", WEXITSTATUS(status),
                            said.empty() ? "" : ": ", said));
   }

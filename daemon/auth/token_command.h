@@ -22,7 +22,7 @@ class TokenCommand final : public TokenFetcher {
   // `argv[0]` is looked up in PATH. The command gets no stdin; after `timeout` it is killed.
   TokenCommand(std::vector<std::string> argv, std::chrono::seconds timeout);
 
-  // Throws TokenError: "token_command /usr/bin/x: exited with status 2: <its first stderr
+  // Throws TokenError: "token_command /usr/bin/x: exited with status 2: <its last stderr
   // line>", "... killed after 30 s", "... cannot run: No such file or directory", or an
   // unreadable output.
   boost::asio::awaitable<IssuedToken> fetch() override;

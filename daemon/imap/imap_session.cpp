@@ -400,8 +400,10 @@ asio::awaitable<Session::TokenAttempt> Session::authenticate_token_once(auth::Me
   const std::string tag = next_tag();
   bool initial_sent = has_capability("SASL-IR");
   spdlog::debug("IMAP {}: C: {} {} (token not shown)", peer(), tag, what);
-  co_await send(initial_sent ? fmt::format("{} {} {}\r\n", tag, what, initial)
-                             : fmt::format("{} {}\r\n", tag, what));
+  // Named, not a conditional temporary: g++ 12 destroys those twice inside co_await.
+  const std::string command = initial_sent ? fmt::format("{} {} {}\r\n", tag, what, initial)
+                                           : fmt::format("{} {}\r\n", tag, what);
+  co_await send(command);
   TokenAttempt attempt;
   bool challenge_answered = false;
   for (;;) {

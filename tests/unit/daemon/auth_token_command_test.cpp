@@ -65,10 +65,11 @@ TEST(AuthTokenCommand, RunsTheArgvWithoutAShell) {
   EXPECT_EQ(run(command.fetch()).value, "tok;$HOME");
 }
 
-TEST(AuthTokenCommand, FailureNamesTheCommandStatusAndItsFirstStderrLine) {
-  TokenCommand command(
-      {"sh", "-c", "echo not-a-token; echo; echo 'refresh token revoked' >&2; exit 3"},
-      std::chrono::seconds(10));
+TEST(AuthTokenCommand, FailureNamesTheCommandStatusAndItsLastStderrLine) {
+  TokenCommand command({"sh", "-c",
+                        "echo not-a-token; echo 'Traceback:' >&2; echo 'refresh token revoked' "
+                        ">&2; echo >&2; exit 3"},
+                       std::chrono::seconds(10));
   const std::string error = error_of(command);
   EXPECT_EQ(error, "token_command sh: exited with status 3: refresh token revoked");
 }
