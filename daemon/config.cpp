@@ -9,6 +9,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "daemon/auth/oauth_grant.h"
 #include "daemon/policy/deadline.h"
 
 namespace contribd {
@@ -95,6 +96,32 @@ class TableReader {
 
   FileChecks checks() const { return checks_; }
 
+  // A non-empty array of non-empty strings (a command's argv).
+  std::vector<std::string> string_list(std::string_view key) const {
+    const auto* array = table_.get_as<toml::array>(key);
+    if (!array) fail(key, "must be an array of strings, e.g. [\"/usr/bin/get-token\"]");
+    if (array->empty()) fail(key, "must not be empty");
+    std::vector<std::string> values;
+    for (const toml::node& item : *array) {
+      const auto* text = item.as_string();
+      if (!text || text->get().empty()) fail(key, "every element must be a non-empty string");
+      values.push_back(text->get());
+    }
+    return values;
+  }
+
+  // A [section.name] table inside this one, or nullptr when absent.
+  const toml::table* subtable(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return nullptr;
+    if (!node->as_table()) fail(key, "must be a table");
+    return node->as_table();
+  }
+
+  TableReader nested(std::string_view key, const toml::table& table) const {
+    return TableReader(file_, dotted(key), table, checks_);
+  }
+
  private:
   const fs::path& file_;
   std::string prefix_;
@@ -132,14 +159,101 @@ net::Endpoint read_endpoint(const TableReader& reader, std::int64_t default_port
   return endpoint;
 }
 
+// token_command = [...], or grant = "client_credentials" (token_url or tenant) or
+// "refresh_token"; each shape accepts only its own keys.
+OAuthConfig read_oauth(const TableReader& reader) {
+  OAuthConfig oauth;
+  const bool command = reader.has("token_command");
+  if (command == reader.has("grant")) {
+    reader.fail(command ? "grant" : "token_command",
+                "set either token_command or grant (\"client_credentials\" or \"refresh_token\")");
+  }
+  oauth.timeout = std::chrono::seconds(reader.integer("timeout_seconds", 30, 1, 600));
+  oauth.reuse = std::chrono::seconds(reader.integer("reuse_seconds", 300, 1, 86400));
+  if (command) {
+    reader.reject_unknown({"token_command", "timeout_seconds", "reuse_seconds"});
+    oauth.source = OAuthConfig::Source::command;
+    oauth.token_command = reader.string_list("token_command");
+    return oauth;
+  }
+  const std::string grant = reader.string("grant");
+  if (grant == "client_credentials") {
+    reader.reject_unknown({"grant", "token_url", "tenant", "client_id", "client_secret_file",
+                           "scope", "ca_file", "timeout_seconds", "reuse_seconds"});
+    oauth.source = OAuthConfig::Source::client_credentials;
+    if (reader.has("tenant") == reader.has("token_url")) {
+      reader.fail("token_url", "set either token_url or tenant (Microsoft 365)");
+    }
+    if (reader.has("tenant")) {
+      const std::string tenant = reader.string("tenant");
+      if (tenant.empty()) reader.fail("tenant", "must not be empty");
+      oauth.token_url = auth::microsoft_token_url(tenant);
+    }
+    oauth.client_secret_file = reader.readable_file("client_secret_file", true);
+    oauth.scope = reader.string("scope");
+  } else if (grant == "refresh_token") {
+    reader.reject_unknown({"grant", "token_url", "client_id", "client_secret_file",
+                           "refresh_token_file", "scope", "ca_file", "timeout_seconds",
+                           "reuse_seconds"});
+    oauth.source = OAuthConfig::Source::refresh_token;
+    oauth.client_secret_file = reader.readable_file("client_secret_file", false);
+    oauth.refresh_token_file = reader.readable_file("refresh_token_file", true);
+    oauth.scope = reader.string("scope", "");
+  } else {
+    reader.fail("grant", fmt::format("\"{}\" is not known: use \"client_credentials\" or "
+                                     "\"refresh_token\"",
+                                     grant));
+  }
+  if (oauth.token_url.empty()) oauth.token_url = reader.string("token_url");
+  const auto url = auth::parse_https_url(oauth.token_url);
+  if (const auto* why = std::get_if<std::string>(&url)) {
+    reader.fail("token_url", *why);
+  }
+  oauth.client_id = reader.string("client_id");
+  if (oauth.client_id.empty()) reader.fail("client_id", "must not be empty");
+  oauth.ca_file = reader.readable_file("ca_file", false).string();
+  return oauth;
+}
+
+// auth = "password" needs password_file; the token methods need the [.oauth] table instead.
+AuthConfig read_auth(const TableReader& reader, std::filesystem::path& password_file) {
+  AuthConfig config;
+  const std::string method = reader.string("auth", "password");
+  if (method == "xoauth2") {
+    config.method = auth::Method::xoauth2;
+  } else if (method == "oauthbearer") {
+    config.method = auth::Method::oauthbearer;
+  } else if (method != "password") {
+    reader.fail("auth", fmt::format("\"{}\" is not known: use \"password\", \"xoauth2\" or "
+                                    "\"oauthbearer\"",
+                                    method));
+  }
+  const toml::table* oauth = reader.subtable("oauth");
+  if (config.method == auth::Method::password) {
+    if (oauth) reader.fail("oauth", "is used only with auth = \"xoauth2\" or \"oauthbearer\"");
+    password_file = reader.readable_file("password_file", true);
+    return config;
+  }
+  if (reader.has("password_file")) {
+    reader.fail("password_file", fmt::format("is not used with auth = \"{}\"; remove it", method));
+  }
+  if (!oauth) {
+    reader.fail("oauth", fmt::format("missing: auth = \"{}\" needs a [{}] table saying where "
+                                     "access tokens come from",
+                                     method, reader.dotted("oauth")));
+  }
+  config.oauth = read_oauth(reader.nested("oauth", *oauth));
+  return config;
+}
+
 ImapConfig read_imap(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file",
-                         "folder", "processed_folder", "idle", "poll_interval_seconds",
-                         "timeout_seconds"});
+                         "auth", "oauth", "folder", "processed_folder", "idle",
+                         "poll_interval_seconds", "timeout_seconds"});
   ImapConfig imap;
   imap.endpoint = read_endpoint(reader, 993, "tls");
   imap.username = reader.string("username");
-  imap.password_file = reader.readable_file("password_file", true);
+  imap.auth = read_auth(reader, imap.password_file);
   imap.folder = reader.string("folder", "INBOX");
   imap.processed_folder = reader.string("processed_folder", "Registered");
   if (imap.processed_folder == imap.folder) {
@@ -153,11 +267,12 @@ ImapConfig read_imap(const TableReader& reader) {
 
 SmtpConfig read_smtp(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file",
-                         "from", "from_name", "envelope_from", "timeout_seconds"});
+                         "auth", "oauth", "from", "from_name", "envelope_from",
+                         "timeout_seconds"});
   SmtpConfig smtp;
   smtp.endpoint = read_endpoint(reader, 587, "starttls");
   smtp.username = reader.string("username");
-  smtp.password_file = reader.readable_file("password_file", true);
+  smtp.auth = read_auth(reader, smtp.password_file);
   smtp.from = reader.string("from");
   if (smtp.from.find('@') == std::string::npos) reader.fail("from", "must be an e-mail address");
   smtp.from_name = reader.string("from_name", "");
@@ -240,6 +355,23 @@ std::vector<Meeting> read_meetings(const fs::path& file, const toml::table& root
   return meetings;
 }
 
+std::string describe_auth(const AuthConfig& config) {
+  const OAuthConfig& oauth = config.oauth;
+  switch (oauth.source) {
+    case OAuthConfig::Source::command:
+      return fmt::format("{}, token from command {}", auth::method_name(config.method),
+                         oauth.token_command.front());
+    case OAuthConfig::Source::client_credentials:
+      return fmt::format("{}, client-credentials grant at {} for client {}, scope {}",
+                         auth::method_name(config.method), oauth.token_url, oauth.client_id,
+                         oauth.scope);
+    case OAuthConfig::Source::refresh_token:
+      return fmt::format("{}, refresh-token grant at {} for client {}",
+                         auth::method_name(config.method), oauth.token_url, oauth.client_id);
+  }
+  return std::string(auth::method_name(config.method));
+}
+
 std::string security_name(net::Security security) {
   return security == net::Security::tls ? "tls" : "starttls";
 }
@@ -299,8 +431,14 @@ std::string describe(const Config& config) {
                      config.imap.idle ? "IDLE when offered"
                                       : fmt::format("poll every {} s",
                                                     config.imap.poll_interval_seconds));
+  if (config.imap.auth.method != auth::Method::password) {
+    out << fmt::format("         signs in with {}\n", describe_auth(config.imap.auth));
+  }
   out << fmt::format("smtp     {} as {}, replies from {}\n", endpoint(config.smtp.endpoint),
                      config.smtp.username, config.smtp.from);
+  if (config.smtp.auth.method != auth::Method::password) {
+    out << fmt::format("         signs in with {}\n", describe_auth(config.smtp.auth));
+  }
   out << fmt::format("storage  database {}, files {}\n", config.storage.database.string(),
                      config.storage.files_dir.string());
   out << fmt::format("replies  ack {}, late {}, at most {} per sender per hour\n",

@@ -2,6 +2,7 @@
 // password, CA or template files are errors that name the file and the key.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/auth/credentials.h"
 #include "daemon/net/connection.h"
 #include "daemon/policy/meeting.h"
 
@@ -19,10 +21,32 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Where OAuth 2.0 access tokens come from: [imap.oauth] or [smtp.oauth].
+struct OAuthConfig {
+  enum class Source { command, client_credentials, refresh_token };
+  Source source = Source::command;
+  std::vector<std::string> token_command;  // argv, run without a shell
+  std::string token_url;                   // https; from `tenant` for Microsoft
+  std::string client_id;
+  std::filesystem::path client_secret_file;
+  std::filesystem::path refresh_token_file;  // Source::refresh_token
+  std::string scope;
+  std::string ca_file;  // extra CA for the token endpoint; the system store is always trusted
+  std::chrono::seconds timeout{30};  // the command, or each HTTPS step
+  std::chrono::seconds reuse{300};   // how long a token without expires_in is reused
+};
+
+// How a session signs in: `auth` and, for the token methods, the [.oauth] table.
+struct AuthConfig {
+  auth::Method method = auth::Method::password;
+  OAuthConfig oauth;  // the token methods only
+};
+
 struct ImapConfig {
   net::Endpoint endpoint;
   std::string username;
-  std::filesystem::path password_file;
+  std::filesystem::path password_file;  // auth = "password" only
+  AuthConfig auth;
   std::string folder = "INBOX";
   std::string processed_folder = "Registered";
   bool idle = true;
@@ -32,7 +56,8 @@ struct ImapConfig {
 struct SmtpConfig {
   net::Endpoint endpoint;
   std::string username;
-  std::filesystem::path password_file;
+  std::filesystem::path password_file;  // auth = "password" only
+  AuthConfig auth;
   std::string from;        // the secretariat's address
   std::string from_name;
   std::string envelope_from;  // MAIL FROM; empty means <> (RFC 3834 section 3.3)

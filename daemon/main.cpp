@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "daemon/auth/sign_in.h"
 #include "daemon/cli/register_view.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
@@ -57,8 +58,8 @@ int show_command(const std::string& config_file, const std::string& document_num
 
 int check_config_command(const std::string& config_file) {
   const Config config = load_config(config_file);
-  read_secret(config.imap.password_file, "imap.password_file");
-  read_secret(config.smtp.password_file, "smtp.password_file");
+  auth::load_credentials(config.imap);  // reads the password or token secret files
+  auth::load_credentials(config.smtp);
   try {
     reply::load_templates(config.replies.ack_template, config.replies.late_template);
   } catch (const std::exception& error) {

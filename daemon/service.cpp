@@ -13,6 +13,7 @@
 #include <iostream>
 #include <random>
 
+#include "daemon/auth/sign_in.h"
 #include "daemon/config.h"
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/sweep.h"
@@ -34,16 +35,16 @@ constexpr std::chrono::seconds kMaxReconnectBackoff{300};
 // Everything a run needs, built once from the config file; SIGHUP rebuilds the reloadable parts.
 struct Runtime {
   Config config;
-  std::string imap_password;
-  std::string smtp_password;
+  auth::Credentials imap_credentials;  // token sources live here: their cache spans the run
+  auth::Credentials smtp_credentials;
   reply::Templates templates;
   storage::Register register_;
   storage::FileStore files;
 
   explicit Runtime(Config loaded)
       : config(std::move(loaded)),
-        imap_password(read_secret(config.imap.password_file, "imap.password_file")),
-        smtp_password(read_secret(config.smtp.password_file, "smtp.password_file")),
+        imap_credentials(auth::load_credentials(config.imap)),
+        smtp_credentials(auth::load_credentials(config.smtp)),
         templates(load_reply_templates(config)),
         register_(storage::Register::open(config.storage.database)),
         files(config.storage.files_dir) {}
@@ -62,7 +63,7 @@ struct Runtime {
 awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
   // Named, not braced temporaries: g++ 12 destroys temporaries inside co_await too early.
-  const imap::Credentials credentials(runtime.config.imap.username, runtime.imap_password);
+  const imap::Credentials credentials = runtime.imap_credentials;
   const net::Endpoint endpoint = runtime.config.imap.endpoint;
   auto session = co_await imap::Session::connect(executor, endpoint, credentials);
   co_await session->ensure_folder(runtime.config.imap.processed_folder);
@@ -80,7 +81,7 @@ void log_sweep(const SweepCounts& counts) {
 
 awaitable<DeliveryCounts> deliver(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
-  co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_password,
+  co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_credentials,
                                          runtime.register_, kMaxReplyBackoff);
 }
 

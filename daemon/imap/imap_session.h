@@ -4,8 +4,9 @@
 // Errors: every failure is an ImapError whose text names "host:port", what was attempted and
 // the server's words: a tagged NO or BAD, an untagged BYE, an unreadable response, a timeout,
 // a closed connection or a TLS failure (the connection's NetError text). Credentials the
-// server refuses give AuthError. The password never appears in an error or a log line. After
-// any error the session is unusable: log out (or drop it) and connect again.
+// server refuses give AuthError; a token source that fails gives ImapError with its text. The
+// password or token never appears in an error or a log line. After any error the session is
+// unusable: log out (or drop it) and connect again.
 //
 // A session is not thread-safe; run it on one strand (idle() writes DONE while a read waits).
 #pragma once
@@ -22,22 +23,14 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/auth/credentials.h"
 #include "daemon/net/connection.h"
 #include "parsers/imap_response.h"
 
 namespace contribd::imap {
 
-struct Credentials {
-  // Constructors, not an aggregate: g++ 12 miscompiles an aggregate temporary built inside a
-  // co_await expression (`co_await Session::connect(ex, endpoint, {user, password})` frees its
-  // strings twice). Keep them.
-  Credentials() = default;
-  Credentials(std::string username, std::string password)
-      : username(std::move(username)), password(std::move(password)) {}
-
-  std::string username;
-  std::string password;
-};
+// A password, or an OAuth 2.0 token source with XOAUTH2 or OAUTHBEARER.
+using Credentials = auth::Credentials;
 
 struct MailboxState {
   std::uint32_t uidvalidity = 0;
@@ -77,8 +70,9 @@ class Session {
  public:
   // Connects, reads the greeting and the capabilities, upgrades with STARTTLS when the
   // endpoint asks for it (refused when the server does not offer it), asks for capabilities
-  // again, then logs in: AUTHENTICATE PLAIN when offered, else LOGIN. Credentials are only
-  // ever sent over TLS.
+  // again, then logs in: with a password, AUTHENTICATE PLAIN when offered, else LOGIN; with a
+  // token, AUTHENTICATE XOAUTH2 or OAUTHBEARER (SASL-IR when offered), once more with a fresh
+  // token when the server refuses the first. Credentials are only ever sent over TLS.
   static boost::asio::awaitable<std::unique_ptr<Session>> connect(
       boost::asio::any_io_executor executor, net::Endpoint endpoint, Credentials credentials);
 
@@ -116,6 +110,10 @@ class Session {
     std::vector<Response> data;  // the untagged responses that came before it
   };
   struct IdleState;
+  struct TokenAttempt {
+    Response status;           // the tagged answer
+    std::string server_error;  // the decoded error challenge, when the server sent one
+  };
 
   explicit Session(std::unique_ptr<net::Connection> connection);
 
@@ -142,6 +140,9 @@ class Session {
   boost::asio::awaitable<void> authenticate(const Credentials& credentials);
   boost::asio::awaitable<Response> authenticate_plain(const Credentials& credentials);
   boost::asio::awaitable<Response> login(const Credentials& credentials);
+  boost::asio::awaitable<Response> authenticate_token(const Credentials& credentials);
+  boost::asio::awaitable<TokenAttempt> authenticate_token_once(auth::Method method,
+                                                               std::string initial);
   boost::asio::awaitable<void> idle_reader(IdleState& state, std::string tag);
   boost::asio::awaitable<void> idle_timer(IdleState& state);
   boost::asio::awaitable<void> send_done(IdleState& state);

@@ -22,11 +22,10 @@ std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backof
 
 boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
                                                            const SmtpConfig& smtp,
-                                                           const std::string& password,
+                                                           const smtp::Credentials& credentials,
                                                            storage::Register& register_,
                                                            std::chrono::seconds max_backoff) {
   DeliveryCounts counts;
-  const smtp::Credentials credentials{smtp.username, password};
   const net::Endpoint endpoint = smtp.endpoint;
   // One session carries the whole round; it is opened for the first due reply only.
   std::unique_ptr<smtp::Session> session;

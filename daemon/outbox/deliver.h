@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "daemon/config.h"
+#include "daemon/smtp/smtp_dialogue.h"
 #include "storage/register.h"
 
 namespace contribd {
@@ -23,7 +24,7 @@ std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backof
 
 boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
                                                            const SmtpConfig& smtp,
-                                                           const std::string& password,
+                                                           const smtp::Credentials& credentials,
                                                            storage::Register& register_,
                                                            std::chrono::seconds max_backoff);
 

@@ -1,11 +1,14 @@
 #include "daemon/smtp/smtp_dialogue.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cctype>
 #include <exception>
 #include <vector>
 
+#include "daemon/auth/sasl.h"
+#include "daemon/auth/token_source.h"
 #include "daemon/smtp/smtp_reply.h"
 #include "daemon/smtp/smtp_wire.h"
 
@@ -141,6 +144,10 @@ class Dialogue {
     if (!connection_.is_tls()) {
       throw refusal("AUTH", "refusing to send credentials over a connection without TLS", false);
     }
+    if (credentials.uses_token()) {
+      co_await authenticate_with_token(credentials, offered);
+      co_return;
+    }
     if (offered.auth_mechanisms.count("PLAIN") > 0) {
       co_await command(
           "AUTH PLAIN " + auth_plain_response(credentials.username, credentials.password),
@@ -152,6 +159,63 @@ class Dialogue {
     } else {
       throw refusal("AUTH", "the server offers neither AUTH PLAIN nor AUTH LOGIN", false);
     }
+  }
+
+  // A refused token is tried once more, freshly fetched (the cached one may have been revoked);
+  // a second refusal is final. A 4xx is not a refusal of the token and is not retried here.
+  awaitable<void> authenticate_with_token(const Credentials& credentials,
+                                          const Extensions& offered) {
+    const std::string mechanism(auth::sasl_name(credentials.method));
+    const std::string stage = "AUTH " + mechanism;
+    if (offered.auth_mechanisms.count(mechanism) == 0) {
+      throw refusal("AUTH", fmt::format("the server does not offer AUTH {}", mechanism), false);
+    }
+    Reply reply;
+    std::string server_error;
+    for (int round = 0; round < 2; ++round) {
+      std::string token;
+      try {
+        token = co_await credentials.tokens->access_token(round > 0);
+      } catch (const auth::TokenError& e) {
+        throw SmtpError(fmt::format("{}: {}", server_, e.what()), 0, false);
+      }
+      const net::Endpoint& where = connection_.endpoint();
+      const std::string initial = auth::initial_response(credentials.method, credentials.username,
+                                                         token, where.host, where.port);
+      reply = co_await sasl_token_exchange(credentials.method, stage, initial, server_error);
+      if (reply.kind() == 2) co_return;
+      if (reply.kind() != 5) break;
+      if (round == 0) {
+        spdlog::info("SMTP {}: {} as {} refused ({}); trying once more with a fresh token", server_,
+                     stage, printable(credentials.username),
+                     server_error.empty() ? reply.text() : server_error);
+      }
+    }
+    throw SmtpError(fmt::format("{}: {} as {} refused{}: {}{}{}{}", server_, stage,
+                                printable(credentials.username),
+                                reply.kind() == 5 ? ", also with a fresh token" : "", reply.text(),
+                                server_error.empty() ? "" : " (", server_error,
+                                server_error.empty() ? "" : ")"),
+                    reply.code, false);
+  }
+
+  // "AUTH MECHANISM initial-response"; a 334 is the server's error challenge, answered as the
+  // mechanism wants so that the server sends its final reply, which is returned.
+  awaitable<Reply> sasl_token_exchange(auth::Method method, std::string_view stage,
+                                       const std::string& initial, std::string& server_error) {
+    co_await connection_.write(fmt::format("{} {}\r\n", stage, initial));
+    Reply reply = co_await read_reply();
+    if (reply.kind() == 3) {
+      server_error =
+          auth::describe(auth::parse_server_error(reply.lines.empty() ? "" : reply.lines[0]));
+      co_await connection_.write(auth::error_challenge_reply(method) + "\r\n");
+      reply = co_await read_reply();
+      if (reply.kind() == 3) {  // a second challenge: cancel (RFC 4954 section 4)
+        co_await connection_.write("*\r\n");
+        reply = co_await read_reply();
+      }
+    }
+    co_return reply;
   }
 
   net::Connection& connection_;

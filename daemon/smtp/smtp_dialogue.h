@@ -6,15 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/auth/credentials.h"
 #include "daemon/net/connection.h"
 #include "daemon/smtp/smtp_error.h"
 
 namespace contribd::smtp {
 
-struct Credentials {
-  std::string username;  // empty: no AUTH
-  std::string password;
-};
+// A password, or an OAuth 2.0 token source with XOAUTH2 or OAUTHBEARER; an empty username
+// means no AUTH at all.
+using Credentials = auth::Credentials;
 
 struct Envelope {
   std::string_view from;       // "" sends MAIL FROM:<> (RFC 3834 section 3.3)
@@ -27,7 +27,9 @@ struct Envelope {
 void check_envelope(const net::Endpoint& endpoint, Envelope envelope, std::string_view helo_name);
 
 // Greeting, EHLO, STARTTLS and EHLO again when the endpoint asks for it (an error when the
-// server does not offer it), AUTH PLAIN or LOGIN only once the connection is TLS, MAIL FROM,
+// server does not offer it), AUTH only once the connection is TLS (PLAIN or LOGIN with a
+// password; XOAUTH2 or OAUTHBEARER with a token, once more with a fresh token when the server
+// refuses the first, its error challenge answered and reported), MAIL FROM,
 // RCPT TO, DATA with dot-stuffing, QUIT. Returns once the server has accepted the message; a
 // failure after that acceptance (at QUIT) is ignored, since the message must not be sent twice.
 // A 4xx answer throws SmtpError(temporary), 5xx SmtpError(permanent), naming the stage; the

@@ -16,6 +16,10 @@ LOG_DIR="$DIR/log"
 DOVECOT_DIR="$DIR/dovecot"
 DOVECOT_CONF="$DOVECOT_DIR/dovecot.conf"
 DOVECOT_RUN="$DOVECOT_DIR/run"
+OAUTH_KEYS_DIR="$DIR/oauth/keys"
+# The key that signs the sandbox's OAuth 2.0 access tokens (HS256 JWTs), base64: Dovecot looks
+# it up as <azp>/<alg>/<kid>, "default" standing in for a missing azp or kid.
+OAUTH_KEY="$OAUTH_KEYS_DIR/default/HS256/default"
 POSTFIX_DIR="$DIR/postfix"
 POSTFIX_CONF_DIR="$POSTFIX_DIR/etc"
 POSTFIX_QUEUE="$POSTFIX_DIR/queue"
@@ -125,6 +129,28 @@ make_passwords() {
 
 password_of() { cat "$SECRETS_DIR/${1%@*}.password"; }
 
+# Besides passwords, Dovecot (and Postfix through it) accepts OAuth 2.0 bearer tokens: JWTs
+# signed with this key, validated locally. Generated once, kept across restarts like the CA.
+make_oauth_key() {
+  [[ -s $OAUTH_KEY ]] && return 0
+  mkdir -p "$(dirname "$OAUTH_KEY")"
+  chmod 0755 "$DIR/oauth" "$OAUTH_KEYS_DIR" "$OAUTH_KEYS_DIR/default" "$(dirname "$OAUTH_KEY")"
+  openssl rand -base64 32 | tr -d '\n' >"$OAUTH_KEY.tmp"
+  chmod 0644 "$OAUTH_KEY.tmp"
+  mv "$OAUTH_KEY.tmp" "$OAUTH_KEY"
+}
+
+# The oauth2 passdb: tokens are JWTs checked against the key above (signature, exp, iat, nbf);
+# the user is the token's "email" claim, which must be the login name.
+write_dovecot_oauth_conf() {
+  cat >"$DOVECOT_DIR/oauth2.conf.ext" <<CONF
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$OAUTH_KEYS_DIR/
+username_attribute = email
+CONF
+  chmod 0644 "$DOVECOT_DIR/oauth2.conf.ext"
+}
+
 # Mailboxes exist before the first delivery so that tests can watch them at once.
 make_maildirs() {
   local address box
@@ -176,7 +202,7 @@ ssl_key = <$TLS_DIR/server.key
 ssl_min_protocol = TLSv1.2
 $dh
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_verbose = yes
 
 first_valid_uid = $uid
@@ -200,7 +226,14 @@ passdb {
 }
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u $DOVECOT_DIR/users
+}
+# OAuth 2.0 bearer tokens (XOAUTH2, OAUTHBEARER), for IMAP and for Postfix's submission.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DOVECOT_DIR/oauth2.conf.ext
 }
 userdb {
   driver = passwd-file
@@ -344,7 +377,9 @@ CONF
 # A fingerprint of the generated files a server reads, to reload it only when they changed.
 # Files not written yet (a first start) simply count as different.
 conf_sum() { { cat "$@" 2>/dev/null || true; } | md5sum; }
-dovecot_conf_sum() { conf_sum "$DOVECOT_CONF" "$DOVECOT_DIR/users" "$DOVECOT_DIR"/deny/*; }
+dovecot_conf_sum() {
+  conf_sum "$DOVECOT_CONF" "$DOVECOT_DIR/users" "$DOVECOT_DIR"/deny/* "$DOVECOT_DIR/oauth2.conf.ext"
+}
 postfix_conf_sum() { conf_sum "$POSTFIX_CONF_DIR"/{main.cf,master.cf,vmailbox}; }
 
 # --- processes -------------------------------------------------------------
@@ -484,5 +519,6 @@ export MAILENV_SUBMISSION_PORT=$MAILENV_SUBMISSION_PORT
 export MAILENV_SMTPS_PORT=$MAILENV_SMTPS_PORT
 export MAILENV_INBOUND_PORT=$MAILENV_INBOUND_PORT
 export MAILENV_CA=$MAILENV_CA
+export MAILENV_OAUTH_KEY=$OAUTH_KEY
 ENV
 }
