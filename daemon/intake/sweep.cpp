@@ -96,7 +96,9 @@ void count(SweepCounts& counts, storage::Outcome outcome) {
 
 }  // namespace
 
-awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context) {
+awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context,
+                                     const bool* stop_requested) {
+  const auto stopping = [&] { return stop_requested && *stop_requested; };
   const ImapConfig& imap = context.config.imap;
   SweepCounts counts;
   const imap::MailboxState state = co_await session.select(imap.folder);
@@ -110,6 +112,7 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
   }
 
   for (const imap::MessageSummary& summary : co_await session.list_messages()) {
+    if (stopping()) break;
     const storage::MessageKey key{imap.folder, state.uidvalidity, summary.uid};
     if (context.register_.examined(key)) continue;
 

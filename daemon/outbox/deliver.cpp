@@ -107,16 +107,18 @@ std::optional<UtcTime> next_delivery(storage::Register& register_, const SmtpPac
   return due;
 }
 
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
-                                                           const SmtpConfig& smtp,
-                                                           const std::string& password,
-                                                           storage::Register& register_,
-                                                           SmtpPacing& pacing) {
+boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
+    boost::asio::any_io_executor executor, const SmtpConfig& smtp, const std::string& password,
+    storage::Register& register_, SmtpPacing& pacing, const bool* stop_requested) {
   DeliveryCounts counts;
   if (!pacing.may_try(now_utc())) co_return counts;
   const smtp::Credentials credentials{smtp.username, password};
   const std::vector<storage::OutboxEntry> due = register_.due_replies(now_utc());
   for (const storage::OutboxEntry& entry : due) {
+    if (stop_requested && *stop_requested) {
+      counts.deferred = static_cast<int>(due.size()) - counts.sent - counts.failed;
+      break;
+    }
     const Attempt outcome = co_await attempt(executor, smtp, credentials, entry);
     const UtcTime now = now_utc();
     switch (outcome.result) {

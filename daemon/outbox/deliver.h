@@ -65,11 +65,10 @@ class SmtpPacing {
 std::optional<storage::UtcTime> next_delivery(storage::Register& register_,
                                               const SmtpPacing& pacing);
 
-// Tries every reply that is due, unless the server is still in its backoff.
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
-                                                           const SmtpConfig& smtp,
-                                                           const std::string& password,
-                                                           storage::Register& register_,
-                                                           SmtpPacing& pacing);
+// Tries every reply that is due, unless the server is still in its backoff. `stop_requested`,
+// when given, is looked at between replies: once true, the round ends after the reply in hand.
+boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
+    boost::asio::any_io_executor executor, const SmtpConfig& smtp, const std::string& password,
+    storage::Register& register_, SmtpPacing& pacing, const bool* stop_requested = nullptr);
 
 }  // namespace contribd

@@ -62,7 +62,10 @@ class KillNineAtRandomMoments(unittest.TestCase):
         cls.contribd.remove()
 
     def all_handled(self):
-        rows = self.contribd.register()
+        try:
+            rows = self.contribd.register()
+        except AssertionError:  # killed before the register was first created
+            return False
         return (len(rows) >= COUNT and all(row["reply"]["state"] == "sent" for row in rows)
                 and mailbox_count("INBOX") == 0)
 
@@ -70,14 +73,17 @@ class KillNineAtRandomMoments(unittest.TestCase):
         seed = int(time.time())
         rng = random.Random(seed)
         started = time.monotonic()
-        kills = 0
+        kills = kills_during_work = 0
         logs = []
-        while kills < MIN_KILLS or (kills < MAX_KILLS and not self.all_handled()):
+        handled = False
+        while kills < MIN_KILLS or (kills < MAX_KILLS and not handled):
             daemon = RunningDaemon(self.contribd)
-            time.sleep(rng.uniform(0.2, 2.0))
+            time.sleep(rng.uniform(0.2, 1.2))
             daemon.stop(signal.SIGKILL)
             logs.append(daemon.log())
             kills += 1
+            handled = self.all_handled()
+            kills_during_work += 0 if handled else 1
         # The last run is left to finish the work and is stopped cleanly.
         daemon = RunningDaemon(self.contribd)
         finished = harness.wait_until(self.all_handled, 120, interval=0.5)
@@ -99,7 +105,10 @@ class KillNineAtRandomMoments(unittest.TestCase):
         self.assertEqual(set(replies), set(numbers))
         duplicates = sum(count - 1 for count in replies.values())
         moments = sum(log.count("registered QIT4N-I-") for log in logs)
-        print(f"\n{kills} kills (seed {seed}), {moments} registrations logged by killed runs, "
+        logs.append(daemon.log())
+        moves = sum(log.count("completing the move") for log in logs)
+        print(f"\n{kills} kills (seed {seed}), {kills_during_work} with work left, "
+              f"{moments} registrations logged by killed runs, {moves} moves completed at start, "
               f"{COUNT} contributions, {sum(replies.values())} replies, {duplicates} duplicate "
               f"replies, {time.monotonic() - started:.0f} s")
         # A duplicate is only possible for a kill between the server's acceptance and the

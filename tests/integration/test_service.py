@@ -52,6 +52,7 @@ class RunningDaemon:
     def stop(self, signal_number=signal.SIGTERM, timeout=15):
         """Sends the signal and returns (exit code, seconds until exit)."""
         if not self.running():
+            self.log_file.close()
             return self.process.returncode, 0.0
         started = time.monotonic()
         self.process.send_signal(signal_number)
@@ -235,6 +236,7 @@ class RepliesWaitForTheSmtpServer(unittest.TestCase):
         mailenv.wait_for_messages(SECRETARIAT, len(messages), timeout=30)
         mailenv.ctl("stop-postfix")
         self.daemon = RunningDaemon(self.contribd)
+        self.assertTrue(self.daemon.wait_for_log("connected to", 30), self.daemon.log())
         self.assertTrue(harness.wait_until(
             lambda: len(self.contribd.register()) == len(messages), 30), self.daemon.log())
         time.sleep(3)  # a few retry rounds while the server is away
@@ -257,6 +259,68 @@ class RepliesWaitForTheSmtpServer(unittest.TestCase):
         log = self.daemon.log()
         self.assertEqual(log.count("cannot send replies"), 1, log)
         self.assertIn("answers again", log)
+
+
+class SigtermFinishesTheMessageInHand(unittest.TestCase):
+    def setUp(self):
+        mailenv.start()
+        reset_sandbox()
+        self.contribd = Contribd(deadline=int(time.time()) + 30 * 86400,
+                                 imap_overrides={"poll_interval_seconds": 300},
+                                 max_per_hour=1000)
+
+    def tearDown(self):
+        self.contribd.remove()
+
+    def test_stop_in_the_middle_of_a_pass(self):
+        count = 30
+        for index in range(count):
+            send(new_contribution(SENDERS[index % len(SENDERS)], f"Busy {index:02}"))
+        mailenv.wait_for_messages(SECRETARIAT, count, timeout=60)
+        daemon = RunningDaemon(self.contribd)
+        self.assertTrue(daemon.wait_for_log("registered QIT4N-I-002", 30), daemon.log())
+        code, seconds = daemon.stop(signal.SIGTERM)
+        print(f"\nstopped {seconds:.2f} s after SIGTERM in the middle of a pass")
+        self.assertEqual(code, 0, daemon.log())
+        self.assertLess(seconds, 10.0)
+        self.assertIn("stopped", daemon.log())
+        # The message in hand was finished: whatever is registered has also left INBOX.
+        registered = len(self.contribd.register())
+        self.assertLess(registered, count, "the stop came too late to test anything")
+        self.assertEqual(folder_count("Registered"), registered, daemon.log())
+        self.assertEqual(folder_count("INBOX"), count - registered)
+        # The next run takes up the rest, numbering on without a gap.
+        again = self.contribd.run_once()
+        self.assertEqual(again.returncode, 0, again.stderr)
+        numbers = sorted(row["document_number"] for row in self.contribd.register())
+        self.assertEqual(numbers, [f"QIT4N-I-{n:03}" for n in range(1, count + 1)])
+
+
+class UnreachableServerAtStart(unittest.TestCase):
+    def test_exits_1_with_one_line_naming_the_host(self):
+        mailenv.start()
+        with socket.socket() as probe:  # a port where nothing listens
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        contribd = Contribd(deadline=int(time.time()) + 86400, imap_overrides={"port": port})
+        try:
+            started = time.monotonic()
+            result = contribd.run("run", "--config", contribd.config_path, timeout=60)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertLess(time.monotonic() - started, 30)
+            self.assertIn(f"127.0.0.1:{port}", result.stderr)
+            self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        finally:
+            contribd.remove()
+
+
+def folder_count(folder):
+    imap = harness.Imap()
+    try:
+        status, data = imap.conn.select(f'"{folder}"', readonly=True)
+        return int(data[0]) if status == "OK" else 0
+    finally:
+        imap.close()
 
 
 def inbox_uidvalidity():
