@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "daemon/event_log.h"
 #include "daemon/smtp/smtp_session.h"
 
 namespace contribd {
@@ -125,14 +126,20 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
       case Attempt::Result::sent:
         note_server_answered(pacing, smtp, now);
         register_.mark_sent(entry.reply_id, now);
-        spdlog::info("reply {} sent to {}", entry.reply_id, entry.recipient);
+        log_event(spdlog::level::info,
+                  fmt::format("reply {} sent to {}", entry.reply_id, entry.recipient),
+                  {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
+                   {"CONTRIBD_RECIPIENT", entry.recipient}});
         ++counts.sent;
         break;
       case Attempt::Result::refused_permanently:
         note_server_answered(pacing, smtp, now);
         register_.mark_failed(entry.reply_id, outcome.error);
-        spdlog::error("reply {} to {} refused permanently, not retried: {}", entry.reply_id,
-                      entry.recipient, outcome.error);
+        log_event(spdlog::level::err,
+                  fmt::format("reply {} to {} refused permanently, not retried: {}", entry.reply_id,
+                              entry.recipient, outcome.error),
+                  {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
+                   {"CONTRIBD_RECIPIENT", entry.recipient}});
         ++counts.failed;
         break;
       case Attempt::Result::reply_deferred: {

@@ -60,6 +60,7 @@ class KillNineAtRandomMoments(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.contribd.remove()
+        reset_sandbox()  # the next story starts without our processed folder
 
     def all_handled(self):
         try:

@@ -5,7 +5,6 @@ stops it within seconds, and systemd hears READY, WATCHDOG and STOPPING."""
 
 import glob
 import os
-import random
 import signal
 import socket
 import statistics
@@ -121,6 +120,7 @@ class PushedMailIsHandledWithinSeconds(unittest.TestCase):
         cls.daemon.stop(signal.SIGKILL)
         mailenv.ctl("start-dovecot")
         cls.contribd.remove()
+        reset_sandbox()  # the next story starts without our processed folder
 
     def send_and_time(self, sender, subject):
         """Sends a contribution; returns seconds until it was registered and until the reply
@@ -226,6 +226,7 @@ class RepliesWaitForTheSmtpServer(unittest.TestCase):
         if self.daemon:
             self.daemon.stop(signal.SIGKILL)
         self.contribd.remove()
+        reset_sandbox()
 
     def test_contributions_are_registered_while_postfix_is_down_and_answered_after(self):
         # Postfix also delivers the inbound mail: the messages go in first.
@@ -271,6 +272,7 @@ class SigtermFinishesTheMessageInHand(unittest.TestCase):
 
     def tearDown(self):
         self.contribd.remove()
+        reset_sandbox()
 
     def test_stop_in_the_middle_of_a_pass(self):
         count = 30
