@@ -25,7 +25,7 @@ SENDERS = ["alice@member.test", "bob@member.test", "carol@member.test", "dave@me
 class RunningDaemon:
     """`contribd run` in the background, its log in a file of the installation's folder."""
 
-    def __init__(self, installation, env=None):
+    def __init__(self, installation, env=None, verbose=False):
         self.installation = installation
         self.log_path = os.path.join(installation.state, f"contribd-{time.time_ns()}.log")
         self.log_file = open(self.log_path, "w")
@@ -35,7 +35,8 @@ class RunningDaemon:
         environment.pop("WATCHDOG_PID", None)
         environment.update(env or {})
         self.process = subprocess.Popen(
-            [harness.CONTRIBD_BIN, "run", "--config", installation.config_path],
+            [harness.CONTRIBD_BIN, *(["--verbose"] if verbose else []), "run", "--config",
+             installation.config_path],
             stdout=subprocess.DEVNULL, stderr=self.log_file, env=environment)
 
     def log(self):
@@ -296,6 +297,30 @@ class SigtermFinishesTheMessageInHand(unittest.TestCase):
         self.assertEqual(again.returncode, 0, again.stderr)
         numbers = sorted(row["document_number"] for row in self.contribd.register())
         self.assertEqual(numbers, [f"QIT4N-I-{n:03}" for n in range(1, count + 1)])
+
+
+class IdleIsRenewedAndTheConnectionChecked(unittest.TestCase):
+    def test_idle_renewed_every_idle_refresh_seconds_with_a_noop_after_each_round(self):
+        mailenv.start()
+        contribd = Contribd(deadline=int(time.time()) + 86400,
+                            imap_overrides={"poll_interval_seconds": 300,
+                                            "idle_refresh_seconds": 5})
+        daemon = RunningDaemon(contribd, verbose=True)
+        try:
+            self.assertTrue(daemon.wait_for_log("connected to", 30), daemon.log())
+            time.sleep(12)
+            self.assertTrue(daemon.running(), daemon.log())
+            daemon.stop(signal.SIGTERM)
+            log = daemon.log()
+        finally:
+            daemon.stop(signal.SIGKILL)
+            contribd.remove()
+        idles = [line for line in log.splitlines() if line.endswith(" IDLE") and " C: " in line]
+        noops = [line for line in log.splitlines() if line.endswith(" NOOP") and " C: " in line]
+        # Connected at ~0 s: IDLE at 0, 5 and 10 s, each round closed by a NOOP.
+        self.assertGreaterEqual(len(idles), 3, log)
+        self.assertGreaterEqual(len(noops), 2, log)
+        self.assertNotIn("connection lost", log)
 
 
 class UnreachableServerAtStart(unittest.TestCase):
