@@ -261,12 +261,11 @@ awaitable<void> deliver_during_outage(Runtime& runtime) {
 void note_connection_lost(Runtime& runtime, Outage& outage, const std::string& cause) {
   const auto& endpoint = runtime.config.imap.endpoint;
   if (outage.fail(cause, Outage::Clock::now())) {
-    spdlog::warn(
-        "imap {}:{}: connection lost: {}; reconnecting with backoff (at most {} s "
-        "apart)",
-        endpoint.host, endpoint.port, cause, kMaxReconnectBackoff.count());
+    // The cause names host and port already.
+    spdlog::warn("imap: connection lost: {}; reconnecting with backoff (at most {} s apart)", cause,
+                 kMaxReconnectBackoff.count());
   } else {
-    spdlog::debug("imap {}:{}: reconnection failed: {}", endpoint.host, endpoint.port, cause);
+    spdlog::debug("imap: reconnection failed: {}", cause);
   }
   notify::status(fmt::format("reconnecting to {}: {}", endpoint.host, cause));
 }
