@@ -249,7 +249,7 @@ AuthConfig read_auth(const TableReader& reader, std::filesystem::path& password_
 ImapConfig read_imap(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file",
                          "auth", "oauth", "folder", "processed_folder", "idle",
-                         "poll_interval_seconds", "timeout_seconds"});
+                         "poll_interval_seconds", "timeout_seconds", "idle_refresh_seconds"});
   ImapConfig imap;
   imap.endpoint = read_endpoint(reader, 993, "tls");
   imap.username = reader.string("username");
@@ -262,6 +262,8 @@ ImapConfig read_imap(const TableReader& reader) {
   imap.idle = reader.boolean("idle", true);
   imap.poll_interval_seconds =
       static_cast<int>(reader.integer("poll_interval_seconds", 60, 1, 86400));
+  imap.idle_refresh_seconds =
+      static_cast<int>(reader.integer("idle_refresh_seconds", 300, 5, 1740));
   return imap;
 }
 
@@ -428,7 +430,8 @@ std::string describe(const Config& config) {
   out << fmt::format("config {}\n", config.source.string());
   out << fmt::format("imap     {} as {}, folder {} -> {}, {}\n", endpoint(config.imap.endpoint),
                      config.imap.username, config.imap.folder, config.imap.processed_folder,
-                     config.imap.idle ? "IDLE when offered"
+                     config.imap.idle ? fmt::format("IDLE when offered, renewed every {} s",
+                                                    config.imap.idle_refresh_seconds)
                                       : fmt::format("poll every {} s",
                                                     config.imap.poll_interval_seconds));
   if (config.imap.auth.method != auth::Method::password) {

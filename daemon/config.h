@@ -51,6 +51,9 @@ struct ImapConfig {
   std::string processed_folder = "Registered";
   bool idle = true;
   int poll_interval_seconds = 60;
+  // IDLE is ended and issued again this often: NAT boxes and firewalls drop silent TCP
+  // connections long before RFC 2177's 29 minutes.
+  int idle_refresh_seconds = 300;
 };
 
 struct SmtpConfig {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -19,6 +20,7 @@
 #include "daemon/intake/sweep.h"
 #include "daemon/notify.h"
 #include "daemon/outbox/deliver.h"
+#include "daemon/reconnect.h"
 #include "daemon/reply/composer.h"
 
 namespace contribd {
@@ -30,7 +32,11 @@ using asio::use_awaitable;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::chrono::seconds kMaxReplyBackoff{60};
+constexpr std::chrono::seconds kFirstReconnectWait{1};
 constexpr std::chrono::seconds kMaxReconnectBackoff{300};
+// After a stop signal the service finishes the message or reply in hand; past this grace it
+// is interrupted (what was not committed is redone at the next start).
+constexpr std::chrono::seconds kStopGrace{5};
 
 // Everything a run needs, built once from the config file; SIGHUP rebuilds the reloadable parts.
 struct Runtime {
@@ -40,6 +46,13 @@ struct Runtime {
   reply::Templates templates;
   storage::Register register_;
   storage::FileStore files;
+  SmtpPacing smtp_pacing{kMaxReplyBackoff};
+  std::uint32_t uidvalidity = 0;  // of the watched folder, as the last pass saw it
+  // Set by a stop signal; the service looks at it between messages and between replies.
+  bool stop_requested = false;
+  // Cancelled by a stop signal, to end the waits (IDLE, poll, backoff) at once. Only the
+  // service has one; `run --once` never waits.
+  std::unique_ptr<asio::steady_timer> stop_event;
 
   explicit Runtime(Config loaded)
       : config(std::move(loaded)),
@@ -70,19 +83,27 @@ awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
   co_return session;
 }
 
-void log_sweep(const SweepCounts& counts) {
+void log_sweep(Runtime& runtime, const SweepCounts& counts) {
+  if (runtime.uidvalidity != 0 && counts.uidvalidity != runtime.uidvalidity) {
+    spdlog::warn(
+        "imap: UIDVALIDITY of {} changed from {} to {}: every message is examined again "
+        "and recognised by Message-ID and content, none is registered twice",
+        runtime.config.imap.folder, runtime.uidvalidity, counts.uidvalidity);
+  }
+  runtime.uidvalidity = counts.uidvalidity;
   if (counts.registered + counts.duplicates + counts.skipped + counts.rejected + counts.failed == 0)
     return;
-  spdlog::info("mailbox pass: {} registered, {} duplicates, {} left for people, {} rejected, {} "
-               "to try again",
-               counts.registered, counts.duplicates, counts.skipped, counts.rejected,
-               counts.failed);
+  spdlog::info(
+      "mailbox pass: {} registered, {} duplicates, {} left for people, {} rejected, {} "
+      "to try again",
+      counts.registered, counts.duplicates, counts.skipped, counts.rejected, counts.failed);
 }
 
 awaitable<DeliveryCounts> deliver(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
   co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_credentials,
-                                         runtime.register_, kMaxReplyBackoff);
+                                         runtime.register_, runtime.smtp_pacing,
+                                         &runtime.stop_requested);
 }
 
 awaitable<int> once(Runtime& runtime) {
@@ -91,7 +112,7 @@ awaitable<int> once(Runtime& runtime) {
     auto session = co_await open_mailbox(runtime);
     IntakeContext context = runtime.intake();
     const SweepCounts counts = co_await sweep_mailbox(*session, context);
-    log_sweep(counts);
+    log_sweep(runtime, counts);
     complete = counts.failed == 0;
     co_await session->logout();
   } catch (const std::exception& error) {
@@ -146,11 +167,9 @@ std::unique_ptr<Runtime> start_runtime(const std::filesystem::path& config_file,
   return nullptr;
 }
 
-std::chrono::milliseconds jittered(std::chrono::seconds base) {
+double random_fraction() {
   static std::mt19937 random{std::random_device{}()};
-  std::uniform_int_distribution<int> spread(0, static_cast<int>(base.count() * 250));
-  return std::chrono::duration_cast<std::chrono::milliseconds>(base) +
-         std::chrono::milliseconds(spread(random));
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random);
 }
 
 awaitable<void> sleep_for(std::chrono::milliseconds duration) {
@@ -158,67 +177,165 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   co_await timer.async_wait(use_awaitable);
 }
 
-// How long to wait for new mail before looking at the outbox again.
-std::chrono::seconds next_wake(Runtime& runtime) {
-  std::chrono::seconds wait{runtime.config.imap.poll_interval_seconds};
-  if (auto due = runtime.register_.next_due()) {
+awaitable<void> until_stop(Runtime& runtime) {
+  co_await runtime.stop_event->async_wait(asio::as_tuple(use_awaitable));
+}
+
+// Keeps a failure out of an awaitable operator: `a || b` ends at the first branch that
+// *succeeds*, so a branch that throws would otherwise leave it waiting for the other.
+awaitable<void> capture_failure(awaitable<void> step, std::exception_ptr& failure) {
+  try {
+    co_await std::move(step);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
+
+// Runs a wait that a stop signal ends early (the wait is then cancelled). A failure of the
+// wait (the connection broke while idling) is rethrown; one caused by the stop is not.
+awaitable<void> unless_stopped(Runtime& runtime, awaitable<void> wait) {
+  if (runtime.stop_requested) co_return;
+  if (!runtime.stop_event) {
+    co_await std::move(wait);
+    co_return;
+  }
+  std::exception_ptr failure;
+  co_await (capture_failure(std::move(wait), failure) || until_stop(runtime));
+  if (failure && !runtime.stop_requested) std::rethrow_exception(failure);
+}
+
+awaitable<void> idle_once(imap::Session& session, std::chrono::seconds max_wait) {
+  co_await session.idle(max_wait);
+}
+
+// How long to wait for new mail before looking at the outbox again: at most `limit` (the IDLE
+// renewal or the poll interval), less when a queued reply falls due earlier.
+std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
+  std::chrono::seconds wait = limit;
+  if (auto due = next_delivery(runtime.register_, runtime.smtp_pacing)) {
     const auto now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*due - now),
-                      std::chrono::seconds(1), wait);
+                      std::chrono::seconds(1), limit);
   }
   return wait;
 }
 
-// Connected: sweep, send, then wait for mail (IDLE or a poll timer), until an error.
+// Waits for new mail, a due reply or the renewal time. After the wait a NOOP proves the
+// connection still answers: a half-open connection (server gone without a FIN) fails here,
+// within the read timeout, instead of at the next real command.
+awaitable<void> wait_for_mail(Runtime& runtime, imap::Session& session) {
+  const ImapConfig& imap = runtime.config.imap;
+  if (imap.idle && session.has_capability("IDLE")) {
+    const auto wait = next_wake(runtime, std::chrono::seconds(imap.idle_refresh_seconds));
+    co_await unless_stopped(runtime, idle_once(session, wait));
+  } else {
+    const auto wait = next_wake(runtime, std::chrono::seconds(imap.poll_interval_seconds));
+    co_await unless_stopped(runtime, sleep_for(wait));
+  }
+  if (!runtime.stop_requested) co_await session.noop();
+}
+
+// Connected: sweep, send, then wait for mail, until an error or a stop signal.
 awaitable<void> serve_connected(Runtime& runtime, imap::Session& session) {
-  for (;;) {
+  while (!runtime.stop_requested) {
     IntakeContext context = runtime.intake();
-    log_sweep(co_await sweep_mailbox(session, context));
+    log_sweep(runtime, co_await sweep_mailbox(session, context, &runtime.stop_requested));
     co_await deliver(runtime);
-    const std::chrono::seconds wait = next_wake(runtime);
+    if (runtime.stop_requested) break;
     notify::status(fmt::format("watching {} on {}", runtime.config.imap.folder,
                                runtime.config.imap.endpoint.host));
-    if (runtime.config.imap.idle && session.has_capability("IDLE")) {
-      co_await session.idle(wait);
-    } else {
-      co_await sleep_for(wait);
-      co_await session.noop();
-    }
+    co_await wait_for_mail(runtime, session);
   }
+}
+
+// While IMAP is away the outbox still empties: the replies already queued do not wait for
+// the mailbox to come back.
+awaitable<void> deliver_during_outage(Runtime& runtime) {
+  try {
+    co_await deliver(runtime);
+  } catch (const std::exception& error) {
+    spdlog::debug("outbox during the IMAP outage: {}", error.what());
+  }
+}
+
+void note_connection_lost(Runtime& runtime, Outage& outage, const std::string& cause) {
+  const auto& endpoint = runtime.config.imap.endpoint;
+  if (outage.fail(cause, Outage::Clock::now())) {
+    // The cause names host and port already.
+    spdlog::warn("imap: connection lost: {}; reconnecting with backoff (at most {} s apart)", cause,
+                 kMaxReconnectBackoff.count());
+  } else {
+    spdlog::debug("imap: reconnection failed: {}", cause);
+  }
+  notify::status(fmt::format("reconnecting to {}: {}", endpoint.host, cause));
 }
 
 awaitable<int> serve(Runtime& runtime) {
   // At start a server problem is fatal (the operator is watching); later it is an outage.
   auto session = co_await open_mailbox(runtime);
-  spdlog::info("connected to {}:{} as {}, watching {}", runtime.config.imap.endpoint.host,
-               runtime.config.imap.endpoint.port, runtime.config.imap.username,
-               runtime.config.imap.folder);
+  const auto& endpoint = runtime.config.imap.endpoint;
+  spdlog::info(
+      "connected to {}:{} as {}, watching {} ({})", endpoint.host, endpoint.port,
+      runtime.config.imap.username, runtime.config.imap.folder,
+      runtime.config.imap.idle && session->has_capability("IDLE")
+          ? fmt::format("IDLE, renewed every {} s", runtime.config.imap.idle_refresh_seconds)
+          : fmt::format("polling every {} s", runtime.config.imap.poll_interval_seconds));
   notify::ready();
-  std::chrono::seconds backoff{1};
-  for (;;) {
+  ReconnectBackoff backoff(kFirstReconnectWait, kMaxReconnectBackoff);
+  Outage outage;
+  while (!runtime.stop_requested) {
+    std::string cause;
     try {
       if (!session) {
         session = co_await open_mailbox(runtime);
-        spdlog::info("reconnected to {}:{}", runtime.config.imap.endpoint.host,
-                     runtime.config.imap.endpoint.port);
-        backoff = std::chrono::seconds(1);
+        backoff.reset();
+        spdlog::info("reconnected to {}:{} {}", endpoint.host, endpoint.port,
+                     outage.end(Outage::Clock::now()).value_or(""));
       }
       co_await serve_connected(runtime, *session);
+      if (runtime.stop_requested) break;
     } catch (const std::exception& error) {
-      session.reset();
-      spdlog::warn("imap: {}; reconnecting in about {} s", error.what(), backoff.count());
-      notify::status(fmt::format("reconnecting in {} s: {}", backoff.count(), error.what()));
+      cause = error.what();
     }
-    co_await sleep_for(jittered(backoff));
-    backoff = std::min(backoff * 2, kMaxReconnectBackoff);
+    session.reset();
+    // A failure caused by the stop itself (a cancelled wait or read) is not an outage.
+    if (runtime.stop_requested) break;
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
+      co_return exit_ok;
+    note_connection_lost(runtime, outage, cause);
+    co_await deliver_during_outage(runtime);
+    co_await unless_stopped(runtime,
+                            sleep_for(backoff.next(random_fraction(), throttled_wait(cause))));
   }
+  if (session) co_await session->logout();
+  spdlog::info("stopped");
+  co_return exit_ok;
 }
 
-awaitable<int> wait_for_stop(asio::signal_set& stop_signals) {
+// serve() for the `||` in run_service: a failure at start ends the service with exit 1.
+awaitable<int> serve_or_report(Runtime& runtime) {
+  try {
+    co_return co_await serve(runtime);
+  } catch (const std::exception& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+  }
+  co_return exit_runtime_error;
+}
+
+// The first stop signal asks the service to finish what it has in hand; if it is still busy
+// after kStopGrace, returning makes the `||` in run_service cancel it.
+awaitable<int> stop_on_signal(Runtime& runtime, asio::signal_set& stop_signals) {
   const int signal_number = co_await stop_signals.async_wait(use_awaitable);
-  spdlog::info("signal {} received, stopping", signal_number);
+  spdlog::info("signal {} received, stopping after the step in hand", signal_number);
   notify::stopping();
+  runtime.stop_requested = true;
+  runtime.stop_event->cancel();
+  co_await sleep_for(kStopGrace);
+  spdlog::warn(
+      "still busy {} s after the stop signal: interrupted; an unfinished step is done "
+      "again at the next start",
+      kStopGrace.count());
   co_return exit_ok;
 }
 
@@ -260,7 +377,9 @@ int run_service(const std::filesystem::path& config_file) {
   asio::co_spawn(io, notify::keep_watchdog_fed(), asio::detached);
   // The service ends at the first of: a stop signal, or a start-up failure. Cancelling the
   // service mid-way is safe: registration happens between awaits, in one transaction.
-  asio::co_spawn(io, serve(*runtime) || wait_for_stop(stop_signals),
+  runtime->stop_event =
+      std::make_unique<asio::steady_timer>(io, asio::steady_timer::time_point::max());
+  asio::co_spawn(io, serve_or_report(*runtime) || stop_on_signal(*runtime, stop_signals),
                  [&](std::exception_ptr failure, std::variant<int, int> result) {
                    if (failure) {
                      try {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/register_message.h"
@@ -14,9 +15,17 @@ struct SweepCounts {
   int duplicates = 0;
   int skipped = 0;
   int rejected = 0;
-  int failed = 0;  // could not be processed this time (will be tried again)
+  int failed = 0;                 // could not be processed this time (will be tried again)
+  std::uint32_t uidvalidity = 0;  // of the folder as this pass saw it
 };
 
-boost::asio::awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context);
+// Each outcome is logged as one line (with journal fields CONTRIBD_UID, CONTRIBD_DOCUMENT,
+// CONTRIBD_MESSAGE_ID, CONTRIBD_SENDER). A message that cannot be registered (disk full) is
+// counted as failed and left in the folder; IMAP failures throw imap::ImapError, and whatever
+// was committed before stays committed (a move left undone is completed by the next pass).
+// `stop_requested`, when given, is looked at between messages: once it is true the pass ends
+// after the message in hand (registered and moved), leaving the rest for the next run.
+boost::asio::awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context,
+                                                  const bool* stop_requested = nullptr);
 
 }  // namespace contribd

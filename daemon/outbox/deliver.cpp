@@ -4,13 +4,79 @@
 
 #include <algorithm>
 
+#include "daemon/event_log.h"
 #include "daemon/smtp/smtp_session.h"
 
 namespace contribd {
 namespace {
 
+using storage::UtcTime;
+
 UtcTime now_utc() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// How one attempt ended.
+struct Attempt {
+  enum class Result { sent, refused_permanently, reply_deferred, server_trouble };
+  Result result = Result::sent;
+  std::string error;
+};
+
+// One reply on the round's session, which is opened for the first reply and dropped when the
+// server or the connection fails. A refusal of one message leaves the session usable.
+boost::asio::awaitable<Attempt> attempt(boost::asio::any_io_executor executor,
+                                        const SmtpConfig& smtp,
+                                        const smtp::Credentials& credentials,
+                                        const storage::OutboxEntry& entry,
+                                        std::unique_ptr<smtp::Session>& session) {
+  Attempt outcome;
+  try {
+    if (!session) {
+      const net::Endpoint endpoint = smtp.endpoint;
+      session = co_await smtp::Session::open(executor, endpoint, credentials);
+    }
+    co_await session->send(entry.envelope_from, entry.recipient, entry.message);
+    co_return outcome;
+  } catch (const smtp::SmtpError& refusal) {
+    outcome.error = refusal.what();
+    if (refusal.permanent()) {
+      outcome.result = Attempt::Result::refused_permanently;
+    } else if (failure_scope(refusal.code()) == FailureScope::this_reply) {
+      outcome.result = Attempt::Result::reply_deferred;
+    } else {
+      outcome.result = Attempt::Result::server_trouble;
+    }
+  } catch (const std::exception& failure) {
+    // net::NetError and anything unexpected: the server, the network or TLS.
+    outcome.error = failure.what();
+    outcome.result = Attempt::Result::server_trouble;
+  }
+  if (outcome.result == Attempt::Result::server_trouble) session.reset();
+  co_return outcome;
+}
+
+void note_server_answered(SmtpPacing& pacing, const SmtpConfig& smtp, UtcTime now) {
+  if (auto outage = pacing.server_answered(now)) {
+    spdlog::info("smtp {}:{} answers again after {} s; sending the queued replies",
+                 smtp.endpoint.host, smtp.endpoint.port, outage->count());
+  }
+}
+
+void note_server_trouble(SmtpPacing& pacing, const storage::OutboxEntry& entry,
+                         const std::string& error, storage::Register& register_, UtcTime now) {
+  const bool began = !pacing.in_outage();
+  const auto wait = pacing.server_failed(now);
+  register_.mark_retry(entry.reply_id, error, now + wait);
+  if (began) {
+    spdlog::warn(
+        "smtp: cannot send replies: {}; they stay queued and are retried with backoff "
+        "(at most {} s apart)",
+        error, pacing.max_backoff().count());
+  } else {
+    spdlog::debug("smtp: still failing (round {}), next try in {} s: {}", pacing.failed_rounds(),
+                  wait.count(), error);
+  }
 }
 
 }  // namespace
@@ -20,53 +86,88 @@ std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backof
   return std::min(std::chrono::seconds(std::int64_t{1} << exponent), max_backoff);
 }
 
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
-                                                           const SmtpConfig& smtp,
-                                                           const smtp::Credentials& credentials,
-                                                           storage::Register& register_,
-                                                           std::chrono::seconds max_backoff) {
+FailureScope failure_scope(int code) {
+  // 421: the service is closing the channel (RFC 5321 section 3.8). 0: nothing readable came
+  // back. 5xx that is not final: a refused EHLO, STARTTLS or login, our configuration or the
+  // server's, the same for every reply. Any other 4xx concerns this message.
+  if (code == 0 || code == 421 || code >= 500) return FailureScope::server;
+  return FailureScope::this_reply;
+}
+
+std::chrono::seconds SmtpPacing::server_failed(UtcTime now) {
+  if (failed_rounds_ == 0) outage_began_ = now;
+  const auto wait = retry_backoff(failed_rounds_, max_backoff_);
+  ++failed_rounds_;
+  retry_at_ = now + wait;
+  return wait;
+}
+
+std::optional<std::chrono::seconds> SmtpPacing::server_answered(UtcTime now) {
+  retry_at_.reset();
+  if (failed_rounds_ == 0) return std::nullopt;
+  failed_rounds_ = 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(now - outage_began_);
+}
+
+std::optional<UtcTime> next_delivery(storage::Register& register_, const SmtpPacing& pacing) {
+  auto due = register_.next_due();
+  if (due && pacing.retry_at()) due = std::max(*due, *pacing.retry_at());
+  return due;
+}
+
+boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
+    boost::asio::any_io_executor executor, const SmtpConfig& smtp,
+    const smtp::Credentials& credentials, storage::Register& register_, SmtpPacing& pacing,
+    const bool* stop_requested) {
   DeliveryCounts counts;
-  const net::Endpoint endpoint = smtp.endpoint;
-  // One session carries the whole round; it is opened for the first due reply only.
+  if (!pacing.may_try(now_utc())) co_return counts;
+  const std::vector<storage::OutboxEntry> due = register_.due_replies(now_utc());
+  // One session carries the round: a TLS handshake and a sign-in per reply would cost more
+  // than the replies themselves.
   std::unique_ptr<smtp::Session> session;
-  for (const storage::OutboxEntry& entry : register_.due_replies(now_utc())) {
-    std::string error;
-    bool permanent = false;
-    bool session_lost = false;
-    try {
-      if (!session) session = co_await smtp::Session::open(executor, endpoint, credentials);
-      co_await session->send(entry.envelope_from, entry.recipient, entry.message);
-      register_.mark_sent(entry.reply_id, now_utc());
-      spdlog::info("reply {} ({}) sent to {}", entry.reply_id, entry.document_number,
-                   entry.recipient);
-      ++counts.sent;
-      continue;
-    } catch (const smtp::SmtpError& refusal) {
-      error = refusal.what();
-      permanent = refusal.permanent();
-      // A refusal of the session itself (greeting, EHLO, AUTH) leaves no session.
-      session_lost = !session;
-    } catch (const std::exception& failure) {
-      error = failure.what();
-      session_lost = true;
-    }
-    if (permanent) {
-      register_.mark_failed(entry.reply_id, error);
-      spdlog::error("reply {} to {} refused permanently, not retried: {}", entry.reply_id,
-                    entry.recipient, error);
-      ++counts.failed;
-    } else {
-      const auto wait = retry_backoff(entry.attempts, max_backoff);
-      register_.mark_retry(entry.reply_id, error, now_utc() + wait);
-      spdlog::warn("reply {} to {} not sent, retrying in {} s: {}", entry.reply_id,
-                   entry.recipient, wait.count(), error);
-      ++counts.deferred;
-    }
-    // The server is down or refused us: the other replies wait for the next round instead of
-    // each paying a connection timeout now.
-    if (session_lost) {
-      session.reset();
+  for (const storage::OutboxEntry& entry : due) {
+    if (stop_requested && *stop_requested) {
+      counts.deferred = static_cast<int>(due.size()) - counts.sent - counts.failed;
       break;
+    }
+    const Attempt outcome = co_await attempt(executor, smtp, credentials, entry, session);
+    const UtcTime now = now_utc();
+    switch (outcome.result) {
+      case Attempt::Result::sent:
+        note_server_answered(pacing, smtp, now);
+        register_.mark_sent(entry.reply_id, now);
+        log_event(spdlog::level::info,
+                  fmt::format("reply {} ({}) sent to {}", entry.reply_id,
+                              entry.document_number, entry.recipient),
+                  {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
+                   {"CONTRIBD_DOCUMENT", entry.document_number},
+                   {"CONTRIBD_RECIPIENT", entry.recipient}});
+        ++counts.sent;
+        break;
+      case Attempt::Result::refused_permanently:
+        note_server_answered(pacing, smtp, now);
+        register_.mark_failed(entry.reply_id, outcome.error);
+        log_event(spdlog::level::err,
+                  fmt::format("reply {} to {} refused permanently, not retried: {}", entry.reply_id,
+                              entry.recipient, outcome.error),
+                  {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
+                   {"CONTRIBD_RECIPIENT", entry.recipient}});
+        ++counts.failed;
+        break;
+      case Attempt::Result::reply_deferred: {
+        note_server_answered(pacing, smtp, now);
+        const auto wait = retry_backoff(entry.attempts, pacing.max_backoff());
+        register_.mark_retry(entry.reply_id, outcome.error, now + wait);
+        spdlog::warn("reply {} to {} deferred by the server, retrying in {} s: {}", entry.reply_id,
+                     entry.recipient, wait.count(), outcome.error);
+        ++counts.deferred;
+        break;
+      }
+      case Attempt::Result::server_trouble:
+        note_server_trouble(pacing, entry, outcome.error, register_, now);
+        // The rest wait for the server's backoff instead of each paying the same failure.
+        counts.deferred = static_cast<int>(due.size()) - counts.sent - counts.failed;
+        co_return counts;
     }
   }
   if (session) co_await session->close();

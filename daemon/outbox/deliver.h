@@ -1,11 +1,18 @@
 // Sends the replies waiting in the outbox. A reply leaves the outbox only when the SMTP server
 // accepted it (sent) or refused it permanently (failed, with the server's text); anything else
-// is retried with exponential backoff capped at `max_backoff`.
+// is retried with exponential backoff capped at the pacing's max_backoff.
+//
+// Two kinds of trouble are told apart. A refusal of one reply (a 4xx to MAIL, RCPT or DATA)
+// delays that reply only. Trouble with the server itself (unreachable, TLS failure, 421
+// closing, a failing login, an unreadable answer) stops the round: no other reply pays the
+// same timeout, and no reply is tried again before the server's own backoff has passed.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "daemon/config.h"
 #include "daemon/smtp/smtp_dialogue.h"
@@ -22,10 +29,47 @@ struct DeliveryCounts {
 // The wait before attempt number `attempts + 1`: 2^attempts seconds, capped.
 std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backoff);
 
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
-                                                           const SmtpConfig& smtp,
-                                                           const smtp::Credentials& credentials,
-                                                           storage::Register& register_,
-                                                           std::chrono::seconds max_backoff);
+enum class FailureScope { this_reply, server };
+
+// Which kind of trouble a temporary SMTP refusal is. `code` is the reply code (0 when the
+// answer could not be read or the failure was found on our side).
+FailureScope failure_scope(int code);
+
+// What the outbox remembers about the SMTP server between rounds. An outage begins with the
+// first server failure and ends with the first answer that is not one; the log gets one line
+// for each of those two moments, not one per retry.
+class SmtpPacing {
+ public:
+  explicit SmtpPacing(std::chrono::seconds max_backoff) : max_backoff_(max_backoff) {}
+
+  std::chrono::seconds max_backoff() const { return max_backoff_; }
+  // When the next attempt may be made; nullopt while the server is not known to be in trouble.
+  std::optional<storage::UtcTime> retry_at() const { return retry_at_; }
+  bool may_try(storage::UtcTime now) const { return !retry_at_ || *retry_at_ <= now; }
+  bool in_outage() const { return failed_rounds_ > 0; }
+  int failed_rounds() const { return failed_rounds_; }
+
+  // The server failed again: returns the wait before the next try (1, 2, 4 ... s, capped).
+  std::chrono::seconds server_failed(storage::UtcTime now);
+  // The server answered: returns the length of the outage that ended, if there was one.
+  std::optional<std::chrono::seconds> server_answered(storage::UtcTime now);
+
+ private:
+  std::chrono::seconds max_backoff_;
+  std::optional<storage::UtcTime> retry_at_;
+  storage::UtcTime outage_began_;
+  int failed_rounds_ = 0;
+};
+
+// The time the service should next look at the outbox: the earliest queued reply, but not
+// before the server's backoff has passed. nullopt when nothing is queued.
+std::optional<storage::UtcTime> next_delivery(storage::Register& register_,
+                                              const SmtpPacing& pacing);
+
+// Tries every reply that is due, unless the server is still in its backoff. `stop_requested`,
+// when given, is looked at between replies: once true, the round ends after the reply in hand.
+boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
+    boost::asio::any_io_executor executor, const SmtpConfig& smtp, const smtp::Credentials& credentials,
+    storage::Register& register_, SmtpPacing& pacing, const bool* stop_requested = nullptr);
 
 }  // namespace contribd

@@ -1,0 +1,232 @@
+// The outbox against a real register and SMTP servers on 127.0.0.1: a scripted one over TLS,
+// and a port where nothing listens.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "daemon/outbox/deliver.h"
+#include "tests/unit/daemon/imap_test_tls.h"
+
+namespace contribd {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using storage::UtcTime;
+using ::testing::HasSubstr;
+
+UtcTime now_utc() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+TEST(RetryBackoff, DoublesPerAttemptUpToTheCap) {
+  EXPECT_EQ(retry_backoff(0, 60s), 1s);
+  EXPECT_EQ(retry_backoff(3, 60s), 8s);
+  EXPECT_EQ(retry_backoff(6, 60s), 60s);
+  EXPECT_EQ(retry_backoff(1000, 60s), 60s);
+}
+
+TEST(FailureScope, OnlyAnAnswerAboutTheMessageDelaysJustThatReply) {
+  EXPECT_EQ(failure_scope(450), FailureScope::this_reply);  // mailbox busy
+  EXPECT_EQ(failure_scope(452), FailureScope::this_reply);  // storage
+  EXPECT_EQ(failure_scope(421), FailureScope::server);      // closing the channel
+  EXPECT_EQ(failure_scope(0), FailureScope::server);        // unreadable answer
+  EXPECT_EQ(failure_scope(535), FailureScope::server);      // login refused, not final
+}
+
+TEST(SmtpPacing, BacksOffPerFailedRoundAndForgetsOnAnswer) {
+  SmtpPacing pacing(60s);
+  const UtcTime t0 = now_utc();
+  EXPECT_TRUE(pacing.may_try(t0));
+  EXPECT_EQ(pacing.server_failed(t0), 1s);
+  EXPECT_FALSE(pacing.may_try(t0));
+  EXPECT_TRUE(pacing.may_try(t0 + 1s));
+  EXPECT_EQ(pacing.server_failed(t0 + 1s), 2s);
+  for (int round = 0; round < 10; ++round) pacing.server_failed(t0 + 3s);
+  EXPECT_EQ(pacing.retry_at(), t0 + 3s + 60s);
+  EXPECT_TRUE(pacing.in_outage());
+  EXPECT_EQ(pacing.server_answered(t0 + 100s), 100s);
+  EXPECT_FALSE(pacing.in_outage());
+  EXPECT_EQ(pacing.retry_at(), std::nullopt);
+  EXPECT_EQ(pacing.server_answered(t0 + 200s), std::nullopt);
+}
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  OutboxTest()
+      : folder_(fs::path(::testing::TempDir()) /
+                ("contribd-outbox-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name())),
+        register_((fs::remove_all(folder_), storage::Register::open(folder_ / "db.sqlite"))),
+        server_tls_(ca_.server_context("IP:127.0.0.1")),
+        peer_(io_, *server_tls_) {
+    smtp_.endpoint.host = "127.0.0.1";
+    smtp_.endpoint.port = peer_.port();
+    smtp_.endpoint.security = net::Security::tls;
+    smtp_.endpoint.ca_file = ca_.pem_path();
+    smtp_.endpoint.timeout = 5s;
+    smtp_.from = "tsbfgqit4n@itu.test";
+  }
+  ~OutboxTest() override { fs::remove_all(folder_); }
+
+  std::int64_t queue(const std::string& document, const std::string& recipient) {
+    auto transaction = register_.begin();
+    const auto id = register_.queue_reply(
+        std::nullopt, document, storage::ReplyKind::ack, storage::ReplyState::queued, "", recipient,
+        "", "Subject: Received [" + document + "]\r\n\r\nThanks\r\n", now_utc());
+    transaction.commit();
+    return id;
+  }
+
+  // The SMTP server up to and including the answer to RCPT TO.
+  asio::awaitable<void> serve_until_rcpt(std::string recipient, std::string answer) {
+    co_await peer_.accept_tls();
+    co_await peer_.send("220 smtp.test ESMTP\r\n");
+    co_await peer_.expect_line("EHLO localhost");
+    co_await peer_.send("250-smtp.test\r\n250 8BITMIME\r\n");
+    co_await peer_.expect_line("MAIL FROM:<>");
+    co_await peer_.send("250 2.1.0 Ok\r\n");
+    co_await peer_.expect_line("RCPT TO:<" + recipient + ">");
+    co_await peer_.send(answer);
+  }
+
+  // Reads what the client still sends, answering its RSET and QUIT, until it closes.
+  asio::awaitable<void> drain() {
+    while (auto line = co_await peer_.read_line()) {
+      if (*line == "RSET") co_await peer_.send("250 2.0.0 Ok\r\n");
+      if (*line == "QUIT") co_await peer_.send("221 2.0.0 Bye\r\n");
+    }
+  }
+
+  DeliveryCounts deliver_with_peer(std::function<asio::awaitable<void>()> server) {
+    DeliveryCounts counts;
+    testing_tls::run_pair(io_, std::move(server), [&]() -> asio::awaitable<void> {
+      counts = co_await deliver_due_replies(io_.get_executor(), smtp_, credentials_, register_, pacing_);
+    });
+    return counts;
+  }
+
+  DeliveryCounts deliver_now() {
+    DeliveryCounts counts;
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          counts = co_await deliver_due_replies(io_.get_executor(), smtp_, credentials_, register_, pacing_);
+        },
+        [](std::exception_ptr failure) {
+          if (failure) std::rethrow_exception(failure);
+        });
+    io_.restart();
+    io_.run();
+    return counts;
+  }
+
+  // A port on 127.0.0.1 where nothing listens (bound, then closed).
+  static std::uint16_t closed_port() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+  }
+
+  fs::path folder_;
+  storage::Register register_;
+  asio::io_context io_;
+  testing_tls::TestCa ca_;
+  std::unique_ptr<asio::ssl::context> server_tls_;
+  testing_tls::ScriptedPeer peer_;
+  SmtpConfig smtp_;
+  SmtpPacing pacing_{60s};
+  const smtp::Credentials credentials_{"", ""};  // no AUTH: the scripted server offers none
+};
+
+TEST_F(OutboxTest, AcceptedReplyIsMarkedSent) {
+  queue("QIT4N-I-001", "alice@member.test");
+  const auto counts = deliver_with_peer([&]() -> asio::awaitable<void> {
+    co_await serve_until_rcpt("alice@member.test", "250 2.1.5 Ok\r\n");
+    co_await peer_.expect_line("DATA");
+    co_await peer_.send("354 go ahead\r\n");
+    co_await peer_.expect_line("Subject: Received [QIT4N-I-001]");
+    co_await peer_.expect_line("");
+    co_await peer_.expect_line("Thanks");
+    co_await peer_.expect_line(".");
+    co_await peer_.send("250 2.0.0 Ok: queued\r\n");
+    co_await drain();
+  });
+  EXPECT_EQ(counts.sent, 1);
+  EXPECT_EQ(counts.deferred, 0);
+  EXPECT_EQ(register_.next_due(), std::nullopt);
+  EXPECT_TRUE(register_.due_replies(now_utc() + 3600s).empty());
+}
+
+TEST_F(OutboxTest, PermanentRefusalIsRecordedAsFailedWithTheServersText) {
+  queue("QIT4N-I-002", "nobody@member.test");
+  const auto counts = deliver_with_peer([&]() -> asio::awaitable<void> {
+    co_await serve_until_rcpt("nobody@member.test", "550 5.1.1 <nobody@member.test>: unknown\r\n");
+    co_await drain();
+  });
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(register_.next_due(), std::nullopt);  // never retried
+  EXPECT_TRUE(register_.due_replies(now_utc() + 3600s).empty());
+  EXPECT_FALSE(pacing_.in_outage());
+}
+
+TEST_F(OutboxTest, TemporaryRefusalOfOneReplyDelaysOnlyThatReply) {
+  queue("QIT4N-I-003", "bob@member.test");
+  const auto before = now_utc();
+  const auto counts = deliver_with_peer([&]() -> asio::awaitable<void> {
+    co_await serve_until_rcpt("bob@member.test", "450 4.2.1 mailbox busy\r\n");
+    co_await drain();
+  });
+  EXPECT_EQ(counts.deferred, 1);
+  EXPECT_FALSE(pacing_.in_outage());
+  const auto due = register_.next_due();
+  ASSERT_TRUE(due);
+  EXPECT_GE(*due, before + 1s);  // first retry after 2^0 s
+  EXPECT_LE(*due, now_utc() + 1s);
+  const auto later = register_.due_replies(*due);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].attempts, 1);
+}
+
+TEST_F(OutboxTest, ServerClosingTheChannelStopsTheRound) {
+  queue("QIT4N-I-004", "carol@member.test");
+  queue("QIT4N-I-005", "dave@member.test");
+  const auto counts = deliver_with_peer([&]() -> asio::awaitable<void> {
+    co_await peer_.accept_tls();
+    co_await peer_.send("421 4.3.2 smtp.test shutting down\r\n");
+    co_await drain();
+  });
+  EXPECT_EQ(counts.sent, 0);
+  EXPECT_EQ(counts.deferred, 2);
+  EXPECT_TRUE(pacing_.in_outage());
+  // The second reply was not tried: still due now, no attempt recorded.
+  const auto waiting = register_.due_replies(now_utc());
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].recipient, "dave@member.test");
+  EXPECT_EQ(waiting[0].attempts, 0);
+}
+
+TEST_F(OutboxTest, UnreachableServerIsNotTriedAgainBeforeItsBackoff) {
+  queue("QIT4N-I-006", "erin@member.test");
+  queue("QIT4N-I-007", "frank@member.test");
+  smtp_.endpoint.port = closed_port();
+  const auto first = deliver_now();
+  EXPECT_EQ(first.deferred, 2);
+  ASSERT_TRUE(pacing_.retry_at());
+  EXPECT_EQ(next_delivery(register_, pacing_), pacing_.retry_at());
+  // Right away again: nothing is tried, nothing recorded.
+  const auto second = deliver_now();
+  EXPECT_EQ(second.sent + second.failed + second.deferred, 0);
+  const auto waiting = register_.due_replies(now_utc());
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].attempts, 0);
+  const auto retried = register_.due_replies(now_utc() + 3600s);
+  ASSERT_EQ(retried.size(), 2u);
+  EXPECT_EQ(retried[0].attempts, 1);
+}
+
+}  // namespace
+}  // namespace contribd
