@@ -216,7 +216,8 @@ class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
             number = self.row_of(sender)["document_number"]
             with self.subTest(sender=sender):
                 self.assertRegex(self.run_result.stderr,
-                                 rf"UID \d+: registered {number}; reply withheld \({rule}: ")
+                                 rf"UID \d+: registered {number} from [^;\n]+; "
+                                 rf"reply withheld \({rule}: ")
 
     def test_no_robot_or_list_member_receives_anything(self):
         for address in ["alice", "bob", "carol", "dave", "erin"]:
