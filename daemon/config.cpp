@@ -1,13 +1,13 @@
 #include "daemon/config.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "daemon/auth/oauth_grant.h"
 #include "daemon/policy/deadline.h"
@@ -20,8 +20,7 @@ namespace fs = std::filesystem;
 // Reads one table of the file; every error names the file and the dotted key.
 class TableReader {
  public:
-  TableReader(const fs::path& file, std::string prefix, const toml::table& table,
-              FileChecks checks)
+  TableReader(const fs::path& file, std::string prefix, const toml::table& table, FileChecks checks)
       : file_(file), prefix_(std::move(prefix)), table_(table), checks_(checks) {}
 
   [[noreturn]] void fail(std::string_view key, std::string_view reason) const {
@@ -247,9 +246,9 @@ AuthConfig read_auth(const TableReader& reader, std::filesystem::path& password_
 }
 
 ImapConfig read_imap(const TableReader& reader) {
-  reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file",
-                         "auth", "oauth", "folder", "processed_folder", "idle",
-                         "poll_interval_seconds", "timeout_seconds", "idle_refresh_seconds"});
+  reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file", "auth",
+                         "oauth", "folder", "processed_folder", "idle", "poll_interval_seconds",
+                         "timeout_seconds", "idle_refresh_seconds"});
   ImapConfig imap;
   imap.endpoint = read_endpoint(reader, 993, "tls");
   imap.username = reader.string("username");
@@ -268,9 +267,8 @@ ImapConfig read_imap(const TableReader& reader) {
 }
 
 SmtpConfig read_smtp(const TableReader& reader) {
-  reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file",
-                         "auth", "oauth", "from", "from_name", "envelope_from",
-                         "timeout_seconds"});
+  reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file", "auth",
+                         "oauth", "from", "from_name", "envelope_from", "timeout_seconds"});
   SmtpConfig smtp;
   smtp.endpoint = read_endpoint(reader, 587, "starttls");
   smtp.username = reader.string("username");
@@ -301,8 +299,8 @@ LimitsConfig read_limits(const TableReader& reader) {
   reader.reject_unknown({"max_message_bytes", "max_parts", "max_depth"});
   LimitsConfig limits;
   limits.max_message_bytes = static_cast<std::uint64_t>(
-      reader.integer("max_message_bytes", static_cast<std::int64_t>(limits.max_message_bytes),
-                     1024, std::int64_t{1} << 40));
+      reader.integer("max_message_bytes", static_cast<std::int64_t>(limits.max_message_bytes), 1024,
+                     std::int64_t{1} << 40));
   limits.max_parts = static_cast<int>(reader.integer("max_parts", limits.max_parts, 1, 1000000));
   limits.max_depth = static_cast<int>(reader.integer("max_depth", limits.max_depth, 1, 1000));
   return limits;
@@ -318,8 +316,8 @@ UtcTime read_meeting_time(const TableReader& reader, std::string_view key,
 }
 
 Meeting read_meeting(const TableReader& reader) {
-  reader.reject_unknown({"id", "title", "deadline", "closes", "timezone", "document_prefix",
-                         "first_number"});
+  reader.reject_unknown(
+      {"id", "title", "deadline", "closes", "timezone", "document_prefix", "first_number"});
   Meeting meeting;
   meeting.id = reader.string("id");
   if (meeting.id.empty()) reader.fail("id", "must not be empty");
@@ -339,8 +337,8 @@ std::vector<Meeting> read_meetings(const fs::path& file, const toml::table& root
   const toml::node* node = root.get("meeting");
   const toml::array* sections = node ? node->as_array() : nullptr;
   if (!sections || sections->empty()) {
-    throw ConfigError(fmt::format("{}: [[meeting]]: at least one meeting is required",
-                                  file.string()));
+    throw ConfigError(
+        fmt::format("{}: [[meeting]]: at least one meeting is required", file.string()));
   }
   std::vector<Meeting> meetings;
   std::set<std::string> ids;
@@ -388,8 +386,8 @@ Config load_config(const fs::path& file, FileChecks checks) {
     root = toml::parse_file(config.source.string());
   } catch (const toml::parse_error& error) {
     const auto& where = error.source().begin;
-    throw ConfigError(fmt::format("{}:{}:{}: {}", config.source.string(), where.line,
-                                  where.column, error.description()));
+    throw ConfigError(fmt::format("{}:{}:{}: {}", config.source.string(), where.line, where.column,
+                                  error.description()));
   }
   const fs::path& source = config.source;
   const auto section = [&](std::string_view name, const toml::table& table) {
@@ -428,12 +426,12 @@ std::string describe(const Config& config) {
                        e.ca_file.empty() ? "" : ", extra CA " + e.ca_file);
   };
   out << fmt::format("config {}\n", config.source.string());
-  out << fmt::format("imap     {} as {}, folder {} -> {}, {}\n", endpoint(config.imap.endpoint),
-                     config.imap.username, config.imap.folder, config.imap.processed_folder,
-                     config.imap.idle ? fmt::format("IDLE when offered, renewed every {} s",
-                                                    config.imap.idle_refresh_seconds)
-                                      : fmt::format("poll every {} s",
-                                                    config.imap.poll_interval_seconds));
+  out << fmt::format(
+      "imap     {} as {}, folder {} -> {}, {}\n", endpoint(config.imap.endpoint),
+      config.imap.username, config.imap.folder, config.imap.processed_folder,
+      config.imap.idle
+          ? fmt::format("IDLE when offered, renewed every {} s", config.imap.idle_refresh_seconds)
+          : fmt::format("poll every {} s", config.imap.poll_interval_seconds));
   if (config.imap.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.imap.auth));
   }
@@ -444,19 +442,19 @@ std::string describe(const Config& config) {
   }
   out << fmt::format("storage  database {}, files {}\n", config.storage.database.string(),
                      config.storage.files_dir.string());
-  out << fmt::format("replies  ack {}, late {}, at most {} per sender per hour\n",
-                     config.replies.ack_template.empty() ? "built-in"
-                                                         : config.replies.ack_template.string(),
-                     config.replies.late_template.empty() ? "built-in"
-                                                          : config.replies.late_template.string(),
-                     config.replies.max_per_sender_per_hour);
+  out << fmt::format(
+      "replies  ack {}, late {}, at most {} per sender per hour\n",
+      config.replies.ack_template.empty() ? "built-in" : config.replies.ack_template.string(),
+      config.replies.late_template.empty() ? "built-in" : config.replies.late_template.string(),
+      config.replies.max_per_sender_per_hour);
   out << fmt::format("limits   message {} bytes, {} parts, depth {}\n",
                      config.limits.max_message_bytes, config.limits.max_parts,
                      config.limits.max_depth);
   for (const Meeting& meeting : config.meetings) {
     out << fmt::format("meeting  {} ({}): deadline {}, closes {}, numbers {}{:03}+\n", meeting.id,
-                       meeting.title, policy::rfc3339(meeting.deadline), policy::rfc3339(meeting.closes),
-                       meeting.document_prefix, meeting.first_number);
+                       meeting.title, policy::rfc3339(meeting.deadline),
+                       policy::rfc3339(meeting.closes), meeting.document_prefix,
+                       meeting.first_number);
   }
   return out.str();
 }

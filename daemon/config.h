@@ -61,7 +61,7 @@ struct SmtpConfig {
   std::string username;
   std::filesystem::path password_file;  // auth = "password" only
   AuthConfig auth;
-  std::string from;        // the secretariat's address
+  std::string from;  // the secretariat's address
   std::string from_name;
   std::string envelope_from;  // MAIL FROM; empty means <> (RFC 3834 section 3.3)
 };
@@ -72,7 +72,7 @@ struct StorageConfig {
 };
 
 struct RepliesConfig {
-  std::filesystem::path ack_template;   // empty: the built-in English text
+  std::filesystem::path ack_template;  // empty: the built-in English text
   std::filesystem::path late_template;
   int max_per_sender_per_hour = 10;
 };

@@ -18,10 +18,10 @@ namespace contribd::net {
 enum class Security { tls, starttls };
 
 struct Endpoint {
-  std::string host;           // a DNS name or an IP literal; verified against the certificate
+  std::string host;  // a DNS name or an IP literal; verified against the certificate
   std::uint16_t port = 0;
   Security security = Security::tls;
-  std::string ca_file;        // optional extra CA bundle; the system store is always trusted
+  std::string ca_file;               // optional extra CA bundle; the system store is always trusted
   std::chrono::seconds timeout{60};  // per read or write
 };
 

@@ -115,10 +115,12 @@ std::optional<UtcTime> next_delivery(storage::Register& register_, const SmtpPac
   return due;
 }
 
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
-    boost::asio::any_io_executor executor, const SmtpConfig& smtp,
-    const smtp::Credentials& credentials, storage::Register& register_, SmtpPacing& pacing,
-    const bool* stop_requested) {
+boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
+                                                           const SmtpConfig& smtp,
+                                                           const smtp::Credentials& credentials,
+                                                           storage::Register& register_,
+                                                           SmtpPacing& pacing,
+                                                           const bool* stop_requested) {
   DeliveryCounts counts;
   if (!pacing.may_try(now_utc())) co_return counts;
   const std::vector<storage::OutboxEntry> due = register_.due_replies(now_utc());
@@ -137,8 +139,8 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
         note_server_answered(pacing, smtp, now);
         register_.mark_sent(entry.reply_id, now);
         log_event(spdlog::level::info,
-                  fmt::format("reply {} ({}) sent to {}", entry.reply_id,
-                              entry.document_number, entry.recipient),
+                  fmt::format("reply {} ({}) sent to {}", entry.reply_id, entry.document_number,
+                              entry.recipient),
                   {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
                    {"CONTRIBD_DOCUMENT", entry.document_number},
                    {"CONTRIBD_RECIPIENT", entry.recipient}});

@@ -68,8 +68,11 @@ std::optional<storage::UtcTime> next_delivery(storage::Register& register_,
 
 // Tries every reply that is due, unless the server is still in its backoff. `stop_requested`,
 // when given, is looked at between replies: once true, the round ends after the reply in hand.
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(
-    boost::asio::any_io_executor executor, const SmtpConfig& smtp, const smtp::Credentials& credentials,
-    storage::Register& register_, SmtpPacing& pacing, const bool* stop_requested = nullptr);
+boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
+                                                           const SmtpConfig& smtp,
+                                                           const smtp::Credentials& credentials,
+                                                           storage::Register& register_,
+                                                           SmtpPacing& pacing,
+                                                           const bool* stop_requested = nullptr);
 
 }  // namespace contribd

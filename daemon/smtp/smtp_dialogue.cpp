@@ -261,10 +261,10 @@ awaitable<void> deliver(net::Connection& connection, const Credentials& credenti
 awaitable<void> open_session(net::Connection& connection, const Credentials& credentials,
                              std::string_view helo_name) {
   if (!is_valid_helo_name(helo_name)) {
-    throw SmtpError(fmt::format("{}:{}: EHLO: \"{}\" is not a host name",
-                                connection.endpoint().host, connection.endpoint().port,
-                                printable(helo_name)),
-                    0, false);
+    throw SmtpError(
+        fmt::format("{}:{}: EHLO: \"{}\" is not a host name", connection.endpoint().host,
+                    connection.endpoint().port, printable(helo_name)),
+        0, false);
   }
   Dialogue dialogue(connection);
   co_await dialogue.open(credentials, helo_name);

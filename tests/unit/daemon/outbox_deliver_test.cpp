@@ -104,7 +104,8 @@ class OutboxTest : public ::testing::Test {
   DeliveryCounts deliver_with_peer(std::function<asio::awaitable<void>()> server) {
     DeliveryCounts counts;
     testing_tls::run_pair(io_, std::move(server), [&]() -> asio::awaitable<void> {
-      counts = co_await deliver_due_replies(io_.get_executor(), smtp_, credentials_, register_, pacing_);
+      counts =
+          co_await deliver_due_replies(io_.get_executor(), smtp_, credentials_, register_, pacing_);
     });
     return counts;
   }
@@ -114,7 +115,8 @@ class OutboxTest : public ::testing::Test {
     asio::co_spawn(
         io_,
         [&]() -> asio::awaitable<void> {
-          counts = co_await deliver_due_replies(io_.get_executor(), smtp_, credentials_, register_, pacing_);
+          counts = co_await deliver_due_replies(io_.get_executor(), smtp_, credentials_, register_,
+                                                pacing_);
         },
         [](std::exception_ptr failure) {
           if (failure) std::rethrow_exception(failure);
