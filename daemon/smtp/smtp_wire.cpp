@@ -1,11 +1,9 @@
 #include "daemon/smtp/smtp_wire.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
-#include <vector>
 
+#include "daemon/auth/sasl.h"
 #include "daemon/policy/reply_decision.h"
 
 namespace contribd::smtp {
@@ -32,14 +30,7 @@ std::string dot_stuff(std::string_view message) {
   return out;
 }
 
-std::string base64(std::string_view bytes) {
-  std::vector<unsigned char> encoded(4 * ((bytes.size() + 2) / 3) + 1);
-  const int length =
-      EVP_EncodeBlock(encoded.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
-  return std::string(reinterpret_cast<const char*>(encoded.data()),
-                     static_cast<std::size_t>(length));
-}
+std::string base64(std::string_view bytes) { return auth::base64_encode(bytes); }
 
 std::string auth_plain_response(std::string_view username, std::string_view password) {
   std::string message;
