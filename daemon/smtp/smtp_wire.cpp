@@ -30,7 +30,9 @@ std::string dot_stuff(std::string_view message) {
   return out;
 }
 
-std::string base64(std::string_view bytes) { return auth::base64_encode(bytes); }
+std::string base64(std::string_view bytes) {
+  return auth::base64_encode(bytes);
+}
 
 std::string auth_plain_response(std::string_view username, std::string_view password) {
   std::string message;
