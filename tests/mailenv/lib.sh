@@ -316,6 +316,7 @@ smtpd_recipient_restrictions = reject_unauth_destination
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 5s
+transport_retry_time = 1s
 smtpd_error_sleep_time = 0
 in_flow_delay = 0
 
@@ -467,6 +468,10 @@ start_dovecot() {
   dovecot -c "$DOVECOT_CONF" </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 9>&- ||
     die "dovecot did not start; see $LOG_DIR/dovecot-start.log and $LOG_DIR/dovecot.log"
   wait_ready imap imaps
+  # Mail that Postfix deferred while Dovecot was down goes out now, not at its next retry.
+  if postfix_pid >/dev/null; then
+    postqueue -c "$POSTFIX_CONF_DIR" -f </dev/null >>"$LOG_DIR/postfix-start.log" 2>&1 9>&- || true
+  fi
 }
 
 stop_dovecot() {
