@@ -2,15 +2,20 @@
 
 #include <fmt/format.h>
 #include <gmime/gmime.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <memory>
 #include <set>
 #include <string>
+#include <system_error>
 
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
 #include "parsers/mime_body.h"
+#include "parsers/mime_body_stream.h"
 #include "parsers/mime_file_names.h"
 #include "parsers/mime_header_block.h"
 #include "parsers/mime_init.h"
@@ -123,8 +128,8 @@ bool is_tnef(std::string_view type, std::string_view filename) {
 
 class TreeWalker {
  public:
-  TreeWalker(const ExtractLimits& limits, ParsedMessage& message)
-      : limits_(limits), message_(message) {}
+  TreeWalker(const ExtractLimits& limits, ParsedMessage& message, FileSink* sink = nullptr)
+      : limits_(limits), message_(message), sink_(sink) {}
 
   void walk(GMimeObject* object, int depth, const std::string& path) {
     if (object == nullptr || stopped_) return;
@@ -207,6 +212,10 @@ class TreeWalker {
     if (starts_with(type, "message/")) return;  // a container or a report, never a file
     std::string filename = declared_filename(part);
     if (filename.empty() && starts_with(type, "text/")) return;  // a body alternative
+    if (sink_ != nullptr && !is_tnef(type, filename)) {
+      stream_leaf(part, path, type, std::move(filename));
+      return;
+    }
     std::string data = decode_part_body(part, where(path), message_.defects);
     if (is_tnef(type, filename) && add_tnef_files(data, path)) return;
     if (filename.empty()) {
@@ -214,6 +223,27 @@ class TreeWalker {
       filename = name_for_nameless(type, ++nameless_);
     }
     add_file(std::move(filename), type, std::move(data));
+  }
+
+  // visit_leaf() with the decoded bytes going into a file of the sink.
+  void stream_leaf(GMimePart* part, const std::string& path, const std::string& type,
+                   std::string filename) {
+    const FileSink::Target target = sink_->create();
+    const StreamedBody body = stream_part_body(part, where(path), message_.defects, target.fd);
+    if (filename.empty()) {
+      if (body.size == 0) {
+        sink_->discard(target);
+        return;
+      }
+      filename = name_for_nameless(type, ++nameless_);
+    }
+    ExtractedFile file;
+    file.filename = std::move(filename);
+    file.content_type = type;
+    file.sha256_hex = body.sha256_hex;
+    file.size = body.size;
+    file.spooled_path = target.name;
+    message_.files.push_back(std::move(file));
   }
 
   // True when the TNEF container could be decoded (its files, if any, were added).
@@ -238,12 +268,14 @@ class TreeWalker {
     file.filename = std::move(filename);
     file.content_type = std::move(type);
     file.sha256_hex = sha256_hex(data);
+    file.size = data.size();
     file.data = std::move(data);
     message_.files.push_back(std::move(file));
   }
 
   const ExtractLimits& limits_;
   ParsedMessage& message_;
+  FileSink* sink_;
   std::size_t leaves_ = 0;
   int nameless_ = 0;
   bool stopped_ = false;
@@ -311,14 +343,18 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
   warnings->lines.push_back(std::move(line));
 }
 
-// Parses `bytes` into a message; nullptr when GMime cannot make a message of them.
-GMimeMessage* parse_with_gmime(std::string_view bytes, ParserWarnings& warnings) {
+// Parses `stream` into a message; nullptr when GMime cannot make a message of it.
+GMimeMessage* parse_stream_with_gmime(GMimeStream* stream, ParserWarnings& warnings) {
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
   g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, &warnings);
-  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
-  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
   return g_mime_parser_construct_message(parser.get(), options.get());
+}
+
+GMimeMessage* parse_with_gmime(std::string_view bytes, ParserWarnings& warnings) {
+  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+  return parse_stream_with_gmime(stream.get(), warnings);
 }
 
 std::string first_field(const HeaderBlock& block, std::string_view name) {
@@ -383,7 +419,76 @@ void fill_header_facts(const HeaderBlock& block, ParsedMessage& message) {
   message.references = first_field(block, "References");
 }
 
+constexpr std::size_t kHeaderSlack = 64 * 1024;
+
+[[noreturn]] void fail_reading(const char* what) {
+  throw std::system_error(errno ? errno : EIO, std::generic_category(),
+                          std::string("message file: ") + what);
+}
+
+std::uint64_t file_size(int fd) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) fail_reading("stat");
+  return static_cast<std::uint64_t>(status.st_size);
+}
+
+// Up to `length` bytes from the start of the file.
+std::string read_prefix(int fd, std::uint64_t length) {
+  std::string bytes(static_cast<std::size_t>(length), '\0');
+  std::size_t filled = 0;
+  while (filled < bytes.size()) {
+    const ssize_t got =
+        ::pread(fd, bytes.data() + filled, bytes.size() - filled, static_cast<off_t>(filled));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail_reading("read");
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  bytes.resize(filled);
+  return bytes;
+}
+
+bool has_header_end(std::string_view head) {
+  return head.find("\n\n") != std::string_view::npos ||
+         head.find("\n\r\n") != std::string_view::npos;
+}
+
 }  // namespace
+
+ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, FileSink& sink) {
+  ensure_gmime_initialised();
+  const std::uint64_t size = file_size(fd);
+  if (size <= limits.whole_in_memory_bytes) return extract_message(read_prefix(fd, size), limits);
+  const std::string head =
+      read_prefix(fd, std::min<std::uint64_t>(size, limits.max_header_bytes + kHeaderSlack));
+  HeaderBlock block = split_header_block(head, limits.max_header_bytes);
+  if (block.needs_repair || !has_header_end(head)) {
+    return extract_message(read_prefix(fd, size), limits);
+  }
+  ParsedMessage message;
+  message.defects = block.defects;
+  fill_header_facts(block, message);
+
+  const int own = ::dup(fd);
+  if (own < 0) fail_reading("dup");
+  // Bounds from 0: the duplicate shares the offset, which the spool writer left at the end.
+  GObjectPtr<GMimeStream> stream(g_mime_stream_fs_new_with_bounds(own, 0, -1));  // closes `own`
+  ParserWarnings warnings;
+  GObjectPtr<GMimeMessage> parsed(parse_stream_with_gmime(stream.get(), warnings));
+  message.defects.insert(message.defects.end(), warnings.lines.begin(), warnings.lines.end());
+  if (!parsed) {
+    message.defects.push_back("GMime could not parse the message; no files extracted");
+    message.top_content_type = "text/plain";
+    return message;
+  }
+  GMimeObject* body = g_mime_message_get_mime_part(parsed.get());
+  message.top_content_type = body ? mime_type_of(body) : "text/plain";
+  TreeWalker(limits, message, &sink).walk(body, 0, "");
+  if (warnings.nesting_overflow) {
+    message.defects.push_back("parts nested beyond GMime's limit were not parsed");
+  }
+  return message;
+}
 
 ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits) {
   ensure_gmime_initialised();
