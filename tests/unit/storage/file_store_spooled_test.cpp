@@ -76,5 +76,31 @@ TEST_F(SpooledFileStoreTest, MissingSpooledFileIsAnErrorNamingIt) {
   }
 }
 
+TEST_F(SpooledFileStoreTest, DeferredFilesAppearOnlyWhenSynced) {
+  NewFile in_memory{"a.pdf", "application/pdf", "memory", "sha", {}};
+  const auto stored = store_.store_deferred("QIT4N-05", "QIT4N-I-010",
+                                            {in_memory, spooled("b.pdf", "spooled", "part-3")});
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[1].size, 7u);
+  EXPECT_FALSE(fs::exists(stored[0].path));
+  EXPECT_FALSE(fs::exists(stored[1].path));
+  store_.sync_deferred();
+  EXPECT_EQ(read_file(stored[0].path), "memory");
+  EXPECT_EQ(read_file(stored[1].path), "spooled");
+  const fs::path folder = fs::path(stored[0].path).parent_path();
+  EXPECT_EQ(std::distance(fs::directory_iterator(folder), fs::directory_iterator()), 2);
+}
+
+TEST_F(SpooledFileStoreTest, DroppedDeferredFilesLeaveNothingButTheSpoolFile) {
+  NewFile in_memory{"a.pdf", "application/pdf", "memory", "sha", {}};
+  const auto stored = store_.store_deferred("QIT4N-05", "QIT4N-I-011",
+                                            {in_memory, spooled("b.pdf", "spooled", "part-4")});
+  store_.drop_deferred();
+  store_.sync_deferred();  // nothing left to do
+  const fs::path folder = fs::path(stored[0].path).parent_path();
+  EXPECT_TRUE(fs::is_empty(folder));
+  EXPECT_TRUE(fs::exists(spool() / "part-4"));  // its owner removes it
+}
+
 }  // namespace
 }  // namespace contribd::storage::testing
