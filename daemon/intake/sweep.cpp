@@ -2,14 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/intake/intake_batches.h"
+
 namespace contribd {
 namespace {
 
 using boost::asio::awaitable;
-
-UtcTime now_utc() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 // Registered and duplicate messages leave the watched folder; the register remembers the move
 // so that a crash between commit and move is completed on the next pass.
@@ -17,34 +15,6 @@ awaitable<void> move_to_processed(imap::Session& session, IntakeContext& context
                                   const storage::MessageKey& key) {
   co_await session.move(key.uid, context.config.imap.processed_folder);
   context.register_.mark_moved(key);
-}
-
-void log_result(const storage::MessageKey& key, const IntakeResult& result) {
-  switch (result.outcome) {
-    case storage::Outcome::registered:
-      spdlog::info("UID {}: registered {}{}", key.uid, *result.document_number,
-                   result.reason.empty() ? "" : "; " + result.reason);
-      break;
-    case storage::Outcome::duplicate:
-      spdlog::info("UID {}: not registered again: {} (existing {}){}", key.uid, result.reason,
-                   *result.document_number, "");
-      break;
-    case storage::Outcome::skipped:
-      spdlog::info("UID {}: left in the folder for people: {}", key.uid, result.reason);
-      break;
-    case storage::Outcome::rejected:
-      spdlog::warn("UID {}: rejected: {}", key.uid, result.reason);
-      break;
-  }
-}
-
-void count(SweepCounts& counts, storage::Outcome outcome) {
-  switch (outcome) {
-    case storage::Outcome::registered: ++counts.registered; break;
-    case storage::Outcome::duplicate: ++counts.duplicates; break;
-    case storage::Outcome::skipped: ++counts.skipped; break;
-    case storage::Outcome::rejected: ++counts.rejected; break;
-  }
 }
 
 }  // namespace
@@ -61,6 +31,7 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
     co_await move_to_processed(session, context, key);
   }
 
+  std::vector<PendingMessage> pending;
   for (const imap::MessageSummary& summary : co_await session.list_messages()) {
     const storage::MessageKey key{imap.folder, state.uidvalidity, summary.uid};
     if (context.register_.examined(key)) continue;
@@ -75,21 +46,9 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
       continue;
     }
 
-    const imap::FetchedMessage fetched = co_await session.fetch(summary.uid);
-    IntakeResult result;
-    try {
-      result = register_message(context, key, fetched.internal_date, fetched.body, now_utc());
-    } catch (const std::exception& error) {
-      // The register or the file store failed (disk full, permissions): nothing was committed,
-      // so the message stays in the folder and is tried again on the next pass.
-      spdlog::error("UID {}: could not be registered, will try again: {}", key.uid, error.what());
-      ++counts.failed;
-      continue;
-    }
-    log_result(key, result);
-    count(counts, result.outcome);
-    if (result.move) co_await move_to_processed(session, context, key);
+    pending.push_back({key, summary.size});
   }
+  co_await fetch_and_register(session, context, std::move(pending), counts);
   co_return counts;
 }
 
