@@ -2,15 +2,20 @@
 
 #include <fmt/format.h>
 #include <gmime/gmime.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <memory>
 #include <set>
 #include <string>
+#include <system_error>
 
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
 #include "parsers/mime_body.h"
+#include "parsers/mime_body_stream.h"
 #include "parsers/mime_file_names.h"
 #include "parsers/mime_header_block.h"
 #include "parsers/mime_init.h"
@@ -123,8 +128,8 @@ bool is_tnef(std::string_view type, std::string_view filename) {
 
 class TreeWalker {
  public:
-  TreeWalker(const ExtractLimits& limits, ParsedMessage& message)
-      : limits_(limits), message_(message) {}
+  TreeWalker(const ExtractLimits& limits, ParsedMessage& message, FileSink* sink = nullptr)
+      : limits_(limits), message_(message), sink_(sink) {}
 
   void walk(GMimeObject* object, int depth, const std::string& path) {
     if (object == nullptr || stopped_) return;
@@ -207,6 +212,10 @@ class TreeWalker {
     if (starts_with(type, "message/")) return;  // a container or a report, never a file
     std::string filename = declared_filename(part);
     if (filename.empty() && starts_with(type, "text/")) return;  // a body alternative
+    if (sink_ != nullptr && !is_tnef(type, filename)) {
+      stream_leaf(part, path, type, std::move(filename));
+      return;
+    }
     std::string data = decode_part_body(part, where(path), message_.defects);
     if (is_tnef(type, filename) && add_tnef_files(data, path)) return;
     if (filename.empty()) {
@@ -214,6 +223,27 @@ class TreeWalker {
       filename = name_for_nameless(type, ++nameless_);
     }
     add_file(std::move(filename), type, std::move(data));
+  }
+
+  // visit_leaf() with the decoded bytes going into a file of the sink.
+  void stream_leaf(GMimePart* part, const std::string& path, const std::string& type,
+                   std::string filename) {
+    const FileSink::Target target = sink_->create();
+    const StreamedBody body = stream_part_body(part, where(path), message_.defects, target.fd);
+    if (filename.empty()) {
+      if (body.size == 0) {
+        sink_->discard(target);
+        return;
+      }
+      filename = name_for_nameless(type, ++nameless_);
+    }
+    ExtractedFile file;
+    file.filename = std::move(filename);
+    file.content_type = type;
+    file.sha256_hex = body.sha256_hex;
+    file.size = body.size;
+    file.spooled_path = target.name;
+    message_.files.push_back(std::move(file));
   }
 
   // True when the TNEF container could be decoded (its files, if any, were added).
@@ -238,12 +268,14 @@ class TreeWalker {
     file.filename = std::move(filename);
     file.content_type = std::move(type);
     file.sha256_hex = sha256_hex(data);
+    file.size = data.size();
     file.data = std::move(data);
     message_.files.push_back(std::move(file));
   }
 
   const ExtractLimits& limits_;
   ParsedMessage& message_;
+  FileSink* sink_;
   std::size_t leaves_ = 0;
   int nameless_ = 0;
   bool stopped_ = false;
@@ -320,26 +352,46 @@ struct GMimeTree {
   }
 };
 
-// A parser over its own copy of `bytes`; the parser keeps the stream alive.
-GObjectPtr<GMimeParser> parser_over(std::string_view bytes) {
-  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
-  return GObjectPtr<GMimeParser>(g_mime_parser_new_with_stream(stream.get()));
-}
-
 // GMime can refuse to build a message (a damaged header block); the same bytes parsed as
-// one MIME entity still give the parts, so the files are found.
-GMimeTree parse_with_gmime(std::string_view bytes, ParserWarnings& warnings) {
+// one MIME entity still give the parts, so the files are found. `open_stream` returns a new
+// stream over the bytes, positioned at their start, each time it is called.
+template <typename OpenStream>
+GMimeTree parse_with_gmime(OpenStream open_stream, ParserWarnings& warnings) {
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
   g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, &warnings);
   GMimeTree tree;
-  GObjectPtr<GMimeParser> message_parser = parser_over(bytes);
-  g_mime_parser_set_format(message_parser.get(), GMIME_FORMAT_MESSAGE);
-  tree.message.reset(g_mime_parser_construct_message(message_parser.get(), options.get()));
+  {
+    GObjectPtr<GMimeStream> stream(open_stream());
+    GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+    tree.message.reset(g_mime_parser_construct_message(parser.get(), options.get()));
+  }
   if (!tree.message) {
-    GObjectPtr<GMimeParser> entity_parser = parser_over(bytes);
-    tree.entity.reset(g_mime_parser_construct_part(entity_parser.get(), options.get()));
+    GObjectPtr<GMimeStream> stream(open_stream());
+    GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    tree.entity.reset(g_mime_parser_construct_part(parser.get(), options.get()));
   }
   return tree;
+}
+
+// The files of a parsed tree, into `message` (its header facts are already filled in).
+void collect_files(const GMimeTree& tree, const ParserWarnings& warnings,
+                   const ExtractLimits& limits, ParsedMessage& message, FileSink* sink) {
+  message.defects.insert(message.defects.end(), warnings.lines.begin(), warnings.lines.end());
+  GMimeObject* body = tree.root();
+  if (body == nullptr) {
+    message.defects.push_back("GMime could not parse the message; no files extracted");
+    message.top_content_type = "text/plain";
+    return;
+  }
+  if (!tree.message) {
+    message.defects.push_back("GMime could not build a message; parsed as one MIME entity");
+  }
+  message.top_content_type = mime_type_of(body);
+  TreeWalker(limits, message, sink).walk(body, 0, "");
+  if (warnings.nesting_overflow) {
+    message.defects.push_back("parts nested beyond GMime's limit were not parsed");
+  }
 }
 
 std::string first_field(const HeaderBlock& block, std::string_view name) {
@@ -404,7 +456,67 @@ void fill_header_facts(const HeaderBlock& block, ParsedMessage& message) {
   message.references = first_field(block, "References");
 }
 
+constexpr std::size_t kHeaderSlack = 64 * 1024;
+
+[[noreturn]] void fail_reading(const char* what) {
+  throw std::system_error(errno ? errno : EIO, std::generic_category(),
+                          std::string("message file: ") + what);
+}
+
+std::uint64_t file_size(int fd) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) fail_reading("stat");
+  return static_cast<std::uint64_t>(status.st_size);
+}
+
+// Up to `length` bytes from the start of the file.
+std::string read_prefix(int fd, std::uint64_t length) {
+  std::string bytes(static_cast<std::size_t>(length), '\0');
+  std::size_t filled = 0;
+  while (filled < bytes.size()) {
+    const ssize_t got =
+        ::pread(fd, bytes.data() + filled, bytes.size() - filled, static_cast<off_t>(filled));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail_reading("read");
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  bytes.resize(filled);
+  return bytes;
+}
+
+bool has_header_end(std::string_view head) {
+  return head.find("\n\n") != std::string_view::npos ||
+         head.find("\n\r\n") != std::string_view::npos;
+}
+
 }  // namespace
+
+ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, FileSink& sink) {
+  ensure_gmime_initialised();
+  const std::uint64_t size = file_size(fd);
+  if (size <= limits.whole_in_memory_bytes) return extract_message(read_prefix(fd, size), limits);
+  const std::string head =
+      read_prefix(fd, std::min<std::uint64_t>(size, limits.max_header_bytes + kHeaderSlack));
+  HeaderBlock block = split_header_block(head, limits.max_header_bytes);
+  if (block.needs_repair || !has_header_end(head)) {
+    return extract_message(read_prefix(fd, size), limits);
+  }
+  ParsedMessage message;
+  message.defects = block.defects;
+  fill_header_facts(block, message);
+
+  // Bounds from 0: a duplicate shares the offset, which the spool writer left at the end.
+  const auto open_file_stream = [fd] {
+    const int own = ::dup(fd);
+    if (own < 0) fail_reading("dup");
+    return g_mime_stream_fs_new_with_bounds(own, 0, -1);  // closes `own`
+  };
+  ParserWarnings warnings;
+  const GMimeTree tree = parse_with_gmime(open_file_stream, warnings);
+  collect_files(tree, warnings, limits, message, &sink);
+  return message;
+}
 
 ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits) {
   ensure_gmime_initialised();
@@ -415,23 +527,12 @@ ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits)
 
   const std::string rebuilt = block.needs_repair ? rebuild_message(block, raw) : std::string();
   const std::string_view to_parse = block.needs_repair ? std::string_view(rebuilt) : raw;
+  const auto open_memory_stream = [to_parse] {
+    return g_mime_stream_mem_new_with_buffer(to_parse.data(), to_parse.size());
+  };
   ParserWarnings warnings;
-  const GMimeTree tree = parse_with_gmime(to_parse, warnings);
-  message.defects.insert(message.defects.end(), warnings.lines.begin(), warnings.lines.end());
-  GMimeObject* body = tree.root();
-  if (body == nullptr) {
-    message.defects.push_back("GMime could not parse the message; no files extracted");
-    message.top_content_type = "text/plain";
-    return message;
-  }
-  if (!tree.message) {
-    message.defects.push_back("GMime could not build a message; parsed as one MIME entity");
-  }
-  message.top_content_type = mime_type_of(body);
-  TreeWalker(limits, message).walk(body, 0, "");
-  if (warnings.nesting_overflow) {
-    message.defects.push_back("parts nested beyond GMime's limit were not parsed");
-  }
+  const GMimeTree tree = parse_with_gmime(open_memory_stream, warnings);
+  collect_files(tree, warnings, limits, message, nullptr);
   return message;
 }
 

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
+#include "parsers/mime_file_sink.h"
 #include "parsers/mime_message.h"
 
 namespace contribd::mime {
@@ -12,7 +14,9 @@ namespace contribd::mime {
 struct ExtractLimits {
   std::size_t max_parts = 1000;            // leaf parts examined; the rest are ignored
   int max_depth = 32;                      // multipart / message nesting followed
-  std::size_t max_header_bytes = 1 << 20;  // top header block; overflowing fields dropped
+  std::size_t max_header_bytes = 1 << 20;  // one header block; longer fields are dropped
+  // extract_message_from_file() reads messages up to this size whole, the rest in pieces.
+  std::uint64_t whole_in_memory_bytes = 1 << 20;
 };
 
 // Parses `raw` (RFC 5322 bytes, CRLF or LF) with GMime and returns the decoded header
@@ -24,5 +28,15 @@ struct ExtractLimits {
 // be recovered is returned; each problem (bad base64, unknown charset or transfer encoding,
 // limits reached, broken structure) appends one line to `defects`. Thread-safe.
 ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits = {});
+
+// The same extraction for a message in a file (`fd`, read with pread, never changed), in
+// bounded memory: GMime parses from the file, and each file's decoded bytes are written into
+// a file from `sink` (ExtractedFile::spooled_path names it; data stays empty). Messages up to
+// limits.whole_in_memory_bytes, and messages whose header block needs repair or does not end in its
+// first max_header_bytes + 64 KiB, are read whole and extracted by extract_message() instead, with
+// their files in memory (data set, spooled_path empty); so are TNEF containers. The files and
+// defects are those extract_message() finds for the same bytes. Malformed mail never throws;
+// a sink or file error does (std::system_error).
+ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, FileSink& sink);
 
 }  // namespace contribd::mime

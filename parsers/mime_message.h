@@ -12,10 +12,12 @@
 namespace contribd::mime {
 
 struct ExtractedFile {
-  std::string filename;      // decoded (RFC 2047/2231), UTF-8, as the sender wrote it
-  std::string content_type;  // lower-case "type/subtype"
-  std::string data;          // the decoded bytes
-  std::string sha256_hex;    // lower-case hex SHA-256 of data
+  std::string filename;        // decoded (RFC 2047/2231), UTF-8, as the sender wrote it
+  std::string content_type;    // lower-case "type/subtype"
+  std::string data;            // the decoded bytes (empty when spooled_path is set)
+  std::string sha256_hex;      // lower-case hex SHA-256 of the decoded bytes
+  std::uint64_t size = 0;      // of the decoded bytes
+  std::string spooled_path{};  // extract_message_from_file(): the FileSink file holding them
 };
 
 struct HeaderField {

@@ -58,24 +58,60 @@ void fsync_folder(const fs::path& folder) {
   if (::fsync(fd.get()) != 0) throw system_error(folder, "sync folder", errno);
 }
 
-// Writes data into a fresh temporary file beside `target`, syncs it and renames it over
-// `target`. On failure the temporary file is removed and nothing appears under `target`.
-void write_atomically(const fs::path& target, std::string_view data) {
-  std::string temporary = (target.parent_path() / temporary_prefix).string() + "XXXXXX";
+// Writes data into a fresh temporary file in `folder` and returns its path; synced when
+// `sync`. On failure the temporary file is removed.
+std::string write_temporary(const fs::path& folder, std::string_view data, bool sync) {
+  std::string temporary = (folder / temporary_prefix).string() + "XXXXXX";
   FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
   if (fd.get() < 0) throw system_error(temporary, "create temporary file", errno);
   try {
     if (::fchmod(fd.get(), stored_file_mode) != 0) throw system_error(temporary, "chmod", errno);
     write_all(fd.get(), data, temporary);
-    if (::fsync(fd.get()) != 0) throw system_error(temporary, "sync", errno);
+    if (sync && ::fsync(fd.get()) != 0) throw system_error(temporary, "sync", errno);
     if (::close(fd.release()) != 0) throw system_error(temporary, "close", errno);
-    if (::rename(temporary.c_str(), target.c_str()) != 0) {
-      throw system_error(target, "rename " + temporary + " to", errno);
-    }
   } catch (...) {
     ::unlink(temporary.c_str());
     throw;
   }
+  return temporary;
+}
+
+void rename_into_place(const std::string& temporary, const fs::path& target) {
+  if (::rename(temporary.c_str(), target.c_str()) != 0) {
+    throw system_error(target, "rename " + temporary + " to", errno);
+  }
+}
+
+// Writes data into a fresh temporary file beside `target`, syncs it and renames it over
+// `target`. On failure the temporary file is removed and nothing appears under `target`.
+void write_atomically(const fs::path& target, std::string_view data) {
+  const std::string temporary = write_temporary(target.parent_path(), data, true);
+  try {
+    rename_into_place(temporary, target);
+  } catch (...) {
+    ::unlink(temporary.c_str());
+    throw;
+  }
+}
+
+// Gives a file written elsewhere (a decoded part in the spool folder) the stored mode and,
+// when `sync`, syncs it. Returns its size.
+std::uint64_t prepare_spooled(const fs::path& spooled, bool sync) {
+  FileDescriptor fd(::open(spooled.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw system_error(spooled, "open", errno);
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) throw system_error(spooled, "stat", errno);
+  if (::fchmod(fd.get(), stored_file_mode) != 0) throw system_error(spooled, "chmod", errno);
+  if (sync && ::fsync(fd.get()) != 0) throw system_error(spooled, "sync", errno);
+  return static_cast<std::uint64_t>(status.st_size);
+}
+
+// One sync of the whole file system holding `folder`: in a batch, far cheaper than one fsync
+// per file and folder, each of which waits for its own journal commit.
+void sync_file_system(const fs::path& folder) {
+  FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) throw system_error(folder, "open folder to sync", errno);
+  if (::syncfs(fd.get()) != 0) throw system_error(folder, "sync file system", errno);
 }
 
 // Temporary files left by a crash in the middle of write_atomically().
@@ -133,6 +169,18 @@ FileStore::FileStore(std::filesystem::path files_dir)
 std::vector<StoredFile> FileStore::store(std::string_view meeting_id,
                                          std::string_view document_number,
                                          const std::vector<NewFile>& files) {
+  return store_files(meeting_id, document_number, files, false);
+}
+
+std::vector<StoredFile> FileStore::store_deferred(std::string_view meeting_id,
+                                                  std::string_view document_number,
+                                                  const std::vector<NewFile>& files) {
+  return store_files(meeting_id, document_number, files, true);
+}
+
+std::vector<StoredFile> FileStore::store_files(std::string_view meeting_id,
+                                               std::string_view document_number,
+                                               const std::vector<NewFile>& files, bool deferred) {
   const fs::path meeting_folder = files_dir_ / safe_path_component(meeting_id);
   const fs::path folder = meeting_folder / safe_path_component(document_number);
   if (!is_inside(folder, files_dir_)) {
@@ -146,15 +194,44 @@ std::vector<StoredFile> FileStore::store(std::string_view meeting_id,
   std::vector<StoredFile> stored;
   for (const auto& file : files) {
     const fs::path target = folder / unique_name(file.filename, taken);
-    write_atomically(target, file.data);
-    stored.push_back(StoredFile{file.filename, file.content_type, file.data.size(), file.sha256_hex,
-                                target.string()});
+    std::uint64_t size = file.data.size();
+    if (file.spooled_path.empty() && deferred) {
+      deferred_.push_back({write_temporary(folder, file.data, false), target, true});
+    } else if (file.spooled_path.empty()) {
+      write_atomically(target, file.data);
+    } else {
+      size = prepare_spooled(file.spooled_path, !deferred);
+      if (deferred) {
+        deferred_.push_back({file.spooled_path, target, false});
+      } else {
+        rename_into_place(file.spooled_path, target);
+      }
+    }
+    stored.push_back(
+        StoredFile{file.filename, file.content_type, size, file.sha256_hex, target.string()});
   }
+  if (deferred) return stored;
   // The renames, and the folders created for them, are durable only once their folders are.
   fsync_folder(folder);
   fsync_folder(meeting_folder);
   fsync_folder(files_dir_);
   return stored;
+}
+
+void FileStore::sync_deferred() {
+  if (deferred_.empty()) return;
+  // Every byte first, so that no name ever points at a partly written file; then the names.
+  sync_file_system(files_dir_);
+  for (const Deferred& file : deferred_) rename_into_place(file.temporary, file.target);
+  deferred_.clear();
+  sync_file_system(files_dir_);
+}
+
+void FileStore::drop_deferred() noexcept {
+  for (const Deferred& file : deferred_) {
+    if (file.owned) ::unlink(file.temporary.c_str());
+  }
+  deferred_.clear();
 }
 
 }  // namespace contribd::storage

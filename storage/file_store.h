@@ -15,7 +15,8 @@ class FileStore {
  public:
   explicit FileStore(std::filesystem::path files_dir);  // made absolute; need not exist yet
 
-  // Writes every file (temporary file in the same folder, fsync, rename, fsync the folder)
+  // Writes every file (temporary file in the same folder, fsync, rename, fsync the folder;
+  // a spooled file is synced and renamed into place instead)
   // and returns them in the same order with their absolute paths. The meeting id, document
   // number and file names all pass through safe_filename.h, so the path can never leave
   // files_dir whatever they hold; names are made unique within the contribution
@@ -25,10 +26,31 @@ class FileStore {
   std::vector<StoredFile> store(std::string_view meeting_id, std::string_view document_number,
                                 const std::vector<NewFile>& files);
 
+  // For a batch of contributions committed to the register together: as store(), but the
+  // files wait under temporary names (or in their spool files) without any sync, until
+  // sync_deferred() makes them all durable with one file-system sync, renames them into place
+  // and syncs again; call it before committing the register. drop_deferred() removes what
+  // waits (the batch was rolled back; spool files are left to their owner). Errors as store().
+  std::vector<StoredFile> store_deferred(std::string_view meeting_id,
+                                         std::string_view document_number,
+                                         const std::vector<NewFile>& files);
+  void sync_deferred();
+  void drop_deferred() noexcept;
+
   const std::filesystem::path& files_dir() const { return files_dir_; }
 
  private:
+  struct Deferred {
+    std::string temporary;
+    std::filesystem::path target;
+    bool owned;  // a temporary file of ours, not a spool file
+  };
+
+  std::vector<StoredFile> store_files(std::string_view meeting_id, std::string_view document_number,
+                                      const std::vector<NewFile>& files, bool deferred);
+
   std::filesystem::path files_dir_;
+  std::vector<Deferred> deferred_;
 };
 
 }  // namespace contribd::storage

@@ -39,11 +39,14 @@ struct Examined {
 };
 
 // A file about to be stored; data is only borrowed for the duration of FileStore::store().
+// When spooled_path is set the bytes are in that file instead (data is ignored): it must be
+// on the same file system as files_dir, and FileStore::store() moves it into place.
 struct NewFile {
   std::string filename;  // decoded, as the sender wrote it (may be hostile)
   std::string content_type;
   std::string_view data;
   std::string sha256_hex;
+  std::string spooled_path{};
 };
 
 struct StoredFile {

@@ -517,27 +517,6 @@ asio::awaitable<std::vector<MessageSummary>> Session::list_messages() {
   co_return messages;
 }
 
-asio::awaitable<FetchedMessage> Session::fetch(std::uint32_t uid) {
-  const std::string what = fmt::format("UID FETCH {}", uid);
-  Reply reply = co_await run(fmt::format("UID FETCH {} (BODY.PEEK[] INTERNALDATE)", uid), what);
-  for (Response& response : reply.data) {
-    if (as_uint32(fetch_attribute(response, "UID")) != uid) continue;
-    // The reply is ours: the body is moved out rather than copied.
-    auto* body = const_cast<Value*>(fetch_attribute(response, "BODY[]"));
-    const Value* date = fetch_attribute(response, "INTERNALDATE");
-    if (!body || body->kind != Value::Kind::string || !date) continue;
-    const auto date_text = date->as_text();
-    const auto received = date_text ? parse_internal_date(*date_text) : std::nullopt;
-    if (!received) {
-      throw ImapError(fmt::format("{}: {}: unreadable INTERNALDATE \"{}\"", peer(), what,
-                                  excerpt(date_text.value_or("NIL"))));
-    }
-    co_return FetchedMessage{uid, *received, std::move(body->text)};
-  }
-  throw ImapError(
-      fmt::format("{}: {}: the server returned no message (expunged meanwhile?)", peer(), what));
-}
-
 asio::awaitable<void> Session::ensure_folder(std::string folder) {
   const std::string wire = folder_wire(folder);
   Reply listing = co_await run("LIST \"\" " + wire, "LIST " + wire);
@@ -556,22 +535,8 @@ asio::awaitable<void> Session::ensure_folder(std::string folder) {
 }
 
 asio::awaitable<void> Session::move(std::uint32_t uid, std::string folder) {
-  const std::string wire = folder_wire(folder);
-  if (has_capability("MOVE")) {
-    co_await run(fmt::format("UID MOVE {} {}", uid, wire),
-                 fmt::format("UID MOVE {} to {}", uid, wire));
-    co_return;
-  }
-  co_await run(fmt::format("UID COPY {} {}", uid, wire),
-               fmt::format("UID COPY {} to {}", uid, wire));
-  const std::string store = fmt::format("UID STORE {} +FLAGS.SILENT (\\Deleted)", uid);
-  co_await run(store, store);
-  if (has_capability("UIDPLUS")) {
-    const std::string expunge = fmt::format("UID EXPUNGE {}", uid);
-    co_await run(expunge, expunge);
-  } else {
-    co_await run("EXPUNGE", fmt::format("EXPUNGE after copying UID {} to {}", uid, wire));
-  }
+  std::vector<std::uint32_t> uids{uid};
+  co_await move_batch(std::move(uids), std::move(folder));
 }
 
 asio::awaitable<void> Session::noop() {

@@ -15,7 +15,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -44,10 +46,11 @@ struct MessageSummary {
   std::chrono::sys_seconds internal_date;  // the server's receipt time, UTC
 };
 
-struct FetchedMessage {
+// A message fetched by fetch_batch(): its body is in a file, not in memory.
+struct SpooledMessage {
   std::uint32_t uid = 0;
   std::chrono::sys_seconds internal_date;
-  std::string body;  // the whole message, as stored on the server
+  net::SpoolFile body;  // the whole message, as stored on the server
 };
 
 // "host:port: what: server text"
@@ -81,9 +84,18 @@ class Session {
   // UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE) on the selected folder, ordered by UID. A
   // message whose INTERNALDATE cannot be read is left out, with a warning in the log.
   boost::asio::awaitable<std::vector<MessageSummary>> list_messages();
-  // UID FETCH uid (BODY.PEEK[] INTERNALDATE): the whole message, leaving \Seen unset. An
-  // ImapError when the message is gone.
-  boost::asio::awaitable<FetchedMessage> fetch(std::uint32_t uid);
+  // UID FETCH set (BODY.PEEK[] INTERNALDATE), leaving \Seen unset: many messages in one
+  // command, so that the server streams them back to back instead of waiting for one request
+  // each. Every body
+  // goes into a SpoolFile in `spool_folder` as it arrives, never into memory. Returns the
+  // messages the server sent, by UID; a UID that vanished meanwhile is absent. The command
+  // is as long as the UID set: callers keep batches to a few hundred UIDs. A refused
+  // command or an unreadable response is an ImapError; a spool file that cannot be written is std::system_error.
+  boost::asio::awaitable<std::vector<SpooledMessage>> fetch_batch(
+      std::vector<std::uint32_t> uids, std::filesystem::path spool_folder);
+  // As move(), for many UIDs in one command (UID MOVE set; or UID COPY, UID STORE and UID
+  // EXPUNGE of the set). Same length rule as fetch_batch().
+  boost::asio::awaitable<void> move_batch(std::vector<std::uint32_t> uids, std::string folder);
   // LIST, then CREATE when the folder does not exist yet.
   boost::asio::awaitable<void> ensure_folder(std::string folder);
   // UID MOVE when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then UID EXPUNGE
@@ -126,6 +138,10 @@ class Session {
   boost::asio::awaitable<void> send(std::string_view bytes);
   boost::asio::awaitable<Response> read_response(std::chrono::steady_clock::duration wait);
   boost::asio::awaitable<Response> read_response();
+  // As read_response(), but a BODY[] literal goes into a new SpoolFile (`body`) and the
+  // parsed response carries an empty string in its place.
+  boost::asio::awaitable<Response> read_spooling_response(const std::filesystem::path& folder,
+                                                          std::optional<net::SpoolFile>& body);
   void observe(const Response& untagged, std::string_view during);
   boost::asio::awaitable<Reply> collect(std::string_view tag, std::string_view what);
   // Sends "TAG command", returns the reply; the log shows `shown` instead of the command.

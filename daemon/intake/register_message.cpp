@@ -3,11 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
 
+#include "daemon/intake/part_sink.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/reply_decision.h"
 #include "parsers/mime_extract.h"
-#include "parsers/sha256.h"
 
 namespace contribd {
 namespace {
@@ -34,7 +35,8 @@ std::vector<std::string> file_hashes(const mime::ParsedMessage& message) {
 std::vector<storage::NewFile> new_files(const mime::ParsedMessage& message) {
   std::vector<storage::NewFile> files;
   for (const auto& file : message.files) {
-    files.push_back({file.filename, file.content_type, file.data, file.sha256_hex});
+    files.push_back(
+        {file.filename, file.content_type, file.data, file.sha256_hex, file.spooled_path});
   }
   return files;
 }
@@ -90,50 +92,47 @@ reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMe
 std::vector<storage::StoredFile> stored_view(const mime::ParsedMessage& message) {
   std::vector<storage::StoredFile> files;
   for (const auto& file : message.files) {
-    files.push_back({file.filename, file.content_type, file.data.size(), file.sha256_hex, ""});
+    files.push_back({file.filename, file.content_type, file.size, file.sha256_hex, ""});
   }
   return files;
 }
 
 // A message seen before under another UIDVALIDITY is recognised by Message-ID and content
-// hash and recorded under its new key; it is never registered twice.
+// hash and recorded under its new key; it is never registered twice. Inside a transaction.
 std::optional<IntakeResult> adopt_known_content(IntakeContext& context,
                                                 const storage::MessageKey& key,
                                                 const std::string& message_id,
                                                 const std::string& raw_sha256) {
   auto known = context.register_.examined_by_content(message_id, raw_sha256);
   if (!known) return std::nullopt;
-  auto transaction = context.register_.begin();
   storage::Examined record = *known;
   record.moved = false;
   record.reason = "already examined under an earlier UIDVALIDITY";
   context.register_.record_examined(key, message_id, raw_sha256, record);
-  transaction.commit();
   const bool move = known->outcome == storage::Outcome::registered ||
                     known->outcome == storage::Outcome::duplicate;
   return IntakeResult{known->outcome, known->document_number, record.reason, move};
 }
 
-}  // namespace
-
-IntakeResult register_message(IntakeContext& context, const storage::MessageKey& key,
-                              UtcTime received, std::string_view raw, UtcTime now) {
-  const std::string raw_sha256 = mime::sha256_hex(raw);
-  const mime::ParsedMessage message =
-      mime::extract_message(raw, extract_limits(context.config.limits));
+void log_defects(const storage::MessageKey& key, const mime::ParsedMessage& message) {
   for (const auto& defect : message.defects) {
     spdlog::debug("UID {} {}: MIME defect: {}", key.uid, message.message_id, defect);
   }
+}
+
+// Inside a transaction. `batched`: the files wait for FileStore::sync_deferred() before the
+// commit; otherwise they are durable when stored.
+IntakeResult examine_in_transaction(IntakeContext& context, const storage::MessageKey& key,
+                                    UtcTime received, const mime::ParsedMessage& message,
+                                    const std::string& raw_sha256, UtcTime now,
+                                    bool batched = false) {
   if (auto known = adopt_known_content(context, key, message.message_id, raw_sha256)) {
     return *known;
   }
-
-  auto transaction = context.register_.begin();
   if (message.files.empty()) {
     const IntakeResult result{storage::Outcome::skipped, std::nullopt, "no attached file", false};
     context.register_.record_examined(key, message.message_id, raw_sha256,
                                       {result.outcome, std::nullopt, result.reason, false});
-    transaction.commit();
     return result;
   }
 
@@ -151,7 +150,8 @@ IntakeResult register_message(IntakeContext& context, const storage::MessageKey&
   } else {
     const std::string number =
         context.register_.next_document_number(meeting.document_prefix, meeting.first_number);
-    files = context.files.store(meeting.id, number, new_files(message));
+    files = batched ? context.files.store_deferred(meeting.id, number, new_files(message))
+                    : context.files.store(meeting.id, number, new_files(message));
     storage::Contribution contribution;
     contribution.document_number = number;
     contribution.meeting_id = meeting.id;
@@ -186,8 +186,82 @@ IntakeResult register_message(IntakeContext& context, const storage::MessageKey&
 
   context.register_.record_examined(key, message.message_id, raw_sha256,
                                     {result.outcome, result.document_number, result.reason, false});
-  transaction.commit();
   return result;
+}
+
+// A spooled message taken apart: its large files wait in the sink's part files.
+struct Examinable {
+  const SpooledIntake* intake;
+  std::string raw_sha256;
+  std::unique_ptr<PartSink> parts;
+  mime::ParsedMessage message;
+};
+
+Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
+  Examinable item{
+      &intake, intake.raw_sha256, std::make_unique<PartSink>(intake.body->folder()), {}};
+  item.message = mime::extract_message_from_file(
+      intake.body->fd(), extract_limits(context.config.limits), *item.parts);
+  log_defects(intake.key, item.message);
+  return item;
+}
+
+std::optional<IntakeResult> register_alone(IntakeContext& context, const SpooledIntake& intake,
+                                           UtcTime now) {
+  try {
+    // Taken apart again: the failed batch may have moved some part files already.
+    const Examinable item = take_apart(context, intake);
+    auto transaction = context.register_.begin();
+    IntakeResult result = examine_in_transaction(context, item.intake->key, item.intake->received,
+                                                 item.message, item.raw_sha256, now);
+    transaction.commit();
+    return result;
+  } catch (const std::exception& error) {
+    // The register or the file store failed (disk full, permissions): nothing was committed,
+    // so the message stays in the folder and is tried again on the next pass.
+    spdlog::error("UID {}: could not be registered, will try again: {}", intake.key.uid,
+                  error.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
+                                                        const std::vector<SpooledIntake>& batch,
+                                                        UtcTime now) {
+  std::vector<std::optional<IntakeResult>> results(batch.size());
+  std::vector<Examinable> items;
+  std::vector<std::size_t> positions;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    try {
+      items.push_back(take_apart(context, batch[i]));
+      positions.push_back(i);
+    } catch (const std::exception& error) {
+      spdlog::error("UID {}: could not be registered, will try again: {}", batch[i].key.uid,
+                    error.what());
+    }
+  }
+  try {
+    auto transaction = context.register_.begin();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      results[positions[i]] =
+          examine_in_transaction(context, items[i].intake->key, items[i].intake->received,
+                                 items[i].message, items[i].raw_sha256, now, true);
+    }
+    context.files.sync_deferred();
+    transaction.commit();
+    return results;
+  } catch (const std::exception& error) {
+    context.files.drop_deferred();
+    spdlog::warn("a batch of {} messages could not be registered together ({}); trying each alone",
+                 items.size(), error.what());
+  }
+  items.clear();  // their part files go
+  for (std::size_t position : positions) {
+    results[position] = register_alone(context, batch[position], now);
+  }
+  return results;
 }
 
 void record_rejected(IntakeContext& context, const storage::MessageKey& key,

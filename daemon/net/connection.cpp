@@ -36,6 +36,7 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kSpoolChunk = 256 * 1024;  // a literal goes to its file in pieces this big
 constexpr std::chrono::seconds kMaxCloseWait{1};
 
 // TCP keepalive: a connection that sits in IMAP IDLE for minutes is probed after one idle
@@ -102,6 +103,7 @@ class TlsConnection final : public Connection {
   asio::awaitable<std::string> read_line_within(std::chrono::steady_clock::duration timeout,
                                                 std::size_t max_line) override;
   asio::awaitable<void> read_exact(std::size_t n, std::string& out) override;
+  asio::awaitable<void> read_exact_to(std::size_t n, SpoolFile& out) override;
   asio::awaitable<void> write(std::string_view bytes) override;
   asio::awaitable<void> close() override;
 
@@ -314,6 +316,20 @@ asio::awaitable<void> TlsConnection::read_exact(std::size_t n, std::string& out)
   }
 }
 
+asio::awaitable<void> TlsConnection::read_exact_to(std::size_t n, SpoolFile& out) {
+  const std::size_t buffered = std::min(n, buffer_.size());
+  out.append(std::string_view(buffer_).substr(0, buffered));
+  buffer_.erase(0, buffered);
+  std::size_t missing = n - buffered;
+  std::string chunk(kSpoolChunk, '\0');
+  while (missing > 0) {
+    const std::size_t got =
+        co_await read_some(chunk.data(), std::min(missing, chunk.size()), endpoint_.timeout);
+    out.append(std::string_view(chunk.data(), got));
+    missing -= got;
+  }
+}
+
 asio::awaitable<void> TlsConnection::write(std::string_view bytes) {
   if (broken_) throw NetError(fmt::format("{}: connection is no longer usable", peer()));
   const auto buffer = asio::buffer(bytes.data(), bytes.size());
@@ -360,6 +376,18 @@ std::string Connection::peer() const {
 asio::awaitable<std::string> Connection::read_line_within(
     std::chrono::steady_clock::duration /*timeout*/, std::size_t max_line) {
   co_return co_await read_line(max_line);
+}
+
+asio::awaitable<void> Connection::read_exact_to(std::size_t n, SpoolFile& out) {
+  constexpr std::size_t kPiece = 1 << 20;
+  std::string piece;
+  while (n > 0) {
+    const std::size_t step = std::min(n, kPiece);
+    piece.clear();
+    co_await read_exact(step, piece);
+    out.append(piece);
+    n -= step;
+  }
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Connection::open(asio::any_io_executor executor,

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/net/spool_file.h"
+
 namespace contribd::net {
 
 enum class Security { tls, starttls };
@@ -48,6 +50,10 @@ class Connection {
       std::chrono::steady_clock::duration timeout, std::size_t max_line = 1 << 20);
   // Exactly n bytes (an IMAP literal); appended to out so that large bodies are not copied.
   virtual boost::asio::awaitable<void> read_exact(std::size_t n, std::string& out) = 0;
+  // Exactly n bytes (an IMAP literal) appended to `out` piece by piece, so that a large body
+  // never sits in memory whole. The default goes through read_exact() in 1 MiB pieces; a
+  // write error of the file is the SpoolFile's std::system_error.
+  virtual boost::asio::awaitable<void> read_exact_to(std::size_t n, SpoolFile& out);
   virtual boost::asio::awaitable<void> write(std::string_view bytes) = 0;
   // Best-effort TLS close_notify and socket close; never throws.
   virtual boost::asio::awaitable<void> close() = 0;

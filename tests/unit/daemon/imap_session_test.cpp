@@ -234,46 +234,6 @@ TEST_F(ImapSessionTest, ListsMessagesInUidOrderSkippingIncompleteOnes) {
   EXPECT_EQ(format_internal_date(messages[1].internal_date), "22-Jul-2020 22:30:00 +0000");
 }
 
-TEST_F(ImapSessionTest, FetchesTheWholeBodyWithoutSettingSeen) {
-  const std::string body =
-      "From: alice@member.test\r\nSubject: QIT4N input\r\n\r\n)* 1 BYE not really {5}\r\n";
-  FetchedMessage fetched;
-  run_pair(
-      io_,
-      [&]() -> asio::awaitable<void> {
-        co_await serve_login();
-        co_await peer_.expect_line("A2 UID FETCH 7 (BODY.PEEK[] INTERNALDATE)");
-        co_await peer_.send(
-            "* 1 FETCH (UID 7 INTERNALDATE \"22-Jul-2020 23:59:59 +0200\" BODY[] {" +
-            std::to_string(body.size()) + "}\r\n" + body + ")\r\n" + "A2 OK Fetch completed.\r\n");
-        co_await peer_.read_line();
-      },
-      [&]() -> asio::awaitable<void> {
-        auto session = co_await connect();
-        fetched = co_await session->fetch(7);
-      });
-  EXPECT_EQ(fetched.uid, 7u);
-  EXPECT_EQ(fetched.body, body);
-  EXPECT_EQ(format_internal_date(fetched.internal_date), "22-Jul-2020 21:59:59 +0000");
-}
-
-TEST_F(ImapSessionTest, FetchOfAVanishedMessageIsAnError) {
-  std::string error;
-  run_pair(
-      io_,
-      [&]() -> asio::awaitable<void> {
-        co_await serve_login();
-        co_await peer_.expect_line("A2 UID FETCH 8 (BODY.PEEK[] INTERNALDATE)");
-        co_await peer_.send("A2 OK Fetch completed.\r\n");
-        co_await peer_.read_line();
-      },
-      [&]() -> asio::awaitable<void> {
-        auto session = co_await connect();
-        error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->fetch(8); });
-      });
-  EXPECT_EQ(error, where() + ": UID FETCH 8: the server returned no message (expunged meanwhile?)");
-}
-
 TEST_F(ImapSessionTest, EnsureFolderCreatesOnlyWhatIsMissing) {
   run_pair(
       io_,
@@ -419,23 +379,6 @@ TEST_F(ImapSessionTest, EndOfStreamIsAnImapError) {
         error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->noop(); });
       });
   EXPECT_EQ(error, where() + ": read failed: connection closed by server");
-}
-
-TEST_F(ImapSessionTest, OversizedLiteralIsRefused) {
-  std::string error;
-  run_pair(
-      io_,
-      [&]() -> asio::awaitable<void> {
-        co_await serve_login();
-        co_await peer_.expect_line("A2 UID FETCH 7 (BODY.PEEK[] INTERNALDATE)");
-        co_await peer_.send("* 1 FETCH (UID 7 BODY[] {99999999999}\r\n");
-        co_await peer_.read_line();
-      },
-      [&]() -> asio::awaitable<void> {
-        auto session = co_await connect();
-        error = co_await error_of([&]() -> asio::awaitable<void> { co_await session->fetch(7); });
-      });
-  EXPECT_THAT(error, HasSubstr("server announced a literal of 99999999999 bytes"));
 }
 
 TEST_F(ImapSessionTest, IdleReturnsTrueOnExists) {

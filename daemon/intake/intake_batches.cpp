@@ -1,0 +1,270 @@
+#include "daemon/intake/intake_batches.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "daemon/event_log.h"
+#include "daemon/intake/part_sink.h"
+
+namespace contribd {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using namespace asio::experimental::awaitable_operators;
+
+UtcTime now_utc() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::vector<std::uint32_t> uids_of(const std::vector<PendingMessage>& batch) {
+  std::vector<std::uint32_t> uids;
+  for (const PendingMessage& message : batch) uids.push_back(message.key.uid);
+  return uids;
+}
+
+// Beside the stored files, on the same file system (part files are renamed into place); the
+// dot keeps it apart from the meeting folders (safe names never start with one).
+std::filesystem::path spool_folder(const IntakeContext& context) {
+  const std::filesystem::path folder = context.files.files_dir() / ".contribd-spool";
+  std::filesystem::create_directories(folder);
+  PartSink::remove_stale(folder);
+  return folder;
+}
+
+struct FetchedBatch {
+  std::vector<PendingMessage> pending;
+  std::vector<imap::SpooledMessage> spooled;  // in UID order; some may be missing
+};
+
+awaitable<void> fetch_into(imap::Session& session, std::vector<PendingMessage> pending,
+                           std::filesystem::path folder, FetchedBatch& out) {
+  out.spooled = co_await session.fetch_batch(uids_of(pending), std::move(folder));
+  out.pending = std::move(pending);
+}
+
+// The fetched messages in the order they were planned (the numbers follow it), not the
+// server's UID order.
+std::vector<SpooledIntake> intakes_of(FetchedBatch& batch) {
+  std::map<std::uint32_t, imap::SpooledMessage*> by_uid;
+  for (imap::SpooledMessage& message : batch.spooled) by_uid[message.uid] = &message;
+  std::vector<SpooledIntake> intakes;
+  for (const PendingMessage& planned : batch.pending) {
+    const auto found = by_uid.find(planned.key.uid);
+    if (found == by_uid.end()) continue;
+    imap::SpooledMessage& message = *found->second;
+    intakes.push_back(
+        {planned.key, message.internal_date, &message.body, message.body.finish_sha256_hex()});
+  }
+  return intakes;
+}
+
+// One batch's registration, handed to the worker thread and back. It owns everything the
+// worker reads, spool files included, and the worker holds it too: should the pass be torn
+// down while the worker runs, nothing is freed under it. The worker gets its own copy of what
+// SIGHUP may replace meanwhile (meetings, reply settings, templates); the register and the
+// file store are the worker's alone until it returns.
+struct Registration {
+  Registration(const IntakeContext& shared, FetchedBatch fetched)
+      : config(shared.config),
+        templates(shared.templates),
+        context{config, shared.register_, shared.files, templates},
+        batch(std::move(fetched)),
+        intakes(intakes_of(batch)) {}
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+  Config config;
+  reply::Templates templates;
+  IntakeContext context;
+  FetchedBatch batch;
+  std::vector<SpooledIntake> intakes;  // point into batch.spooled
+  std::vector<std::optional<IntakeResult>> results;
+};
+
+// Runs on the worker thread: nothing here touches the IMAP session.
+awaitable<void> register_on_worker(std::shared_ptr<Registration> work) {
+  work->results = register_batch(work->context, work->intakes, now_utc());
+  co_return;
+}
+
+awaitable<void> register_elsewhere(asio::thread_pool& worker, std::shared_ptr<Registration> work) {
+  co_await asio::co_spawn(worker, register_on_worker(std::move(work)), asio::use_awaitable);
+}
+
+void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
+  if (batch.spooled.size() == batch.pending.size()) return;
+  const std::size_t missing = batch.pending.size() - batch.spooled.size();
+  spdlog::warn(
+      "{} of {} messages were not returned by the server (expunged meanwhile?); "
+      "they are looked at again on the next pass",
+      missing, batch.pending.size());
+  counts.failed += static_cast<int>(missing);
+}
+
+// Logs and counts the results; returns the UIDs to move.
+std::vector<std::uint32_t> settle(IntakeContext& context, const Registration& work,
+                                  SweepCounts& counts) {
+  note_vanished(work.batch, counts);
+  std::vector<std::uint32_t> to_move;
+  for (std::size_t i = 0; i < work.intakes.size(); ++i) {
+    const std::optional<IntakeResult>& result = work.results[i];
+    if (!result) {
+      ++counts.failed;
+      continue;
+    }
+    log_result(context, work.intakes[i].key, *result);
+    count_outcome(counts, result->outcome);
+    if (result->move) to_move.push_back(work.intakes[i].key.uid);
+  }
+  return to_move;
+}
+
+awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
+                               const storage::MessageKey& any_key,
+                               const std::vector<std::uint32_t>& uids) {
+  if (uids.empty()) co_return;
+  co_await session.move_batch(uids, context.config.imap.processed_folder);
+  auto transaction = context.register_.begin();
+  storage::MessageKey key = any_key;
+  for (std::uint32_t uid : uids) {
+    key.uid = uid;
+    context.register_.mark_moved(key);
+  }
+  transaction.commit();
+}
+
+
+// A message met again after a UIDVALIDITY change comes back with its earlier outcome; the
+// register tells it apart only by this reason (register_message.cpp, adopt_known_content).
+bool seen_under_earlier_uidvalidity(const IntakeResult& result) {
+  return result.reason.starts_with("already examined under an earlier UIDVALIDITY");
+}
+
+}  // namespace
+
+std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage> pending,
+                                                      std::size_t first_messages,
+                                                      std::size_t max_messages,
+                                                      std::uint64_t max_bytes) {
+  std::vector<std::vector<PendingMessage>> batches;
+  std::size_t batch_messages = std::max<std::size_t>(1, std::min(first_messages, max_messages));
+  std::uint64_t bytes = 0;
+  for (PendingMessage& message : pending) {
+    const bool full = !batches.empty() && (batches.back().size() >= batch_messages ||
+                                           bytes + message.size > max_bytes);
+    if (batches.empty() || full) {
+      if (full) batch_messages = std::min(batch_messages * 2, max_messages);
+      batches.emplace_back();
+      bytes = 0;
+    }
+    bytes += message.size;
+    batches.back().push_back(std::move(message));
+  }
+  return batches;
+}
+
+void count_outcome(SweepCounts& counts, storage::Outcome outcome) {
+  switch (outcome) {
+    case storage::Outcome::registered:
+      ++counts.registered;
+      break;
+    case storage::Outcome::duplicate:
+      ++counts.duplicates;
+      break;
+    case storage::Outcome::skipped:
+      ++counts.skipped;
+      break;
+    case storage::Outcome::rejected:
+      ++counts.rejected;
+      break;
+  }
+}
+
+void log_result(IntakeContext& context, const storage::MessageKey& key,
+                const IntakeResult& result) {
+  const std::string uid = std::to_string(key.uid);
+  const std::string document = result.document_number.value_or("");
+  std::optional<storage::Contribution> contribution;
+  if (result.outcome == storage::Outcome::registered) {
+    contribution = context.register_.find(document);
+  }
+  const std::string sender = contribution ? contribution->sender : "";
+  const std::string message_id = contribution ? contribution->message_id : "";
+  const std::string outcome = storage::to_string(result.outcome);
+  const std::string suffix = result.reason.empty() ? "" : "; " + result.reason;
+  if (seen_under_earlier_uidvalidity(result)) {
+    log_event(spdlog::level::info,
+              fmt::format("UID {}: {} as {} before the UIDVALIDITY change, not registered again",
+                          uid, outcome, document.empty() ? "examined" : document),
+              {{"CONTRIBD_UID", uid}, {"CONTRIBD_DOCUMENT", document}});
+    return;
+  }
+  switch (result.outcome) {
+    case storage::Outcome::registered:
+      log_event(spdlog::level::info,
+                fmt::format("UID {}: registered {} from {}{}", uid, document, sender, suffix),
+                {{"CONTRIBD_UID", uid},
+                 {"CONTRIBD_DOCUMENT", document},
+                 {"CONTRIBD_SENDER", sender},
+                 {"CONTRIBD_MESSAGE_ID", message_id},
+                 {"CONTRIBD_OUTCOME", outcome}});
+      break;
+    case storage::Outcome::duplicate:
+      log_event(
+          spdlog::level::info,
+          fmt::format("UID {}: not registered again, same files as {}: {}", uid, document,
+                      result.reason),
+          {{"CONTRIBD_UID", uid}, {"CONTRIBD_DOCUMENT", document}, {"CONTRIBD_OUTCOME", outcome}});
+      break;
+    case storage::Outcome::skipped:
+      log_event(spdlog::level::info,
+                fmt::format("UID {}: left in the folder for people: {}", uid, result.reason),
+                {{"CONTRIBD_UID", uid}, {"CONTRIBD_OUTCOME", outcome}});
+      break;
+    case storage::Outcome::rejected:
+      log_event(spdlog::level::warn, fmt::format("UID {}: rejected: {}", uid, result.reason),
+                {{"CONTRIBD_UID", uid}, {"CONTRIBD_OUTCOME", outcome}});
+      break;
+  }
+}
+
+awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& context,
+                                   std::vector<PendingMessage> pending, SweepCounts& counts,
+                                   const bool* stop_requested) {
+  const auto stopping = [&] { return stop_requested && *stop_requested; };
+  if (pending.empty() || stopping()) co_return;
+  const std::filesystem::path folder = spool_folder(context);
+  std::vector<std::vector<PendingMessage>> batches = plan_batches(std::move(pending));
+  asio::thread_pool worker(1);
+
+  FetchedBatch current;
+  co_await fetch_into(session, std::move(batches[0]), folder, current);
+  for (std::size_t next = 1; next <= batches.size(); ++next) {
+    const storage::MessageKey any_key = current.pending.front().key;
+    auto work = std::make_shared<Registration>(context, std::move(current));
+    FetchedBatch following;
+    // The server streams the next batch while this one is extracted and registered.
+    if (next < batches.size() && !stopping()) {
+      co_await (register_elsewhere(worker, work) &&
+                fetch_into(session, std::move(batches[next]), folder, following));
+    } else {
+      co_await register_elsewhere(worker, work);
+    }
+    const std::vector<std::uint32_t> to_move = settle(context, *work, counts);
+    co_await move_committed(session, context, any_key, to_move);
+    // A batch fetched meanwhile stays unread in the folder for the next run.
+    if (stopping()) break;
+    current = std::move(following);
+  }
+}
+
+}  // namespace contribd

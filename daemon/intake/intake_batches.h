@@ -1,0 +1,47 @@
+// The body of a mailbox pass: fetch, register and move the messages the register has not
+// examined yet, in batches. Each batch is fetched with one UID FETCH into spool files while
+// the previous batch is extracted and registered (one transaction) on a worker thread; a
+// batch is moved to the processed folder once its transaction is committed, so the order
+// "registered and reply queued, then moved" holds for every message.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "daemon/imap/imap_session.h"
+#include "daemon/intake/register_message.h"
+#include "daemon/intake/sweep.h"
+
+namespace contribd {
+
+struct PendingMessage {
+  storage::MessageKey key;
+  std::uint64_t size = 0;  // RFC822.SIZE, to keep each batch's spool bounded
+};
+
+// How `pending` is cut into UID FETCH commands, in its order: the first batches are small so
+// that the first replies leave early and a stop request waits for little, later ones grow to
+// `max_messages`; a batch holds at most `max_bytes` (a larger message is a batch of its own).
+std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage> pending,
+                                                      std::size_t first_messages = 4,
+                                                      std::size_t max_messages = 100,
+                                                      std::uint64_t max_bytes = 32ull << 20);
+
+// `pending` is in the order the numbers are to be given, all under the selected folder's
+// UIDVALIDITY. Messages that could not be registered are counted as failed and stay in the
+// folder; an IMAP error ends the pass (what was committed is moved on the next pass). Once
+// `*stop_requested` is true, the batch in hand is finished and moved, and the pass ends.
+boost::asio::awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& context,
+                                                std::vector<PendingMessage> pending,
+                                                SweepCounts& counts,
+                                                const bool* stop_requested = nullptr);
+
+// One log line (and journal entry) for what became of a message. Reads the register.
+void log_result(IntakeContext& context, const storage::MessageKey& key,
+                const IntakeResult& result);
+
+void count_outcome(SweepCounts& counts, storage::Outcome outcome);
+
+}  // namespace contribd

@@ -1,0 +1,70 @@
+#include "daemon/net/spool_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+namespace contribd::net {
+namespace {
+
+std::system_error spool_error(const std::filesystem::path& folder, const char* what) {
+  return std::system_error(errno, std::generic_category(),
+                           "spool folder " + folder.string() + ": " + what);
+}
+
+// O_TMPFILE where the file system has it; otherwise a named file unlinked at once.
+int unnamed_file(const std::filesystem::path& folder) {
+  int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+  std::string name = (folder / ".contribd-spool-XXXXXX").string();
+  fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(name.c_str());
+  return fd;
+}
+
+}  // namespace
+
+SpoolFile SpoolFile::create(const std::filesystem::path& folder) {
+  const int fd = unnamed_file(folder);
+  if (fd < 0) throw spool_error(folder, "create a spool file");
+  return SpoolFile(fd, folder);
+}
+
+SpoolFile::SpoolFile(SpoolFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      folder_(std::move(other.folder_)),
+      size_(other.size_),
+      sha256_(std::move(other.sha256_)) {}
+
+SpoolFile& SpoolFile::operator=(SpoolFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    folder_ = std::move(other.folder_);
+    size_ = other.size_;
+    sha256_ = std::move(other.sha256_);
+  }
+  return *this;
+}
+
+SpoolFile::~SpoolFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void SpoolFile::append(std::string_view bytes) {
+  sha256_.update(bytes);
+  size_ += bytes.size();
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw spool_error(folder_, "write");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+}  // namespace contribd::net

@@ -1,0 +1,156 @@
+#include "parsers/mime_body_stream.h"
+
+#include <fmt/format.h>
+#include <gmime/gmime.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include "parsers/mime_base64.h"
+#include "parsers/sha256_stream.h"
+
+namespace contribd::mime {
+
+namespace {
+
+constexpr std::size_t kChunk = 256 * 1024;
+
+struct ObjectUnref {
+  void operator()(void* object) const { g_object_unref(object); }
+};
+using StreamPtr = std::unique_ptr<GMimeStream, ObjectUnref>;
+
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno ? errno : EIO, std::generic_category(),
+                          std::string("decoded part: ") + what);
+}
+
+bool is_base64_alphabet(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+
+// What decode_part_body() learns from the whole encoded text, learnt in pieces.
+struct Base64Scan {
+  bool junk = false;
+  bool padded = false;
+  std::uint64_t alphabet = 0;
+  bool lacks_padding() const { return !padded && alphabet % 4 >= 2; }
+};
+
+Base64Scan scan_base64(GMimeStream* source) {
+  Base64Scan scan;
+  std::string chunk(kChunk, '\0');
+  g_mime_stream_reset(source);
+  for (;;) {
+    const gssize got = g_mime_stream_read(source, chunk.data(), chunk.size());
+    if (got <= 0) break;
+    for (gssize i = 0; i < got; ++i) {
+      const auto c = static_cast<unsigned char>(chunk[static_cast<std::size_t>(i)]);
+      if (c == '=') {
+        scan.padded = true;
+      } else if (is_base64_alphabet(c)) {
+        ++scan.alphabet;
+      } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+        scan.junk = true;
+      }
+    }
+  }
+  g_mime_stream_reset(source);
+  return scan;
+}
+
+std::string encoded_bytes(GMimeStream* source) {
+  std::string bytes;
+  std::string chunk(kChunk, '\0');
+  g_mime_stream_reset(source);
+  for (;;) {
+    const gssize got = g_mime_stream_read(source, chunk.data(), chunk.size());
+    if (got <= 0) break;
+    bytes.append(chunk.data(), static_cast<std::size_t>(got));
+  }
+  g_mime_stream_reset(source);
+  return bytes;
+}
+
+void write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) fail("write");
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+// GMime's decoders, writing through a stream on a duplicate of `fd`.
+void decode_with_gmime(GMimeDataWrapper* content, int fd) {
+  const int own = ::dup(fd);
+  if (own < 0) fail("dup");
+  StreamPtr file(g_mime_stream_fs_new(own));  // closes `own`
+  if (g_mime_data_wrapper_write_to_stream(content, file.get()) < 0 ||
+      g_mime_stream_flush(file.get()) != 0) {
+    fail("write");
+  }
+}
+
+StreamedBody hash_back(int fd) {
+  StreamedBody body;
+  Sha256Stream sha256;
+  std::string chunk(kChunk, '\0');
+  for (;;) {
+    const ssize_t got = ::pread(fd, chunk.data(), chunk.size(), static_cast<off_t>(body.size));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail("read back");
+    if (got == 0) break;
+    sha256.update(std::string_view(chunk.data(), static_cast<std::size_t>(got)));
+    body.size += static_cast<std::uint64_t>(got);
+  }
+  body.sha256_hex = sha256.finish_hex();
+  return body;
+}
+
+std::string declared_encoding(GMimePart* part) {
+  const char* value = g_mime_object_get_header(GMIME_OBJECT(part), "Content-Transfer-Encoding");
+  if (value == nullptr) return {};
+  std::string text;
+  for (const char* c = value; *c; ++c) {
+    if (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n') continue;
+    text.push_back(static_cast<char>(g_ascii_tolower(*c)));
+  }
+  return text;
+}
+
+}  // namespace
+
+StreamedBody stream_part_body(GMimePart* part, const std::string& where,
+                              std::vector<std::string>& defects, int fd) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  if (content == nullptr) return hash_back(fd);
+  const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
+  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT) {
+    const std::string declared = declared_encoding(part);
+    if (!declared.empty()) {
+      defects.push_back(fmt::format(
+          "{}: unknown Content-Transfer-Encoding \"{}\"; body taken as it is", where, declared));
+    }
+  }
+  GMimeStream* source = g_mime_data_wrapper_get_stream(content);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64 && source != nullptr) {
+    const Base64Scan scan = scan_base64(source);
+    if (scan.junk) {
+      defects.push_back(fmt::format("{}: characters outside the base64 alphabet skipped", where));
+    }
+    if (scan.lacks_padding()) {
+      defects.push_back(fmt::format("{}: base64 without final padding", where));
+      write_all(fd, decode_base64_lenient(encoded_bytes(source)).bytes);
+      return hash_back(fd);
+    }
+  }
+  decode_with_gmime(content, fd);
+  return hash_back(fd);
+}
+
+}  // namespace contribd::mime

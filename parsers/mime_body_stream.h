@@ -1,0 +1,24 @@
+// The decoded bytes of one GMime leaf part, written to a file instead of returned in memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+typedef struct _GMimePart GMimePart;
+
+namespace contribd::mime {
+
+struct StreamedBody {
+  std::uint64_t size = 0;
+  std::string sha256_hex;  // of the decoded bytes
+};
+
+// As decode_part_body() (mime_body.h), same bytes and same defects, but written to `fd`
+// (empty, open for reading and writing) through GMime's decoders in small pieces, then hashed
+// by reading the file back. Only unpadded base64 (decoded by contribd, see mime_body.h) is
+// decoded in memory. Throws std::system_error when the file cannot be written or read.
+StreamedBody stream_part_body(GMimePart* part, const std::string& where,
+                              std::vector<std::string>& defects, int fd);
+
+}  // namespace contribd::mime
