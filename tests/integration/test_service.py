@@ -276,9 +276,13 @@ class SigtermFinishesTheMessageInHand(unittest.TestCase):
         reset_sandbox()
 
     def test_stop_in_the_middle_of_a_pass(self):
-        count = 30
+        # Enough work (60 MB) that the pass is still going when the first numbers are logged:
+        # the intake takes many small messages faster than the log can be watched.
+        count = 60
         for index in range(count):
-            send(new_contribution(SENDERS[index % len(SENDERS)], f"Busy {index:02}"))
+            subject = f"Busy {index:02}"
+            send(contribution(SENDERS[index % len(SENDERS)], subject,
+                              [(f"{subject}.pdf", os.urandom(1_000_000), PDF)]))
         mailenv.wait_for_messages(SECRETARIAT, count, timeout=60)
         daemon = RunningDaemon(self.contribd)
         self.assertTrue(daemon.wait_for_log("registered QIT4N-I-002", 30), daemon.log())
