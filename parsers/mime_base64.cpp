@@ -1,6 +1,7 @@
 #include "parsers/mime_base64.h"
 
 #include <array>
+#include <cstdint>
 
 namespace contribd::mime {
 
@@ -74,6 +75,101 @@ Base64Decoded decode_base64_lenient(std::string_view text) {
   if (count >= 2) result.missing_padding = true;
   flush_partial(result.bytes, bits, count);
   return result;
+}
+
+namespace {
+
+// The strict decoder's classes of bytes beside the sextet values 0-63.
+constexpr unsigned char kSpace = 0x40;
+constexpr unsigned char kPad = 0x41;
+constexpr unsigned char kJunk = 0xff;
+
+constexpr std::array<unsigned char, 256> make_strict_table() {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[static_cast<std::size_t>(c)] =
+        kTable[static_cast<std::size_t>(c)] == kNotAlphabet
+            ? kJunk
+            : static_cast<unsigned char>(kTable[static_cast<std::size_t>(c)]);
+  }
+  for (unsigned char c : {' ', '\t', '\r', '\n'}) table[c] = kSpace;
+  table[static_cast<unsigned char>('=')] = kPad;
+  return table;
+}
+
+constexpr std::array<unsigned char, 256> kStrictTable = make_strict_table();
+
+// The part after the first '=': more '=' and white space only, and as many '=' as the short
+// last quantum of `sextets` characters needs.
+bool padding_is_complete(std::string_view tail, int sextets) {
+  int pads = 0;
+  for (char c : tail) {
+    const unsigned char kind = kStrictTable[static_cast<unsigned char>(c)];
+    if (kind == kPad) {
+      ++pads;
+    } else if (kind != kSpace) {
+      return false;
+    }
+  }
+  return (sextets == 2 && pads == 2) || (sextets == 3 && pads == 1);
+}
+
+}  // namespace
+
+std::optional<std::string> decode_base64_strict(std::string_view text) {
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  auto* write = reinterpret_cast<unsigned char*>(out.data());
+  const auto* read = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* const end = read + text.size();
+  std::uint32_t bits = 0;
+  int sextets = 0;
+  while (read < end) {
+    // Most of the text is whole quanta between line breaks: four at a time.
+    if (sextets == 0 && end - read >= 4) {
+      const std::uint32_t a = kStrictTable[read[0]], b = kStrictTable[read[1]],
+                          c = kStrictTable[read[2]], d = kStrictTable[read[3]];
+      if (((a | b | c | d) & 0xc0) == 0) {
+        const std::uint32_t quantum = (a << 18) | (b << 12) | (c << 6) | d;
+        write[0] = static_cast<unsigned char>(quantum >> 16);
+        write[1] = static_cast<unsigned char>(quantum >> 8);
+        write[2] = static_cast<unsigned char>(quantum);
+        write += 3;
+        read += 4;
+        continue;
+      }
+    }
+    const unsigned char kind = kStrictTable[*read];
+    if (kind == kSpace) {
+      ++read;
+      continue;
+    }
+    if (kind == kJunk) return std::nullopt;
+    if (kind == kPad) {
+      const std::string_view tail(reinterpret_cast<const char*>(read),
+                                  static_cast<std::size_t>(end - read));
+      if (!padding_is_complete(tail, sextets)) return std::nullopt;
+      if (sextets == 2) *write++ = static_cast<unsigned char>(bits >> 4);
+      if (sextets == 3) {
+        *write++ = static_cast<unsigned char>(bits >> 10);
+        *write++ = static_cast<unsigned char>(bits >> 2);
+      }
+      sextets = 0;
+      break;
+    }
+    bits = (bits << 6) | kind;
+    ++read;
+    if (++sextets == 4) {
+      write[0] = static_cast<unsigned char>(bits >> 16);
+      write[1] = static_cast<unsigned char>(bits >> 8);
+      write[2] = static_cast<unsigned char>(bits);
+      write += 3;
+      bits = 0;
+      sextets = 0;
+    }
+  }
+  if (sextets != 0) return std::nullopt;
+  out.resize(static_cast<std::size_t>(write - reinterpret_cast<unsigned char*>(out.data())));
+  return out;
 }
 
 bool base64_lacks_padding(std::string_view text) {

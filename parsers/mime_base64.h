@@ -2,6 +2,7 @@
 // GMime 3.2 drops the last byte of unpadded base64; this decoder is used where that matters.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,12 @@ struct Base64Decoded {
 // supplied, a lone trailing character is dropped, data after a pad is decoded as a new
 // run; the flags say which of these happened. Never throws.
 Base64Decoded decode_base64_lenient(std::string_view text);
+
+// Decodes well-formed base64 fast: alphabet characters and white space only, '=' padding
+// only at the end (white space may follow it), a whole number of quanta. Such text decodes
+// the same in every decoder, GMime's included. nullopt for anything else, which the careful
+// paths (GMime, decode_base64_lenient) take, with their defects. Never throws.
+std::optional<std::string> decode_base64_strict(std::string_view text);
 
 // True when `text` holds alphabet characters whose count is not a multiple of four and no
 // '=' pad: the case GMime 3.2 decodes short. Cheap scan, no allocation.

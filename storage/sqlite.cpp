@@ -21,13 +21,19 @@ Database::Database(const std::filesystem::path& path, Mode mode) : path_(path.st
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      cache_(std::move(other.cache_)) {
+  other.cache_.clear();
+}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     close();
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
+    other.cache_.clear();
   }
   return *this;
 }
@@ -37,6 +43,8 @@ Database::~Database() {
 }
 
 void Database::close() noexcept {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.statement);
+  cache_.clear();
   // sqlite3_close_v2 defers the close until any statement still alive is finalized.
   if (db_ != nullptr) sqlite3_close_v2(db_);
   db_ = nullptr;
@@ -57,18 +65,51 @@ StorageError Database::error(std::string_view what) const {
   return StorageError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
 }
 
+sqlite3_stmt* Database::acquire(std::string_view sql, std::string_view what) const {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) {
+    sqlite3_stmt* statement = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) throw error(what);
+    found = cache_.emplace(std::string(sql), Cached{statement, false}).first;
+  }
+  if (found->second.in_use) return nullptr;
+  found->second.in_use = true;
+  return found->second.statement;
+}
+
+void Database::release(sqlite3_stmt* statement) const noexcept {
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  for (auto& [sql, cached] : cache_) {
+    if (cached.statement == statement) cached.in_use = false;
+  }
+}
+
 Statement::Statement(const Database& db, std::string_view sql, std::string what)
     : db_(&db), what_(std::move(what)) {
+  stmt_ = db.acquire(sql, what_);
+  cached_ = stmt_ != nullptr;
+  if (cached_) return;
   const int rc =
       sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) throw db.error(what_);
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), what_(std::move(other.what_)) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      cached_(other.cached_),
+      what_(std::move(other.what_)) {}
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  if (cached_) {
+    db_->release(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
 }
 
 bool Statement::step() {

@@ -8,6 +8,7 @@
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,11 +47,24 @@ class Database {
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+  // A prepared statement for `sql`, compiled once per connection and kept: the register runs
+  // the same few statements for every message. nullptr when the cached one is in use (a query
+  // nested in its own loop); the caller prepares a private one then. Give it back with
+  // release(). Throws StorageError "PATH: what: reason" when SQLite cannot compile it.
+  sqlite3_stmt* acquire(std::string_view sql, std::string_view what) const;
+  void release(sqlite3_stmt* statement) const noexcept;
+
  private:
+  struct Cached {
+    sqlite3_stmt* statement = nullptr;
+    bool in_use = false;
+  };
+
   void close() noexcept;
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  mutable std::map<std::string, Cached, std::less<>> cache_;
 };
 
 // One prepared statement; values bind by position (1-based) through bind(...), rows come back
@@ -122,6 +136,7 @@ class Statement {
 
   const Database* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool cached_ = false;  // stmt_ belongs to the database's cache: reset, not finalized
   std::string what_;
 };
 

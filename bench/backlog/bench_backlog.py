@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -111,11 +112,16 @@ def restore_mailbox(snapshot):
     shutil.rmtree(box, ignore_errors=True)
     shutil.copytree(snapshot, box, symlinks=True)
     chown_tree(box)
+    # The copy's dirty pages are written out now, not by the first sync of whoever runs next.
+    os.sync()
     mailenv.ctl("start-dovecot")
 
 
 RAW_FETCH = None
 WORKDIR = None
+WRAP = []  # a profiler to run contribd under (--wrap)
+CONTRIBD_FLAGS = []  # -v with --verbose
+CONTRIBD_LOG = None  # where contribd's log goes (--log), else nowhere
 
 
 def raw_fetch_once():
@@ -137,11 +143,17 @@ def with_peak_rss(command, out_file):
     """The command run under GNU time, which writes the child's peak RSS (KiB) to out_file.
     wait4() from this process would report at least Python's own size: a child's maximum RSS
     counts its pre-exec pages too."""
-    return ["/usr/bin/time", "-f", "%M", "-o", str(out_file), *command]
+    return ["/usr/bin/time", "-f", "%M %U %S", "-o", str(out_file), *command]
 
 
 def peak_rss_kib(out_file):
-    return int(Path(out_file).read_text().split()[-1])
+    return int(Path(out_file).read_text().split()[-3])
+
+
+def cpu_seconds(out_file):
+    """User + system CPU time of the command, from GNU time."""
+    user, system = Path(out_file).read_text().split()[-2:]
+    return float(user) + float(system)
 
 
 def count_replies():
@@ -167,8 +179,9 @@ def contribd_once(binary, config_path, expected, replies_expected):
     pass_done = {}
     start = time.monotonic()
     rss_file = Path(WORKDIR) / "contribd.rss"
-    process = subprocess.Popen(with_peak_rss([binary, "run", "--config", config_path, "--once"],
-                                             rss_file), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    command = [*WRAP, binary, *CONTRIBD_FLAGS, "run", "--config", config_path, "--once"]
+    process = subprocess.Popen(with_peak_rss(command, rss_file), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
 
     def read_log():
         for line in process.stderr:
@@ -182,6 +195,9 @@ def contribd_once(binary, config_path, expected, replies_expected):
     process.wait()
     seconds = time.monotonic() - start
     reader.join()
+    if CONTRIBD_LOG:
+        with open(CONTRIBD_LOG, "a") as log:
+            log.writelines(log_lines)
     if process.returncode != 0 or "at" not in pass_done:
         problems = [line for line in log_lines if " error " in line or " warning " in line]
         tail = "".join(problems[:10] + log_lines[-5:])
@@ -196,7 +212,7 @@ def contribd_once(binary, config_path, expected, replies_expected):
             raise RuntimeError(f"only {count_replies()} of {replies_expected} replies delivered")
         time.sleep(0.2)
     return {"seconds": seconds, "intake_seconds": intake, "sending_seconds": seconds - intake,
-            "peak_rss_kib": peak_rss_kib(rss_file)}
+            "peak_rss_kib": peak_rss_kib(rss_file), "cpu_seconds": cpu_seconds(rss_file)}
 
 
 def measure_case(name, count, message_bytes, runs, binary, workdir, received):
@@ -213,7 +229,8 @@ def measure_case(name, count, message_bytes, runs, binary, workdir, received):
             raise RuntimeError(f"raw fetch saw {report['messages']} messages, not {count}")
         total_bytes = report["bytes"]
         raw_runs.append({"seconds": seconds, "peak_rss_kib": rss,
-                         "fetch_seconds": report["fetch_seconds"]})
+                         "fetch_seconds": report["fetch_seconds"],
+                         "cpu_seconds": cpu_seconds(Path(WORKDIR) / "raw-fetch.rss")})
         restore_mailbox(snapshot)
         clear_replies()
         deadline = received + 10 * 86400
@@ -225,7 +242,8 @@ def measure_case(name, count, message_bytes, runs, binary, workdir, received):
         contribd_runs.append(figures)
         print(f"[{name}] run {run}: raw fetch {seconds:.2f} s; contribd {figures['seconds']:.2f} s "
               f"(intake {figures['intake_seconds']:.2f} s, sending {figures['sending_seconds']:.2f}"
-              f" s), peak RSS {figures['peak_rss_kib'] / 1024:.1f} MiB", flush=True)
+              f" s), CPU {figures['cpu_seconds']:.2f} s, peak RSS "
+              f"{figures['peak_rss_kib'] / 1024:.1f} MiB", flush=True)
     clear_replies()
     return summarize(name, count, total_bytes, raw_runs, contribd_runs)
 
@@ -244,12 +262,14 @@ def summarize(name, count, total_bytes, raw_runs, contribd_runs):
         "megabytes": total_bytes / 1e6,
         "raw_fetch": {"seconds": raw, "messages_per_s": count / raw,
                       "mb_per_s": total_bytes / 1e6 / raw,
+                      "cpu_seconds": median(raw_runs, "cpu_seconds"),
                       "peak_rss_mib": median(raw_runs, "peak_rss_kib") / 1024},
         "contribd": {"seconds": total, "intake_seconds": intake,
                      "sending_seconds": median(contribd_runs, "sending_seconds"),
                      "messages_per_s": count / total, "intake_messages_per_s": count / intake,
                      "mb_per_s": total_bytes / 1e6 / total,
                      "intake_mb_per_s": total_bytes / 1e6 / intake,
+                     "cpu_seconds": median(contribd_runs, "cpu_seconds"),
                      "peak_rss_mib": median(contribd_runs, "peak_rss_kib") / 1024},
         "ratio_total_to_raw": total / raw,
         "ratio_intake_to_raw": intake / raw,
@@ -262,9 +282,11 @@ def print_summary(result):
     print(f"\n== {result['case']}: {result['messages']} message(s), "
           f"{result['megabytes']:.1f} MB (median of {len(result['runs']['contribd'])})")
     print(f"  raw fetch        {raw['seconds']:7.2f} s  {raw['messages_per_s']:7.1f} msg/s  "
-          f"{raw['mb_per_s']:6.1f} MB/s  peak RSS {raw['peak_rss_mib']:6.1f} MiB")
+          f"{raw['mb_per_s']:6.1f} MB/s  peak RSS {raw['peak_rss_mib']:6.1f} MiB  "
+          f"CPU {raw['cpu_seconds']:.2f} s")
     print(f"  contribd total   {ours['seconds']:7.2f} s  {ours['messages_per_s']:7.1f} msg/s  "
-          f"{ours['mb_per_s']:6.1f} MB/s  peak RSS {ours['peak_rss_mib']:6.1f} MiB")
+          f"{ours['mb_per_s']:6.1f} MB/s  peak RSS {ours['peak_rss_mib']:6.1f} MiB  "
+          f"CPU {ours['cpu_seconds']:.2f} s")
     print(f"  contribd intake  {ours['intake_seconds']:7.2f} s  "
           f"{ours['intake_messages_per_s']:7.1f} msg/s  {ours['intake_mb_per_s']:6.1f} MB/s")
     print(f"  replies sending  {ours['sending_seconds']:7.2f} s")
@@ -273,7 +295,7 @@ def print_summary(result):
 
 
 def main():
-    global RAW_FETCH, WORKDIR
+    global RAW_FETCH, WORKDIR, CONTRIBD_LOG
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contribd", required=True)
     parser.add_argument("--raw-fetch", required=True)
@@ -284,8 +306,15 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--workdir", default="/tmp/contribd-bench-backlog")
+    parser.add_argument("--verbose", action="store_true", help="contribd logs debug detail")
+    parser.add_argument("--log", help="append contribd's log of every run to this file")
+    parser.add_argument("--wrap", default="",
+                        help='a command to run contribd under, e.g. "perf record -g -o F --"')
     args = parser.parse_args()
     RAW_FETCH = args.raw_fetch
+    WRAP[:] = shlex.split(args.wrap)
+    CONTRIBD_FLAGS[:] = ["-v"] if args.verbose else []
+    CONTRIBD_LOG = args.log
 
     mailenv.start()
     harness.reset_mailboxes()

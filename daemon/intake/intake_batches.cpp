@@ -6,6 +6,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -40,15 +41,24 @@ std::filesystem::path spool_folder(const IntakeContext& context) {
   return folder;
 }
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 struct FetchedBatch {
   std::vector<PendingMessage> pending;
   std::vector<imap::SpooledMessage> spooled;  // in UID order; some may be missing
+  double fetch_seconds = 0;
 };
 
 awaitable<void> fetch_into(imap::Session& session, std::vector<PendingMessage> pending,
                            std::filesystem::path folder, FetchedBatch& out) {
+  const Clock::time_point start = Clock::now();
   out.spooled = co_await session.fetch_batch(uids_of(pending), std::move(folder));
   out.pending = std::move(pending);
+  out.fetch_seconds = seconds_since(start);
 }
 
 // The fetched messages in the order they were planned (the numbers follow it), not the
@@ -88,11 +98,14 @@ struct Registration {
   FetchedBatch batch;
   std::vector<SpooledIntake> intakes;  // point into batch.spooled
   std::vector<std::optional<IntakeResult>> results;
+  double register_seconds = 0;
 };
 
 // Runs on the worker thread: nothing here touches the IMAP session.
 awaitable<void> register_on_worker(std::shared_ptr<Registration> work) {
+  const Clock::time_point start = Clock::now();
   work->results = register_batch(work->context, work->intakes, now_utc());
+  work->register_seconds = seconds_since(start);
   co_return;
 }
 
@@ -114,6 +127,8 @@ void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
 std::vector<std::uint32_t> settle(IntakeContext& context, const Registration& work,
                                   SweepCounts& counts) {
   note_vanished(work.batch, counts);
+  spdlog::debug("batch of {} messages: fetched in {:.3f} s, registered in {:.3f} s",
+                work.intakes.size(), work.batch.fetch_seconds, work.register_seconds);
   std::vector<std::uint32_t> to_move;
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
     const std::optional<IntakeResult>& result = work.results[i];
@@ -142,7 +157,6 @@ awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
   transaction.commit();
 }
 
-
 // A message met again after a UIDVALIDITY change comes back with its earlier outcome; the
 // register tells it apart only by this reason (register_message.cpp, adopt_known_content).
 bool seen_under_earlier_uidvalidity(const IntakeResult& result) {
@@ -159,8 +173,8 @@ std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage
   std::size_t batch_messages = std::max<std::size_t>(1, std::min(first_messages, max_messages));
   std::uint64_t bytes = 0;
   for (PendingMessage& message : pending) {
-    const bool full = !batches.empty() && (batches.back().size() >= batch_messages ||
-                                           bytes + message.size > max_bytes);
+    const bool full = !batches.empty() &&
+                      (batches.back().size() >= batch_messages || bytes + message.size > max_bytes);
     if (batches.empty() || full) {
       if (full) batch_messages = std::min(batch_messages * 2, max_messages);
       batches.emplace_back();

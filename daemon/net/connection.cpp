@@ -129,7 +129,8 @@ class TlsConnection final : public Connection {
   std::string host_;
   ssl::context context_;  // outlives stream_, which refers to it
   ssl::stream<tcp::socket> stream_;
-  std::string buffer_;  // bytes received but not yet handed out
+  std::string buffer_;                   // bytes received but not yet handed out
+  std::unique_ptr<char[]> spool_chunk_;  // read_exact_to()'s buffer, kept between literals
   bool tls_ = false;
   bool broken_ = false;  // after a timeout or an error: no TLS goodbye, just close
 };
@@ -321,11 +322,11 @@ asio::awaitable<void> TlsConnection::read_exact_to(std::size_t n, SpoolFile& out
   out.append(std::string_view(buffer_).substr(0, buffered));
   buffer_.erase(0, buffered);
   std::size_t missing = n - buffered;
-  std::string chunk(kSpoolChunk, '\0');
+  if (!spool_chunk_) spool_chunk_ = std::make_unique_for_overwrite<char[]>(kSpoolChunk);
   while (missing > 0) {
     const std::size_t got =
-        co_await read_some(chunk.data(), std::min(missing, chunk.size()), endpoint_.timeout);
-    out.append(std::string_view(chunk.data(), got));
+        co_await read_some(spool_chunk_.get(), std::min(missing, kSpoolChunk), endpoint_.timeout);
+    out.append(std::string_view(spool_chunk_.get(), got));
     missing -= got;
   }
 }

@@ -1,0 +1,65 @@
+// The strict base64 fast path: it must decode exactly what every decoder agrees on, and hand
+// everything else back (nullopt) to the careful paths.
+#include "parsers/mime_base64.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace contribd::mime {
+namespace {
+
+// RFC 4648 encoding, wrapped at `line` characters with CRLF, for comparing against.
+std::string encode(std::string_view bytes, std::size_t line = 76) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string flat;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t quantum = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) quantum |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) quantum |= static_cast<unsigned char>(bytes[i + 2]);
+    flat += kAlphabet[(quantum >> 18) & 63];
+    flat += kAlphabet[(quantum >> 12) & 63];
+    flat += i + 1 < bytes.size() ? kAlphabet[(quantum >> 6) & 63] : '=';
+    flat += i + 2 < bytes.size() ? kAlphabet[quantum & 63] : '=';
+  }
+  std::string wrapped;
+  for (std::size_t i = 0; i < flat.size(); i += line) wrapped += flat.substr(i, line) + "\r\n";
+  return wrapped;
+}
+
+TEST(Base64Strict, DecodesEveryLengthAndLineWidthLikeTheLenientDecoder) {
+  std::mt19937 random(7);
+  for (std::size_t size = 0; size < 200; ++size) {
+    std::string bytes(size, '\0');
+    for (char& byte : bytes) byte = static_cast<char>(random());
+    for (std::size_t line : {76u, 64u, 3u, 1u}) {
+      const std::string text = encode(bytes, line);
+      const auto strict = decode_base64_strict(text);
+      ASSERT_TRUE(strict.has_value()) << "size " << size << " line " << line;
+      EXPECT_EQ(*strict, bytes) << "size " << size << " line " << line;
+      EXPECT_EQ(*strict, decode_base64_lenient(text).bytes);
+    }
+  }
+}
+
+TEST(Base64Strict, WhiteSpaceAnywhereAndAfterThePadIsAccepted) {
+  EXPECT_EQ(decode_base64_strict(" SGVs\tbG8=\r\n \r\n"), "Hello");
+  EXPECT_EQ(decode_base64_strict("SGVsbA=\r\n="), "Hell");
+  EXPECT_EQ(decode_base64_strict(""), "");
+  EXPECT_EQ(decode_base64_strict("\r\n"), "");
+}
+
+TEST(Base64Strict, AnythingIrregularIsLeftToTheCarefulPaths) {
+  EXPECT_EQ(decode_base64_strict("SGVsbG8"), std::nullopt);       // no padding
+  EXPECT_EQ(decode_base64_strict("SGVs!bG8="), std::nullopt);     // junk
+  EXPECT_EQ(decode_base64_strict("SGVsbA==SGVs"), std::nullopt);  // data after the pad
+  EXPECT_EQ(decode_base64_strict("SGVsbG8=="), std::nullopt);     // one pad too many
+  EXPECT_EQ(decode_base64_strict("SGVsb==="), std::nullopt);      // a lone sextet
+  EXPECT_EQ(decode_base64_strict("S"), std::nullopt);
+  EXPECT_EQ(decode_base64_strict("=SGVs"), std::nullopt);
+  EXPECT_EQ(decode_base64_strict(std::string("SGVs\0bG8=", 9)), std::nullopt);
+}
+
+}  // namespace
+}  // namespace contribd::mime
