@@ -143,18 +143,25 @@ std::vector<std::uint32_t> settle(IntakeContext& context, const Registration& wo
   return to_move;
 }
 
+// One UID MOVE per this many messages: the command stays short even when the UIDs are scattered.
+constexpr std::size_t kMoveMessages = 500;
+
 awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
                                const storage::MessageKey& any_key,
                                const std::vector<std::uint32_t>& uids) {
-  if (uids.empty()) co_return;
-  co_await session.move_batch(uids, context.config.imap.processed_folder);
-  auto transaction = context.register_.begin();
-  storage::MessageKey key = any_key;
-  for (std::uint32_t uid : uids) {
-    key.uid = uid;
-    context.register_.mark_moved(key);
+  for (std::size_t first = 0; first < uids.size(); first += kMoveMessages) {
+    const std::size_t last = std::min(uids.size(), first + kMoveMessages);
+    std::vector<std::uint32_t> part(uids.begin() + static_cast<std::ptrdiff_t>(first),
+                                    uids.begin() + static_cast<std::ptrdiff_t>(last));
+    co_await session.move_batch(part, context.config.imap.processed_folder);
+    auto transaction = context.register_.begin();
+    storage::MessageKey key = any_key;
+    for (std::uint32_t uid : part) {
+      key.uid = uid;
+      context.register_.mark_moved(key);
+    }
+    transaction.commit();
   }
-  transaction.commit();
 }
 
 // A message met again after a UIDVALIDITY change comes back with its earlier outcome; the
@@ -260,10 +267,14 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   std::vector<std::vector<PendingMessage>> batches = plan_batches(std::move(pending));
   asio::thread_pool worker(1);
 
+  // Moved once the pass is over, not after each batch: the connection would otherwise sit idle
+  // during every move instead of streaming the next batch. Until then the register knows them
+  // as committed and not moved, so that a crash leaves the moves to the next start.
+  const storage::MessageKey any_key = batches.front().front().key;
+  std::vector<std::uint32_t> to_move;
   FetchedBatch current;
   co_await fetch_into(session, std::move(batches[0]), folder, current);
   for (std::size_t next = 1; next <= batches.size(); ++next) {
-    const storage::MessageKey any_key = current.pending.front().key;
     auto work = std::make_shared<Registration>(context, std::move(current));
     FetchedBatch following;
     // The server streams the next batch while this one is extracted and registered.
@@ -273,12 +284,13 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
     } else {
       co_await register_elsewhere(worker, work);
     }
-    const std::vector<std::uint32_t> to_move = settle(context, *work, counts);
-    co_await move_committed(session, context, any_key, to_move);
+    const std::vector<std::uint32_t> settled = settle(context, *work, counts);
+    to_move.insert(to_move.end(), settled.begin(), settled.end());
     // A batch fetched meanwhile stays unread in the folder for the next run.
     if (stopping()) break;
     current = std::move(following);
   }
+  co_await move_committed(session, context, any_key, to_move);
 }
 
 }  // namespace contribd

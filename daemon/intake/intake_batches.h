@@ -1,7 +1,7 @@
 // The body of a mailbox pass: fetch, register and move the messages the register has not
 // examined yet, in batches. Each batch is fetched with one UID FETCH into spool files while
-// the previous batch is extracted and registered (one transaction) on a worker thread; a
-// batch is moved to the processed folder once its transaction is committed, so the order
+// the previous batch is extracted and registered (one transaction) on a worker thread; what
+// was committed is moved to the processed folder at the end of the pass, so the order
 // "registered and reply queued, then moved" holds for every message.
 #pragma once
 

@@ -123,6 +123,10 @@ class TlsConnection final : public Connection {
                                  std::string_view what);
   asio::awaitable<std::size_t> read_some(char* data, std::size_t size,
                                          std::chrono::steady_clock::duration timeout);
+  // Exactly `size` bytes, with one deadline for all of them (a TLS record is at most 16 KB:
+  // one timer per record would cost more than the record's decryption).
+  asio::awaitable<void> read_fully(char* data, std::size_t size,
+                                   std::chrono::steady_clock::duration timeout);
   std::optional<std::string> take_line();
 
   Endpoint endpoint_;
@@ -271,6 +275,21 @@ asio::awaitable<std::size_t> TlsConnection::read_some(char* data, std::size_t si
   co_return n;
 }
 
+asio::awaitable<void> TlsConnection::read_fully(char* data, std::size_t size,
+                                                std::chrono::steady_clock::duration timeout) {
+  if (broken_) throw NetError(fmt::format("{}: connection is no longer usable", peer()));
+  const auto buffer = asio::buffer(data, size);
+  std::tuple<error_code, std::size_t> result;
+  if (tls_) {
+    result = co_await within(asio::async_read(stream_, buffer, kAsTuple), timeout, "reading");
+  } else {
+    result = co_await within(asio::async_read(stream_.next_layer(), buffer, kAsTuple), timeout,
+                             "reading");
+  }
+  const auto [ec, n] = result;
+  if (ec) fail("read failed", ec);
+}
+
 std::optional<std::string> TlsConnection::take_line() {
   const std::size_t newline = buffer_.find('\n');
   if (newline == std::string::npos) return std::nullopt;
@@ -323,11 +342,12 @@ asio::awaitable<void> TlsConnection::read_exact_to(std::size_t n, SpoolFile& out
   buffer_.erase(0, buffered);
   std::size_t missing = n - buffered;
   if (!spool_chunk_) spool_chunk_ = std::make_unique_for_overwrite<char[]>(kSpoolChunk);
+  // Whole pieces: one write into the spool file and one deadline per piece.
   while (missing > 0) {
-    const std::size_t got =
-        co_await read_some(spool_chunk_.get(), std::min(missing, kSpoolChunk), endpoint_.timeout);
-    out.append(std::string_view(spool_chunk_.get(), got));
-    missing -= got;
+    const std::size_t piece = std::min(missing, kSpoolChunk);
+    co_await read_fully(spool_chunk_.get(), piece, endpoint_.timeout);
+    out.append(std::string_view(spool_chunk_.get(), piece));
+    missing -= piece;
   }
 }
 

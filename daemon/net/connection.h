@@ -51,7 +51,8 @@ class Connection {
   // Exactly n bytes (an IMAP literal); appended to out so that large bodies are not copied.
   virtual boost::asio::awaitable<void> read_exact(std::size_t n, std::string& out) = 0;
   // Exactly n bytes (an IMAP literal) appended to `out` piece by piece, so that a large body
-  // never sits in memory whole. The default goes through read_exact() in 1 MiB pieces; a
+  // never sits in memory whole; each piece (256 KiB for TLS connections) must arrive within
+  // the endpoint's timeout. The default goes through read_exact() in 1 MiB pieces; a
   // write error of the file is the SpoolFile's std::system_error.
   virtual boost::asio::awaitable<void> read_exact_to(std::size_t n, SpoolFile& out);
   virtual boost::asio::awaitable<void> write(std::string_view bytes) = 0;
