@@ -16,7 +16,8 @@
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+
+#include "daemon/net/tls_context.h"
 
 namespace contribd::auth {
 namespace {
@@ -62,25 +63,11 @@ std::string describe(const error_code& ec, SSL* handle = nullptr) {
 }
 
 ssl::context make_context(const HttpsUrl& url, const std::string& ca_file) {
-  ssl::context context(ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-  context.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-  context.set_default_verify_paths();
-  if (!ca_file.empty()) {
-    std::ifstream probe(ca_file);
-    if (!probe) {
-      throw HttpsError(
-          fmt::format("{}: cannot read CA file {}: {}", peer(url), ca_file, std::strerror(errno)));
-    }
-    error_code ec;
-    context.load_verify_file(ca_file, ec);
-    if (ec) {
-      throw HttpsError(
-          fmt::format("{}: cannot load CA file {}: {}", peer(url), ca_file, describe(ec)));
-    }
+  try {
+    return net::client_tls_context(ca_file);
+  } catch (const net::TlsSetupError& error) {
+    throw HttpsError(fmt::format("{}: {}", peer(url), error.what()));
   }
-  context.set_verify_mode(ssl::verify_peer);
-  return context;
 }
 
 // SNI carries DNS names only (RFC 6066 section 3); an address is checked against the

@@ -190,6 +190,16 @@ std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage
     bytes += message.size;
     batches.back().push_back(std::move(message));
   }
+  // The last batch is registered with nothing left to fetch beside it: halved until small,
+  // each half is fetched while the one before it registers.
+  while (batches.size() > 1 && batches.back().size() >= 2 * first_messages) {
+    std::vector<PendingMessage>& last = batches.back();
+    const auto middle = last.begin() + static_cast<std::ptrdiff_t>((last.size() + 1) / 2);
+    std::vector<PendingMessage> tail(std::make_move_iterator(middle),
+                                     std::make_move_iterator(last.end()));
+    last.erase(middle, last.end());
+    batches.push_back(std::move(tail));
+  }
   return batches;
 }
 

@@ -23,7 +23,8 @@ struct PendingMessage {
 
 // How `pending` is cut into UID FETCH commands, in its order: the first batches are small so
 // that the first replies leave early and a stop request waits for little, later ones grow to
-// `max_messages`; a batch holds at most `max_bytes` (a larger message is a batch of its own).
+// `max_messages`, and the last ones shrink again (the last registration overlaps nothing); a
+// batch holds at most `max_bytes` (a larger message is a batch of its own).
 std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage> pending,
                                                       std::size_t first_messages = 4,
                                                       std::size_t max_messages = 100,
@@ -39,8 +40,7 @@ boost::asio::awaitable<void> fetch_and_register(imap::Session& session, IntakeCo
                                                 const bool* stop_requested = nullptr);
 
 // One log line (and journal entry) for what became of a message. Reads the register.
-void log_result(IntakeContext& context, const storage::MessageKey& key,
-                const IntakeResult& result);
+void log_result(IntakeContext& context, const storage::MessageKey& key, const IntakeResult& result);
 
 void count_outcome(SweepCounts& counts, storage::Outcome outcome);
 

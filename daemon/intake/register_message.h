@@ -39,10 +39,10 @@ struct SpooledIntake {
 
 // Examines each message of a batch that the register has not seen under its key: extract,
 // decide, register and queue the reply, in one transaction with one commit (and one file-system
-// sync) for the batch; after it returns, the messages may be moved, before, nothing is promised. Results come in the order
-// given; nullopt marks a message that could not be registered this time (nothing committed
-// for it; the error is logged with its UID). When anything in the batch fails, the batch is
-// rolled back and each message is tried alone, so one bad message costs only itself.
+// sync) for the batch; after it returns, the messages may be moved, before, nothing is promised.
+// Results come in the order given; nullopt marks a message that could not be registered this time
+// (nothing committed for it; the error is logged with its UID). When anything in the batch fails,
+// the batch is rolled back and each message is tried alone, so one bad message costs only itself.
 std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
                                                         const std::vector<SpooledIntake>& batch,
                                                         UtcTime now);

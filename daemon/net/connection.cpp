@@ -22,8 +22,9 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <variant>
+
+#include "daemon/net/tls_context.h"
 
 namespace contribd::net {
 namespace {
@@ -140,26 +141,11 @@ class TlsConnection final : public Connection {
 };
 
 ssl::context TlsConnection::make_context() const {
-  ssl::context context(ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-  context.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-  context.set_default_verify_paths();
-  if (!endpoint_.ca_file.empty()) {
-    // Checked here because OpenSSL's own message for a missing file names neither it nor errno.
-    std::ifstream probe(endpoint_.ca_file);
-    if (!probe) {
-      throw NetError(fmt::format("{}: cannot read CA file {}: {}", peer(), endpoint_.ca_file,
-                                 std::strerror(errno)));
-    }
-    error_code ec;
-    context.load_verify_file(endpoint_.ca_file, ec);
-    if (ec) {
-      throw NetError(
-          fmt::format("{}: cannot load CA file {}: {}", peer(), endpoint_.ca_file, describe(ec)));
-    }
+  try {
+    return client_tls_context(endpoint_.ca_file);
+  } catch (const TlsSetupError& error) {
+    throw NetError(fmt::format("{}: {}", peer(), error.what()));
   }
-  context.set_verify_mode(ssl::verify_peer);
-  return context;
 }
 
 void TlsConnection::fail(std::string_view what, const error_code& ec, bool with_verify) {

@@ -1,0 +1,64 @@
+#include "daemon/net/tls_context.h"
+
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace contribd::net {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+std::string reason_of(const boost::system::error_code& ec) {
+  if (ec.category() == boost::asio::error::get_ssl_category()) {
+    if (const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()))) {
+      return reason;
+    }
+  }
+  return ec.message();
+}
+
+// The folder OpenSSL would search (SSL_CERT_DIR or its built-in default), when it exists and no
+// single bundle file was asked for.
+bool trust_system_folder(ssl::context& context) {
+  if (std::getenv(X509_get_default_cert_file_env()) != nullptr) return false;
+  const char* from_env = std::getenv(X509_get_default_cert_dir_env());
+  const std::string folder = from_env != nullptr ? from_env : X509_get_default_cert_dir();
+  std::error_code error;
+  if (folder.find(':') != std::string::npos || !std::filesystem::is_directory(folder, error)) {
+    return false;
+  }
+  return SSL_CTX_load_verify_dir(context.native_handle(), folder.c_str()) == 1;
+}
+
+void trust_ca_file(ssl::context& context, const std::string& ca_file) {
+  // Checked here because OpenSSL's own message for a missing file names neither it nor errno.
+  std::ifstream probe(ca_file);
+  if (!probe) {
+    throw TlsSetupError(fmt::format("cannot read CA file {}: {}", ca_file, std::strerror(errno)));
+  }
+  boost::system::error_code ec;
+  context.load_verify_file(ca_file, ec);
+  if (ec) throw TlsSetupError(fmt::format("cannot load CA file {}: {}", ca_file, reason_of(ec)));
+}
+
+}  // namespace
+
+ssl::context client_tls_context(const std::string& ca_file) {
+  ssl::context context(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  if (!trust_system_folder(context)) context.set_default_verify_paths();
+  if (!ca_file.empty()) trust_ca_file(context, ca_file);
+  context.set_verify_mode(ssl::verify_peer);
+  return context;
+}
+
+}  // namespace contribd::net
