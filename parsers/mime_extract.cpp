@@ -326,6 +326,7 @@ std::string describe_warning(GMimeParserWarning code) {
 struct ParserWarnings {
   std::vector<std::string> lines;
   bool nesting_overflow = false;
+  gint64 message_start = 0;  // GMime counts from the start of the file, we from the message's
 };
 
 void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item,
@@ -335,7 +336,8 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
   constexpr std::size_t kMaxWarnings = 50;
   if (warnings->lines.size() >= kMaxWarnings) return;
   std::string line = offset >= 0
-                         ? fmt::format("GMime at byte {}: {}", offset, describe_warning(code))
+                         ? fmt::format("GMime at byte {}: {}", offset - warnings->message_start,
+                                       describe_warning(code))
                          : fmt::format("GMime: {}", describe_warning(code));
   if (item != nullptr && *item != '\0') {
     line += fmt::format(" ({})", std::string_view(item).substr(0, 60));
@@ -469,13 +471,13 @@ std::uint64_t file_size(int fd) {
   return static_cast<std::uint64_t>(status.st_size);
 }
 
-// Up to `length` bytes from the start of the file.
-std::string read_prefix(int fd, std::uint64_t length) {
+// Up to `length` bytes from `offset` on.
+std::string read_range(int fd, std::uint64_t offset, std::uint64_t length) {
   std::string bytes(static_cast<std::size_t>(length), '\0');
   std::size_t filled = 0;
   while (filled < bytes.size()) {
-    const ssize_t got =
-        ::pread(fd, bytes.data() + filled, bytes.size() - filled, static_cast<off_t>(filled));
+    const ssize_t got = ::pread(fd, bytes.data() + filled, bytes.size() - filled,
+                                static_cast<off_t>(offset + filled));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) fail_reading("read");
     if (got == 0) break;
@@ -493,26 +495,35 @@ bool has_header_end(std::string_view head) {
 }  // namespace
 
 ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, FileSink& sink) {
+  return extract_message_from_file(fd, 0, file_size(fd), limits, sink);
+}
+
+ParsedMessage extract_message_from_file(int fd, std::uint64_t offset, std::uint64_t length,
+                                        const ExtractLimits& limits, FileSink& sink) {
   ensure_gmime_initialised();
-  const std::uint64_t size = file_size(fd);
-  if (size <= limits.whole_in_memory_bytes) return extract_message(read_prefix(fd, size), limits);
-  const std::string head =
-      read_prefix(fd, std::min<std::uint64_t>(size, limits.max_header_bytes + kHeaderSlack));
+  if (length <= limits.whole_in_memory_bytes) {
+    return extract_message(read_range(fd, offset, length), limits);
+  }
+  const std::string head = read_range(
+      fd, offset, std::min<std::uint64_t>(length, limits.max_header_bytes + kHeaderSlack));
   HeaderBlock block = split_header_block(head, limits.max_header_bytes);
   if (block.needs_repair || !has_header_end(head)) {
-    return extract_message(read_prefix(fd, size), limits);
+    return extract_message(read_range(fd, offset, length), limits);
   }
   ParsedMessage message;
   message.defects = block.defects;
   fill_header_facts(block, message);
 
-  // Bounds from 0: a duplicate shares the offset, which the spool writer left at the end.
-  const auto open_file_stream = [fd] {
+  // Explicit bounds: a duplicate shares the file offset, which the spool writer left at the end.
+  const auto start = static_cast<gint64>(offset);
+  const auto end = static_cast<gint64>(offset + length);
+  const auto open_file_stream = [fd, start, end] {
     const int own = ::dup(fd);
     if (own < 0) fail_reading("dup");
-    return g_mime_stream_fs_new_with_bounds(own, 0, -1);  // closes `own`
+    return g_mime_stream_fs_new_with_bounds(own, start, end);  // closes `own`
   };
   ParserWarnings warnings;
+  warnings.message_start = start;
   const GMimeTree tree = parse_with_gmime(open_file_stream, warnings);
   collect_files(tree, warnings, limits, message, &sink);
   return message;

@@ -39,4 +39,9 @@ ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits 
 // a sink or file error does (std::system_error).
 ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, FileSink& sink);
 
+// The same for the `length` bytes at `offset` in the file (one message of several kept back
+// to back in one file).
+ParsedMessage extract_message_from_file(int fd, std::uint64_t offset, std::uint64_t length,
+                                        const ExtractLimits& limits, FileSink& sink);
+
 }  // namespace contribd::mime

@@ -1,4 +1,4 @@
-// The Session commands over UID sets: fetch_batch (each body streamed into a spool file) and
+// The Session commands over UID sets: fetch_batch (the bodies streamed into one spool file) and
 // move_batch.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -63,8 +63,8 @@ bool announces_body(std::string_view line) {
 
 }  // namespace
 
-asio::awaitable<Response> Session::read_spooling_response(const std::filesystem::path& folder,
-                                                          std::optional<net::SpoolFile>& body) {
+asio::awaitable<Response> Session::read_spooling_response(net::SpoolFile& spool,
+                                                          std::optional<net::SpoolRange>& body) {
   for (;;) {
     body.reset();
     std::string bytes = co_await read_line(endpoint().timeout);
@@ -75,11 +75,11 @@ asio::awaitable<Response> Session::read_spooling_response(const std::filesystem:
             "{}: server announced a literal of {} bytes, more than the {} bytes accepted", peer(),
             *length, kMaxLiteralBytes));
       }
-      const bool spool = !body && announces_body(std::string_view(bytes).substr(line_start));
+      const bool to_spool = !body && announces_body(std::string_view(bytes).substr(line_start));
       try {
-        if (spool) {
-          body.emplace(net::SpoolFile::create(folder));
-          co_await connection_->read_exact_to(static_cast<std::size_t>(*length), *body);
+        if (to_spool) {
+          body = net::SpoolRange{spool.size(), *length};
+          co_await connection_->read_exact_to(static_cast<std::size_t>(*length), spool);
           // The parser sees an empty literal where the body was.
           bytes.replace(bytes.rfind('{'), std::string::npos, "{0}");
           bytes += "\r\n";
@@ -109,11 +109,13 @@ asio::awaitable<Response> Session::read_spooling_response(const std::filesystem:
   }
 }
 
-asio::awaitable<std::vector<SpooledMessage>> Session::fetch_batch(
-    std::vector<std::uint32_t> uids, std::filesystem::path spool_folder) {
+asio::awaitable<SpooledBatch> Session::fetch_batch(std::vector<std::uint32_t> uids,
+                                                   std::filesystem::path spool_folder) {
   std::sort(uids.begin(), uids.end());
   uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-  if (uids.empty()) co_return std::vector<SpooledMessage>{};
+  SpooledBatch batch;
+  if (uids.empty()) co_return batch;
+  batch.file = net::SpoolFile::create(spool_folder);
   const std::string set = uid_set(uids);
   const std::string what = fmt::format("UID FETCH {}", excerpt(set));
   const std::string tag = next_tag();
@@ -123,8 +125,8 @@ asio::awaitable<std::vector<SpooledMessage>> Session::fetch_batch(
 
   std::map<std::uint32_t, SpooledMessage> by_uid;
   for (;;) {
-    std::optional<net::SpoolFile> body;
-    Response response = co_await read_spooling_response(spool_folder, body);
+    std::optional<net::SpoolRange> body;
+    Response response = co_await read_spooling_response(batch.file, body);
     if (response.kind == Response::Kind::continuation) {
       throw ImapError(fmt::format("{}: unexpected continuation request during {}", peer(), what));
     }
@@ -146,12 +148,11 @@ asio::awaitable<std::vector<SpooledMessage>> Session::fetch_batch(
       throw ImapError(fmt::format("{}: {}: UID {}: unreadable INTERNALDATE \"{}\"", peer(), what,
                                   *uid, excerpt(date_text.value_or("NIL"))));
     }
-    by_uid.insert_or_assign(*uid, SpooledMessage{*uid, *received, std::move(*body)});
+    by_uid.insert_or_assign(*uid, SpooledMessage{*uid, *received, *body});
   }
-  std::vector<SpooledMessage> messages;
-  messages.reserve(by_uid.size());
-  for (auto& [uid, message] : by_uid) messages.push_back(std::move(message));
-  co_return messages;
+  batch.messages.reserve(by_uid.size());
+  for (auto& [uid, message] : by_uid) batch.messages.push_back(message);
+  co_return batch;
 }
 
 asio::awaitable<void> Session::move_batch(std::vector<std::uint32_t> uids, std::string folder) {

@@ -46,11 +46,16 @@ struct MessageSummary {
   std::chrono::sys_seconds internal_date;  // the server's receipt time, UTC
 };
 
-// A message fetched by fetch_batch(): its body is in a file, not in memory.
+// A message fetched by fetch_batch(): its body is in the batch's spool file, not in memory.
 struct SpooledMessage {
   std::uint32_t uid = 0;
   std::chrono::sys_seconds internal_date;
-  net::SpoolFile body;  // the whole message, as stored on the server
+  net::SpoolRange body;  // the whole message, as stored on the server
+};
+
+struct SpooledBatch {
+  net::SpoolFile file;                   // every body of the batch, back to back
+  std::vector<SpooledMessage> messages;  // by UID; a UID that vanished meanwhile is absent
 };
 
 // "host:port: what: server text"
@@ -86,13 +91,12 @@ class Session {
   boost::asio::awaitable<std::vector<MessageSummary>> list_messages();
   // UID FETCH set (BODY.PEEK[] INTERNALDATE), leaving \Seen unset: many messages in one
   // command, so that the server streams them back to back instead of waiting for one request
-  // each. Every body
-  // goes into a SpoolFile in `spool_folder` as it arrives, never into memory. Returns the
-  // messages the server sent, by UID; a UID that vanished meanwhile is absent. The command
-  // is as long as the UID set: callers keep batches to a few hundred UIDs. A refused
-  // command or an unreadable response is an ImapError; a spool file that cannot be written is std::system_error.
-  boost::asio::awaitable<std::vector<SpooledMessage>> fetch_batch(
-      std::vector<std::uint32_t> uids, std::filesystem::path spool_folder);
+  // each. The bodies go into one new SpoolFile in `spool_folder` as they arrive, never into
+  // memory. The command is as long as the UID set: callers keep batches to a few hundred UIDs.
+  // A refused command or an unreadable response is an ImapError; a spool file that cannot be
+  // written is std::system_error.
+  boost::asio::awaitable<SpooledBatch> fetch_batch(std::vector<std::uint32_t> uids,
+                                                   std::filesystem::path spool_folder);
   // As move(), for many UIDs in one command (UID MOVE set; or UID COPY, UID STORE and UID
   // EXPUNGE of the set). Same length rule as fetch_batch().
   boost::asio::awaitable<void> move_batch(std::vector<std::uint32_t> uids, std::string folder);
@@ -138,10 +142,10 @@ class Session {
   boost::asio::awaitable<void> send(std::string_view bytes);
   boost::asio::awaitable<Response> read_response(std::chrono::steady_clock::duration wait);
   boost::asio::awaitable<Response> read_response();
-  // As read_response(), but a BODY[] literal goes into a new SpoolFile (`body`) and the
-  // parsed response carries an empty string in its place.
-  boost::asio::awaitable<Response> read_spooling_response(const std::filesystem::path& folder,
-                                                          std::optional<net::SpoolFile>& body);
+  // As read_response(), but a BODY[] literal is appended to `spool` (`body` says where) and
+  // the parsed response carries an empty string in its place.
+  boost::asio::awaitable<Response> read_spooling_response(net::SpoolFile& spool,
+                                                          std::optional<net::SpoolRange>& body);
   void observe(const Response& untagged, std::string_view during);
   boost::asio::awaitable<Reply> collect(std::string_view tag, std::string_view what);
   // Sends "TAG command", returns the reply; the log shows `shown` instead of the command.

@@ -49,7 +49,7 @@ double seconds_since(Clock::time_point start) {
 
 struct FetchedBatch {
   std::vector<PendingMessage> pending;
-  std::vector<imap::SpooledMessage> spooled;  // in UID order; some may be missing
+  imap::SpooledBatch spooled;
   double fetch_seconds = 0;
 };
 
@@ -64,15 +64,16 @@ awaitable<void> fetch_into(imap::Session& session, std::vector<PendingMessage> p
 // The fetched messages in the order they were planned (the numbers follow it), not the
 // server's UID order.
 std::vector<SpooledIntake> intakes_of(FetchedBatch& batch) {
-  std::map<std::uint32_t, imap::SpooledMessage*> by_uid;
-  for (imap::SpooledMessage& message : batch.spooled) by_uid[message.uid] = &message;
+  std::map<std::uint32_t, const imap::SpooledMessage*> by_uid;
+  for (const imap::SpooledMessage& message : batch.spooled.messages) {
+    by_uid[message.uid] = &message;
+  }
   std::vector<SpooledIntake> intakes;
   for (const PendingMessage& planned : batch.pending) {
     const auto found = by_uid.find(planned.key.uid);
     if (found == by_uid.end()) continue;
-    imap::SpooledMessage& message = *found->second;
-    intakes.push_back(
-        {planned.key, message.internal_date, &message.body, message.body.finish_sha256_hex()});
+    const imap::SpooledMessage& message = *found->second;
+    intakes.push_back({planned.key, message.internal_date, &batch.spooled.file, message.body});
   }
   return intakes;
 }
@@ -114,8 +115,8 @@ awaitable<void> register_elsewhere(asio::thread_pool& worker, std::shared_ptr<Re
 }
 
 void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
-  if (batch.spooled.size() == batch.pending.size()) return;
-  const std::size_t missing = batch.pending.size() - batch.spooled.size();
+  if (batch.spooled.messages.size() == batch.pending.size()) return;
+  const std::size_t missing = batch.pending.size() - batch.spooled.messages.size();
   spdlog::warn(
       "{} of {} messages were not returned by the server (expunged meanwhile?); "
       "they are looked at again on the next pass",

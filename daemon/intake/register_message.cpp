@@ -199,10 +199,14 @@ struct Examinable {
 };
 
 Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
-  Examinable item{
-      &intake, intake.raw_sha256, std::make_unique<PartSink>(intake.body->folder()), {}};
-  item.message = mime::extract_message_from_file(
-      intake.body->fd(), extract_limits(context.config.limits), *item.parts);
+  // The register identifies a message met again under a new UIDVALIDITY by this hash.
+  Examinable item{&intake,
+                  intake.spool->sha256_hex(intake.body),
+                  std::make_unique<PartSink>(intake.spool->folder()),
+                  {}};
+  item.message =
+      mime::extract_message_from_file(intake.spool->fd(), intake.body.offset, intake.body.size,
+                                      extract_limits(context.config.limits), *item.parts);
   log_defects(intake.key, item.message);
   return item;
 }

@@ -29,12 +29,12 @@ struct IntakeResult {
   bool move = false;   // registered or duplicate: the message goes to the processed folder
 };
 
-// A fetched message whose body waits in a spool file (imap::Session::fetch_batch).
+// A fetched message whose body waits in its batch's spool file (imap::Session::fetch_batch).
 struct SpooledIntake {
   storage::MessageKey key;
   UtcTime received;
-  const net::SpoolFile* body;  // its folder also takes the decoded part files
-  std::string raw_sha256;      // of the whole message, computed while spooling
+  const net::SpoolFile* spool;  // its folder also takes the decoded part files
+  net::SpoolRange body;         // the whole message in `spool`
 };
 
 // Examines each message of a batch that the register has not seen under its key: extract,

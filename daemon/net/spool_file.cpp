@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <system_error>
 #include <utility>
+
+#include "parsers/sha256_stream.h"
 
 namespace contribd::net {
 namespace {
@@ -36,16 +40,14 @@ SpoolFile SpoolFile::create(const std::filesystem::path& folder) {
 SpoolFile::SpoolFile(SpoolFile&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       folder_(std::move(other.folder_)),
-      size_(other.size_),
-      sha256_(std::move(other.sha256_)) {}
+      size_(std::exchange(other.size_, 0)) {}
 
 SpoolFile& SpoolFile::operator=(SpoolFile&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = std::exchange(other.fd_, -1);
     folder_ = std::move(other.folder_);
-    size_ = other.size_;
-    sha256_ = std::move(other.sha256_);
+    size_ = std::exchange(other.size_, 0);
   }
   return *this;
 }
@@ -55,7 +57,6 @@ SpoolFile::~SpoolFile() {
 }
 
 void SpoolFile::append(std::string_view bytes) {
-  sha256_.update(bytes);
   size_ += bytes.size();
   while (!bytes.empty()) {
     const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
@@ -65,6 +66,27 @@ void SpoolFile::append(std::string_view bytes) {
     }
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
+}
+
+std::string SpoolFile::sha256_hex(SpoolRange range) const {
+  constexpr std::size_t kChunk = 256 * 1024;
+  const auto chunk = std::make_unique_for_overwrite<char[]>(kChunk);
+  mime::Sha256Stream sha256;
+  std::uint64_t done = 0;
+  while (done < range.size) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, range.size - done));
+    const ssize_t got = ::pread(fd_, chunk.get(), want, static_cast<off_t>(range.offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw spool_error(folder_, "read back");
+    if (got == 0) {
+      errno = EIO;
+      throw spool_error(folder_, "read back: file shorter than written");
+    }
+    sha256.update(std::string_view(chunk.get(), static_cast<std::size_t>(got)));
+    done += static_cast<std::uint64_t>(got);
+  }
+  return sha256.finish_hex();
 }
 
 }  // namespace contribd::net

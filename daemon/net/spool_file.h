@@ -1,7 +1,7 @@
-// A message body on its way from the IMAP server to the extractor, kept on disk instead of in
-// memory: an unnamed temporary file (O_TMPFILE, or created and unlinked at once), so that a
-// crash leaves nothing behind. Appending also computes the SHA-256 of the bytes, which the
-// register keeps for every examined message.
+// Message bodies on their way from the IMAP server to the extractor, kept on disk instead of
+// in memory: one unnamed temporary file per batch (O_TMPFILE, or created and unlinked at
+// once), the bodies back to back, so that a crash leaves nothing behind and a batch costs one
+// file, not one per message.
 //
 // Errors: creating or writing throws std::system_error naming the folder and the reason
 // (disk full, permissions). Move-only; the descriptor is closed with the object.
@@ -12,14 +12,20 @@
 #include <string>
 #include <string_view>
 
-#include "parsers/sha256_stream.h"
 
 namespace contribd::net {
+
+// Where one body lies in its spool file.
+struct SpoolRange {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
 
 class SpoolFile {
  public:
   // An empty file in `folder`, which must exist and be writable.
   static SpoolFile create(const std::filesystem::path& folder);
+  SpoolFile() = default;  // no file: holds nothing until a created one is moved in
 
   SpoolFile(SpoolFile&& other) noexcept;
   SpoolFile& operator=(SpoolFile&& other) noexcept;
@@ -28,8 +34,8 @@ class SpoolFile {
   ~SpoolFile();
 
   void append(std::string_view bytes);
-  // The SHA-256 of everything appended; call once, after the last append().
-  std::string finish_sha256_hex() { return sha256_.finish_hex(); }
+  // The SHA-256 of the bytes in `range`, read back from the file.
+  std::string sha256_hex(SpoolRange range) const;
 
   int fd() const { return fd_; }  // for reading back (pread, or a dup() handed to GMime)
   std::uint64_t size() const { return size_; }
@@ -41,7 +47,6 @@ class SpoolFile {
   int fd_ = -1;
   std::filesystem::path folder_;
   std::uint64_t size_ = 0;
-  mime::Sha256Stream sha256_;
 };
 
 }  // namespace contribd::net

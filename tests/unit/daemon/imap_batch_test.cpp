@@ -1,5 +1,5 @@
 // fetch_batch and move_batch against a scripted server over real TLS: one command for many
-// UIDs, every body streamed into its own spool file.
+// UIDs, the bodies streamed into one spool file.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,11 +20,16 @@ using contribd::testing_tls::TestCa;
 
 constexpr const char* kPlainAliceSecret = "AGFsaWNlAHNlY3JldA==";  // "\0alice\0secret"
 
-std::string read_back(const net::SpoolFile& file) {
-  std::string bytes(file.size(), '\0');
-  const ssize_t got = ::pread(file.fd(), bytes.data(), bytes.size(), 0);
+std::string read_back(const net::SpoolFile& file, net::SpoolRange range) {
+  std::string bytes(range.size, '\0');
+  const ssize_t got =
+      ::pread(file.fd(), bytes.data(), bytes.size(), static_cast<off_t>(range.offset));
   bytes.resize(got < 0 ? 0 : static_cast<std::size_t>(got));
   return bytes;
+}
+
+std::string read_back(const net::SpoolFile& file) {
+  return read_back(file, {0, file.size()});
 }
 
 std::string literal(const std::string& body) {
@@ -70,7 +75,7 @@ TEST_F(ImapBatchTest, OneFetchForManyUidsSpoolsEachBody) {
   const std::string first = "From: alice@member.test\r\nSubject: one\r\n\r\n)* 2 BYE {5}\r\n";
   const std::string second = "Subject: two\r\n\r\n" + std::string(300'000, 'x') + "\r\n";
   const std::string third = "Subject: three\r\n\r\nbody\r\n";
-  std::vector<SpooledMessage> fetched;
+  SpooledBatch batch;
   run_pair(
       io_,
       [&]() -> asio::awaitable<void> {
@@ -90,20 +95,22 @@ TEST_F(ImapBatchTest, OneFetchForManyUidsSpoolsEachBody) {
         auto session = co_await connect();
         // Named, not braced temporaries: g++ 12 destroys temporaries inside co_await too early.
         const std::vector<std::uint32_t> uids{9, 4, 3, 5};
-        fetched = co_await session->fetch_batch(uids, spool_);
+        batch = co_await session->fetch_batch(uids, spool_);
       });
+  const std::vector<SpooledMessage>& fetched = batch.messages;
   ASSERT_EQ(fetched.size(), 3u);  // UID 5 vanished meanwhile
   EXPECT_EQ(fetched[0].uid, 3u);
-  EXPECT_EQ(read_back(fetched[0].body), first);
+  EXPECT_EQ(read_back(batch.file, fetched[0].body), first);
   EXPECT_EQ(format_internal_date(fetched[0].internal_date), "22-Jul-2020 21:59:59 +0000");
   EXPECT_EQ(fetched[1].uid, 4u);
-  EXPECT_EQ(fetched[1].body.size(), second.size());
-  EXPECT_EQ(read_back(fetched[1].body), second);
-  EXPECT_EQ(fetched[1].body.finish_sha256_hex(), mime::sha256_hex(second));
+  EXPECT_EQ(fetched[1].body.size, second.size());
+  EXPECT_EQ(read_back(batch.file, fetched[1].body), second);
+  EXPECT_EQ(batch.file.sha256_hex(fetched[1].body), mime::sha256_hex(second));
   EXPECT_EQ(format_internal_date(fetched[1].internal_date), "23-Jul-2020 08:00:00 +0000");
   EXPECT_EQ(fetched[2].uid, 9u);
-  EXPECT_EQ(read_back(fetched[2].body), third);
-  // Nothing is left in the spool folder: the files have no names.
+  EXPECT_EQ(read_back(batch.file, fetched[2].body), third);
+  // One file for the batch, the bodies back to back, and no name in the spool folder.
+  EXPECT_EQ(read_back(batch.file), first + second + third);
   EXPECT_TRUE(std::filesystem::is_empty(spool_));
 }
 
@@ -192,7 +199,7 @@ TEST_F(ImapBatchTest, MoveBatchWithoutMoveCopiesFlagsAndExpungesTheSet) {
       });
 }
 
-TEST(SpoolFileTest, AppendsHashesAndLeavesNoName) {
+TEST(SpoolFileTest, AppendsHashesRangesAndLeavesNoName) {
   const auto folder = std::filesystem::temp_directory_path() /
                       ("contribd-spoolfile-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);
@@ -204,7 +211,9 @@ TEST(SpoolFileTest, AppendsHashesAndLeavesNoName) {
     EXPECT_EQ(file.size(), 100'012u);
     const std::string expected = "hello, " + std::string(100'000, '\0') + "world";
     EXPECT_EQ(read_back(file), expected);
-    EXPECT_EQ(file.finish_sha256_hex(), mime::sha256_hex(expected));
+    EXPECT_EQ(file.sha256_hex({0, file.size()}), mime::sha256_hex(expected));
+    EXPECT_EQ(file.sha256_hex({100'007, 5}), mime::sha256_hex("world"));
+    EXPECT_THROW(file.sha256_hex({100'007, 6}), std::system_error);  // beyond the end
     EXPECT_TRUE(std::filesystem::is_empty(folder));
   }
   std::filesystem::remove_all(folder);

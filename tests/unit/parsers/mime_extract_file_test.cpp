@@ -65,11 +65,14 @@ class FolderSink : public FileSink {
 
 ParsedMessage extract_through_file(const std::string& raw, const fs::path& folder,
                                    const ExtractLimits& limits, FolderSink& sink) {
-  const fs::path message_path = folder / "message.eml";
-  std::ofstream(message_path, std::ios::binary) << raw;
+  // Between other bytes, as in a spool file holding a whole batch: only its range is read.
+  const std::string before = "--B\r\nFrom: someone.else@member.test\r\n\r\nan earlier message\r\n";
+  const std::string after = "\r\n--B--\r\nX-Later: message\r\n\r\ntrailing bytes\r\n";
+  const fs::path message_path = folder / "spool";
+  std::ofstream(message_path, std::ios::binary) << before << raw << after;
   const int fd = ::open(message_path.c_str(), O_RDONLY | O_CLOEXEC);
   EXPECT_GE(fd, 0);
-  ParsedMessage parsed = extract_message_from_file(fd, limits, sink);
+  ParsedMessage parsed = extract_message_from_file(fd, before.size(), raw.size(), limits, sink);
   ::close(fd);
   return parsed;
 }
@@ -190,6 +193,21 @@ TEST(MimeExtractFile, LargeUnpaddedBase64LosesNoByte) {
   EXPECT_NE(std::find(parsed.defects.begin(), parsed.defects.end(),
                       "part 2: base64 without final padding"),
             parsed.defects.end());
+}
+
+TEST(MimeExtractFile, WholeFileOverloadReadsFromTheStart) {
+  const std::string raw = large_message(1'500'000, true);
+  TempFolder folder;
+  FolderSink sink(folder.path());
+  const fs::path path = folder.path() / "message.eml";
+  std::ofstream(path, std::ios::binary) << raw;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ::lseek(fd, 0, SEEK_END);  // where a writer would have left it
+  const ParsedMessage parsed = extract_message_from_file(fd, {}, sink);
+  ::close(fd);
+  ASSERT_EQ(parsed.files.size(), 1u);
+  EXPECT_EQ(parsed.files[0].sha256_hex, extract_message(raw).files.at(0).sha256_hex);
 }
 
 TEST(MimeExtractFile, SmallMessageIsExtractedInMemory) {
