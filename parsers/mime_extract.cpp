@@ -21,6 +21,7 @@
 #include "parsers/mime_init.h"
 #include "parsers/mime_params.h"
 #include "parsers/sha256.h"
+#include "parsers/sha256_stream.h"
 #include "parsers/tnef.h"
 
 namespace contribd::mime {
@@ -471,20 +472,43 @@ std::uint64_t file_size(int fd) {
   return static_cast<std::uint64_t>(status.st_size);
 }
 
+// Bytes read from the message file, not zeroed first (a message is read whole at most once).
+struct FileBytes {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+  std::string_view view() const { return {data.get(), size}; }
+};
+
 // Up to `length` bytes from `offset` on.
-std::string read_range(int fd, std::uint64_t offset, std::uint64_t length) {
-  std::string bytes(static_cast<std::size_t>(length), '\0');
-  std::size_t filled = 0;
-  while (filled < bytes.size()) {
-    const ssize_t got = ::pread(fd, bytes.data() + filled, bytes.size() - filled,
-                                static_cast<off_t>(offset + filled));
+FileBytes read_range(int fd, std::uint64_t offset, std::uint64_t length) {
+  FileBytes bytes{std::make_unique_for_overwrite<char[]>(static_cast<std::size_t>(length)), 0};
+  while (bytes.size < length) {
+    const ssize_t got = ::pread(fd, bytes.data.get() + bytes.size, length - bytes.size,
+                                static_cast<off_t>(offset + bytes.size));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) fail_reading("read");
     if (got == 0) break;
-    filled += static_cast<std::size_t>(got);
+    bytes.size += static_cast<std::size_t>(got);
   }
-  bytes.resize(filled);
   return bytes;
+}
+
+// The SHA-256 of a range of the file, read in pieces.
+std::string sha256_of_range(int fd, std::uint64_t offset, std::uint64_t length) {
+  constexpr std::size_t kPiece = 256 * 1024;
+  const auto piece = std::make_unique_for_overwrite<char[]>(kPiece);
+  Sha256Stream sha256;
+  std::uint64_t done = 0;
+  while (done < length) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, length - done));
+    const ssize_t got = ::pread(fd, piece.get(), want, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail_reading("read");
+    if (got == 0) break;
+    sha256.update(std::string_view(piece.get(), static_cast<std::size_t>(got)));
+    done += static_cast<std::uint64_t>(got);
+  }
+  return sha256.finish_hex();
 }
 
 bool has_header_end(std::string_view head) {
@@ -502,17 +526,18 @@ ParsedMessage extract_message_from_file(int fd, std::uint64_t offset, std::uint6
                                         const ExtractLimits& limits, FileSink& sink) {
   ensure_gmime_initialised();
   if (length <= limits.whole_in_memory_bytes) {
-    return extract_message(read_range(fd, offset, length), limits);
+    return extract_message(read_range(fd, offset, length).view(), limits);
   }
-  const std::string head = read_range(
+  const FileBytes head = read_range(
       fd, offset, std::min<std::uint64_t>(length, limits.max_header_bytes + kHeaderSlack));
-  HeaderBlock block = split_header_block(head, limits.max_header_bytes);
-  if (block.needs_repair || !has_header_end(head)) {
-    return extract_message(read_range(fd, offset, length), limits);
+  HeaderBlock block = split_header_block(head.view(), limits.max_header_bytes);
+  if (block.needs_repair || !has_header_end(head.view())) {
+    return extract_message(read_range(fd, offset, length).view(), limits);
   }
   ParsedMessage message;
   message.defects = block.defects;
   fill_header_facts(block, message);
+  message.raw_sha256_hex = sha256_of_range(fd, offset, length);
 
   // Explicit bounds: a duplicate shares the file offset, which the spool writer left at the end.
   const auto start = static_cast<gint64>(offset);
@@ -532,6 +557,7 @@ ParsedMessage extract_message_from_file(int fd, std::uint64_t offset, std::uint6
 ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits) {
   ensure_gmime_initialised();
   ParsedMessage message;
+  message.raw_sha256_hex = sha256_hex(raw);
   HeaderBlock block = split_header_block(raw, limits.max_header_bytes);
   message.defects = block.defects;
   fill_header_facts(block, message);

@@ -38,6 +38,7 @@ struct ParsedMessage {
   std::vector<HeaderField> headers;        // the top-level header fields, in order
   std::vector<ExtractedFile> files;
   std::vector<std::string> defects;  // what was malformed; parsing went on regardless
+  std::string raw_sha256_hex;        // of the message's bytes as given, lower-case hex
 
   // First header field with this name (case-insensitive), raw value.
   std::optional<std::string> header(std::string_view name) const;

@@ -124,11 +124,13 @@ void remove_stale_temporaries(const fs::path& folder) {
   }
 }
 
-void create_folder(const fs::path& folder) {
+// True when the folder was made now (so nothing stale can be in it).
+bool create_folder(const fs::path& folder) {
   std::error_code error;
-  fs::create_directories(folder, error);
+  const bool created = fs::create_directories(folder, error);
   if (error)
     throw StorageError(fmt::format("{}: create folder: {}", folder.string(), error.message()));
+  return created;
 }
 
 std::string lower_ascii(std::string_view text) {
@@ -187,8 +189,7 @@ std::vector<StoredFile> FileStore::store_files(std::string_view meeting_id,
     throw StorageError(
         fmt::format("{}: refusing a folder outside {}", folder.string(), files_dir_.string()));
   }
-  create_folder(folder);
-  remove_stale_temporaries(folder);
+  if (!create_folder(folder)) remove_stale_temporaries(folder);
 
   std::set<std::string> taken;
   std::vector<StoredFile> stored;

@@ -125,14 +125,13 @@ void log_defects(const storage::MessageKey& key, const mime::ParsedMessage& mess
 // commit; otherwise they are durable when stored.
 IntakeResult examine_in_transaction(IntakeContext& context, const storage::MessageKey& key,
                                     UtcTime received, const mime::ParsedMessage& message,
-                                    const std::string& raw_sha256, UtcTime now,
-                                    bool batched = false) {
-  if (auto known = adopt_known_content(context, key, message.message_id, raw_sha256)) {
+                                    UtcTime now, bool batched = false) {
+  if (auto known = adopt_known_content(context, key, message.message_id, message.raw_sha256_hex)) {
     return *known;
   }
   if (message.files.empty()) {
     const IntakeResult result{storage::Outcome::skipped, std::nullopt, "no attached file", false};
-    context.register_.record_examined(key, message.message_id, raw_sha256,
+    context.register_.record_examined(key, message.message_id, message.raw_sha256_hex,
                                       {result.outcome, std::nullopt, result.reason, false});
     return result;
   }
@@ -185,7 +184,7 @@ IntakeResult examine_in_transaction(IntakeContext& context, const storage::Messa
   if (!decision.send)
     result.reason = fmt::format("reply withheld ({}: {})", decision.rule, decision.reason);
 
-  context.register_.record_examined(key, message.message_id, raw_sha256,
+  context.register_.record_examined(key, message.message_id, message.raw_sha256_hex,
                                     {result.outcome, result.document_number, result.reason, false});
   return result;
 }
@@ -193,17 +192,12 @@ IntakeResult examine_in_transaction(IntakeContext& context, const storage::Messa
 // A spooled message taken apart: its large files wait in the sink's part files.
 struct Examinable {
   const SpooledIntake* intake;
-  std::string raw_sha256;
   std::unique_ptr<PartSink> parts;
-  mime::ParsedMessage message;
+  mime::ParsedMessage message;  // raw_sha256_hex identifies it after a UIDVALIDITY change
 };
 
 Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
-  // The register identifies a message met again under a new UIDVALIDITY by this hash.
-  Examinable item{&intake,
-                  intake.spool->sha256_hex(intake.body),
-                  std::make_unique<PartSink>(intake.spool->folder()),
-                  {}};
+  Examinable item{&intake, std::make_unique<PartSink>(intake.spool->folder()), {}};
   item.message =
       mime::extract_message_from_file(intake.spool->fd(), intake.body.offset, intake.body.size,
                                       extract_limits(context.config.limits), *item.parts);
@@ -217,8 +211,8 @@ std::optional<IntakeResult> register_alone(IntakeContext& context, const Spooled
     // Taken apart again: the failed batch may have moved some part files already.
     const Examinable item = take_apart(context, intake);
     auto transaction = context.register_.begin();
-    IntakeResult result = examine_in_transaction(context, item.intake->key, item.intake->received,
-                                                 item.message, item.raw_sha256, now);
+    IntakeResult result =
+        examine_in_transaction(context, item.intake->key, item.intake->received, item.message, now);
     transaction.commit();
     return result;
   } catch (const std::exception& error) {
@@ -250,9 +244,8 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
   try {
     auto transaction = context.register_.begin();
     for (std::size_t i = 0; i < items.size(); ++i) {
-      results[positions[i]] =
-          examine_in_transaction(context, items[i].intake->key, items[i].intake->received,
-                                 items[i].message, items[i].raw_sha256, now, true);
+      results[positions[i]] = examine_in_transaction(
+          context, items[i].intake->key, items[i].intake->received, items[i].message, now, true);
     }
     const auto sync_started = std::chrono::steady_clock::now();
     context.files.sync_deferred();

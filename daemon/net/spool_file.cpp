@@ -3,13 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <memory>
 #include <system_error>
 #include <utility>
-
-#include "parsers/sha256_stream.h"
 
 namespace contribd::net {
 namespace {
@@ -66,27 +62,6 @@ void SpoolFile::append(std::string_view bytes) {
     }
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
-}
-
-std::string SpoolFile::sha256_hex(SpoolRange range) const {
-  constexpr std::size_t kChunk = 256 * 1024;
-  const auto chunk = std::make_unique_for_overwrite<char[]>(kChunk);
-  mime::Sha256Stream sha256;
-  std::uint64_t done = 0;
-  while (done < range.size) {
-    const std::size_t want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, range.size - done));
-    const ssize_t got = ::pread(fd_, chunk.get(), want, static_cast<off_t>(range.offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw spool_error(folder_, "read back");
-    if (got == 0) {
-      errno = EIO;
-      throw spool_error(folder_, "read back: file shorter than written");
-    }
-    sha256.update(std::string_view(chunk.get(), static_cast<std::size_t>(got)));
-    done += static_cast<std::uint64_t>(got);
-  }
-  return sha256.finish_hex();
 }
 
 }  // namespace contribd::net

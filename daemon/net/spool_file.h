@@ -12,7 +12,6 @@
 #include <string>
 #include <string_view>
 
-
 namespace contribd::net {
 
 // Where one body lies in its spool file.
@@ -34,8 +33,6 @@ class SpoolFile {
   ~SpoolFile();
 
   void append(std::string_view bytes);
-  // The SHA-256 of the bytes in `range`, read back from the file.
-  std::string sha256_hex(SpoolRange range) const;
 
   int fd() const { return fd_; }  // for reading back (pread, or a dup() handed to GMime)
   std::uint64_t size() const { return size_; }

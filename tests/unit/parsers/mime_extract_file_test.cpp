@@ -91,6 +91,8 @@ void expect_same_extraction(const std::string& raw, const std::string& label) {
   EXPECT_EQ(actual.from_address, expected.from_address);
   EXPECT_EQ(actual.top_content_type, expected.top_content_type);
   EXPECT_EQ(actual.defects, expected.defects);
+  EXPECT_EQ(actual.raw_sha256_hex, sha256_hex(raw));
+  EXPECT_EQ(expected.raw_sha256_hex, sha256_hex(raw));
   ASSERT_EQ(actual.files.size(), expected.files.size());
   for (std::size_t i = 0; i < expected.files.size(); ++i) {
     const ExtractedFile& want = expected.files[i];
