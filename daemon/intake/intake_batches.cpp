@@ -2,11 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -20,7 +24,6 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using namespace asio::experimental::awaitable_operators;
 
 UtcTime now_utc() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -42,6 +45,10 @@ std::filesystem::path spool_folder(const IntakeContext& context) {
 }
 
 using Clock = std::chrono::steady_clock;
+
+// Batches fetched and not yet settled: bounds the spool files on disk (each at most
+// plan_batches()'s max_bytes) while the fetch runs ahead of the registration.
+constexpr std::size_t kQueuedBatches = 2;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -100,19 +107,81 @@ struct Registration {
   std::vector<SpooledIntake> intakes;  // point into batch.spooled
   std::vector<std::optional<IntakeResult>> results;
   double register_seconds = 0;
+  bool done = false;  // read and written on the I/O thread only
 };
 
-// Runs on the worker thread: nothing here touches the IMAP session.
-awaitable<void> register_on_worker(std::shared_ptr<Registration> work) {
-  const Clock::time_point start = Clock::now();
-  work->results = register_batch(work->context, work->intakes, now_utc());
-  work->register_seconds = seconds_since(start);
-  co_return;
+void log_results(Registration& work) {
+  spdlog::debug("batch of {} messages: fetched in {:.3f} s, registered in {:.3f} s",
+                work.intakes.size(), work.batch.fetch_seconds, work.register_seconds);
+  for (std::size_t i = 0; i < work.intakes.size(); ++i) {
+    if (work.results[i]) log_result(work.context, work.intakes[i].key, *work.results[i]);
+  }
 }
 
-awaitable<void> register_elsewhere(asio::thread_pool& worker, std::shared_ptr<Registration> work) {
-  co_await asio::co_spawn(worker, register_on_worker(std::move(work)), asio::use_awaitable);
+// Registers a batch on the worker thread: nothing here touches the IMAP session. The results
+// are logged here too, so that the I/O thread can go on fetching at once.
+void register_now(Registration& work) {
+  const Clock::time_point start = Clock::now();
+  try {
+    work.results = register_batch(work.context, work.intakes, now_utc());
+    work.register_seconds = seconds_since(start);
+    log_results(work);
+  } catch (const std::exception& error) {
+    // register_batch() reports each message's own failure; this is what is left (the log).
+    spdlog::error("a batch of {} messages: {}", work.intakes.size(), error.what());
+    if (work.results.size() != work.intakes.size()) work.results.assign(work.intakes.size(), {});
+  }
 }
+
+// Batches handed to the worker thread in the order they were fetched and taken back in the
+// same order, so that the I/O thread fetches the next batches meanwhile instead of waiting.
+class RegistrationQueue {
+ public:
+  explicit RegistrationQueue(asio::any_io_executor io)
+      : io_(std::move(io)), signal_(std::make_shared<Signal>(io_)) {}
+  RegistrationQueue(const RegistrationQueue&) = delete;
+  RegistrationQueue& operator=(const RegistrationQueue&) = delete;
+  ~RegistrationQueue() { worker_.join(); }
+
+  void submit(std::shared_ptr<Registration> work) {
+    queued_.push_back(work);
+    asio::post(worker_, [work, io = io_, signal = signal_] {
+      register_now(*work);
+      // Back on the I/O thread, which alone reads `done`.
+      asio::post(io, [work, signal] {
+        work->done = true;
+        signal->timer.cancel();
+      });
+    });
+  }
+
+  bool empty() const { return queued_.empty(); }
+  std::size_t size() const { return queued_.size(); }
+  bool oldest_done() const { return !queued_.empty() && queued_.front()->done; }
+
+  // The oldest batch, once registered.
+  awaitable<std::shared_ptr<Registration>> take_oldest() {
+    std::shared_ptr<Registration> oldest = queued_.front();
+    while (!oldest->done) {
+      co_await signal_->timer.async_wait(asio::as_tuple(asio::use_awaitable));  // woken by cancel
+    }
+    queued_.pop_front();
+    co_return oldest;
+  }
+
+ private:
+  // Shared with the handlers, which may outlive the queue when the I/O context is torn down.
+  struct Signal {
+    explicit Signal(const asio::any_io_executor& io)
+        : timer(io, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+  };
+
+  asio::any_io_executor io_;
+  std::shared_ptr<Signal> signal_;
+  std::deque<std::shared_ptr<Registration>> queued_;
+  asio::thread_pool worker_{1};
+};
 
 void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
   if (batch.spooled.messages.size() == batch.pending.size()) return;
@@ -124,12 +193,9 @@ void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
   counts.failed += static_cast<int>(missing);
 }
 
-// Logs and counts the results; returns the UIDs to move.
-std::vector<std::uint32_t> settle(IntakeContext& context, const Registration& work,
-                                  SweepCounts& counts) {
+// Counts the results; returns the UIDs to move.
+std::vector<std::uint32_t> settle(const Registration& work, SweepCounts& counts) {
   note_vanished(work.batch, counts);
-  spdlog::debug("batch of {} messages: fetched in {:.3f} s, registered in {:.3f} s",
-                work.intakes.size(), work.batch.fetch_seconds, work.register_seconds);
   std::vector<std::uint32_t> to_move;
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
     const std::optional<IntakeResult>& result = work.results[i];
@@ -137,7 +203,6 @@ std::vector<std::uint32_t> settle(IntakeContext& context, const Registration& wo
       ++counts.failed;
       continue;
     }
-    log_result(context, work.intakes[i].key, *result);
     count_outcome(counts, result->outcome);
     if (result->move) to_move.push_back(work.intakes[i].key.uid);
   }
@@ -276,31 +341,35 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   if (pending.empty() || stopping()) co_return;
   const std::filesystem::path folder = spool_folder(context);
   std::vector<std::vector<PendingMessage>> batches = plan_batches(std::move(pending));
-  asio::thread_pool worker(1);
-
   // Moved once the pass is over, not after each batch: the connection would otherwise sit idle
   // during every move instead of streaming the next batch. Until then the register knows them
   // as committed and not moved, so that a crash leaves the moves to the next start.
   const storage::MessageKey any_key = batches.front().front().key;
   std::vector<std::uint32_t> to_move;
-  FetchedBatch current;
-  co_await fetch_into(session, std::move(batches[0]), folder, current);
-  for (std::size_t next = 1; next <= batches.size(); ++next) {
-    auto work = std::make_shared<Registration>(context, std::move(current));
-    FetchedBatch following;
-    // The server streams the next batch while this one is extracted and registered.
-    if (next < batches.size() && !stopping()) {
-      co_await (register_elsewhere(worker, work) &&
-                fetch_into(session, std::move(batches[next]), folder, following));
-    } else {
-      co_await register_elsewhere(worker, work);
-    }
-    const std::vector<std::uint32_t> settled = settle(context, *work, counts);
+  const auto settle_oldest = [&](const Registration& work) {
+    const std::vector<std::uint32_t> settled = settle(work, counts);
     to_move.insert(to_move.end(), settled.begin(), settled.end());
-    // A batch fetched meanwhile stays unread in the folder for the next run.
-    if (stopping()) break;
-    current = std::move(following);
+  };
+
+  RegistrationQueue queue(co_await asio::this_coro::executor);
+  std::exception_ptr failure;
+  try {
+    for (std::vector<PendingMessage>& planned : batches) {
+      // A batch not fetched yet stays unread in the folder for the next run.
+      if (stopping()) break;
+      while (queue.size() >= kQueuedBatches) settle_oldest(*co_await queue.take_oldest());
+      FetchedBatch fetched;
+      co_await fetch_into(session, std::move(planned), folder, fetched);
+      queue.submit(std::make_shared<Registration>(context, std::move(fetched)));
+      while (queue.oldest_done()) settle_oldest(*co_await queue.take_oldest());
+    }
+  } catch (...) {
+    failure = std::current_exception();
   }
+  // What was fetched is registered in any case: the worker must be done with the register
+  // before anyone else uses it.
+  while (!queue.empty()) settle_oldest(*co_await queue.take_oldest());
+  if (failure) std::rethrow_exception(failure);
   co_await move_committed(session, context, any_key, to_move);
 }
 
