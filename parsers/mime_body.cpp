@@ -96,18 +96,21 @@ std::string declared_encoding(GMimePart* part) {
 
 }  // namespace
 
+void note_unknown_encoding(GMimePart* part, const std::string& where,
+                           std::vector<std::string>& defects) {
+  if (g_mime_part_get_content_encoding(part) != GMIME_CONTENT_ENCODING_DEFAULT) return;
+  const std::string declared = declared_encoding(part);
+  if (declared.empty()) return;
+  defects.push_back(fmt::format("{}: unknown Content-Transfer-Encoding \"{}\"; body taken as it is",
+                                where, declared));
+}
+
 std::string decode_part_body(GMimePart* part, const std::string& where,
                              std::vector<std::string>& defects) {
   GMimeDataWrapper* content = g_mime_part_get_content(part);
   if (content == nullptr) return {};
   const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
-  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT) {
-    const std::string declared = declared_encoding(part);
-    if (!declared.empty()) {
-      defects.push_back(fmt::format(
-          "{}: unknown Content-Transfer-Encoding \"{}\"; body taken as it is", where, declared));
-    }
-  }
+  note_unknown_encoding(part, where, defects);
   if (encoding == GMIME_CONTENT_ENCODING_BASE64) {
     return decode_base64_part(content, where, defects);
   }

@@ -16,4 +16,9 @@ namespace contribd::mime {
 std::string decode_part_body(GMimePart* part, const std::string& where,
                              std::vector<std::string>& defects);
 
+// The defect for a Content-Transfer-Encoding GMime does not know (the body is then taken as
+// it is); nothing for a known or absent one.
+void note_unknown_encoding(GMimePart* part, const std::string& where,
+                           std::vector<std::string>& defects);
+
 }  // namespace contribd::mime

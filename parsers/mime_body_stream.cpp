@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "parsers/mime_base64.h"
+#include "parsers/mime_body.h"
 #include "parsers/sha256_stream.h"
 
 namespace contribd::mime {
@@ -112,17 +113,6 @@ StreamedBody hash_back(int fd) {
   return body;
 }
 
-std::string declared_encoding(GMimePart* part) {
-  const char* value = g_mime_object_get_header(GMIME_OBJECT(part), "Content-Transfer-Encoding");
-  if (value == nullptr) return {};
-  std::string text;
-  for (const char* c = value; *c; ++c) {
-    if (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n') continue;
-    text.push_back(static_cast<char>(g_ascii_tolower(*c)));
-  }
-  return text;
-}
-
 }  // namespace
 
 StreamedBody stream_part_body(GMimePart* part, const std::string& where,
@@ -130,13 +120,7 @@ StreamedBody stream_part_body(GMimePart* part, const std::string& where,
   GMimeDataWrapper* content = g_mime_part_get_content(part);
   if (content == nullptr) return hash_back(fd);
   const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
-  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT) {
-    const std::string declared = declared_encoding(part);
-    if (!declared.empty()) {
-      defects.push_back(fmt::format(
-          "{}: unknown Content-Transfer-Encoding \"{}\"; body taken as it is", where, declared));
-    }
-  }
+  note_unknown_encoding(part, where, defects);
   GMimeStream* source = g_mime_data_wrapper_get_stream(content);
   if (encoding == GMIME_CONTENT_ENCODING_BASE64 && source != nullptr) {
     const Base64Scan scan = scan_base64(source);

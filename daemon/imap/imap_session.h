@@ -142,10 +142,11 @@ class Session {
   boost::asio::awaitable<void> send(std::string_view bytes);
   boost::asio::awaitable<Response> read_response(std::chrono::steady_clock::duration wait);
   boost::asio::awaitable<Response> read_response();
-  // As read_response(), but a BODY[] literal is appended to `spool` (`body` says where) and
-  // the parsed response carries an empty string in its place.
-  boost::asio::awaitable<Response> read_spooling_response(net::SpoolFile& spool,
-                                                          std::optional<net::SpoolRange>& body);
+  // As read_response(), but with `spool` given, a BODY[] literal is appended to it (`body` says
+  // where) and the parsed response carries an empty string in its place.
+  boost::asio::awaitable<Response> read_response_spooling(std::chrono::steady_clock::duration wait,
+                                                          net::SpoolFile* spool,
+                                                          std::optional<net::SpoolRange>* body);
   void observe(const Response& untagged, std::string_view during);
   boost::asio::awaitable<Reply> collect(std::string_view tag, std::string_view what);
   // Sends "TAG command", returns the reply; the log shows `shown` instead of the command.
