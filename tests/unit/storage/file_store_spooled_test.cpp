@@ -14,13 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 class SpooledFileStoreTest : public ::testing::Test {
  protected:
   SpooledFileStoreTest() { fs::create_directories(spool()); }

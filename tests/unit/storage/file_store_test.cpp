@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 std::vector<fs::path> every_entry(const fs::path& root) {
   std::vector<fs::path> entries;
   for (const auto& entry : fs::recursive_directory_iterator(root)) entries.push_back(entry.path());

@@ -1,10 +1,12 @@
 // A fresh folder under the system temporary folder, removed with everything in it when the
-// test ends.
+// test ends; and reading a file back whole.
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -30,5 +32,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
 
 }  // namespace contribd::storage::testing
