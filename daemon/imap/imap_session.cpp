@@ -238,19 +238,24 @@ void Session::observe(const Response& untagged, std::string_view during) {
   }
 }
 
+bool Session::answers(const Response& response, std::string_view tag, std::string_view what) const {
+  if (response.kind == Response::Kind::continuation) {
+    throw ImapError(fmt::format("{}: unexpected continuation request during {}", peer(), what));
+  }
+  if (response.kind != Response::Kind::tagged) return false;
+  if (response.tag != tag) {
+    throw ImapError(fmt::format("{}: answer for unknown tag {} during {} (tag {})", peer(),
+                                excerpt(response.tag), what, tag));
+  }
+  return true;
+}
+
 // The untagged responses up to the tagged answer for `tag`.
 asio::awaitable<Session::Reply> Session::collect(std::string_view tag, std::string_view what) {
   Reply reply;
   for (;;) {
     Response response = co_await read_response();
-    if (response.kind == Response::Kind::continuation) {
-      throw ImapError(fmt::format("{}: unexpected continuation request during {}", peer(), what));
-    }
-    if (response.kind == Response::Kind::tagged) {
-      if (response.tag != tag) {
-        throw ImapError(fmt::format("{}: answer for unknown tag {} during {} (tag {})", peer(),
-                                    excerpt(response.tag), what, tag));
-      }
+    if (answers(response, tag, what)) {
       if (auto names = capabilities(response)) capabilities_ = {names->begin(), names->end()};
       spdlog::debug("IMAP {}: S: {} {} {}", peer(), tag, response.name, status_text(response));
       reply.status = std::move(response);
@@ -605,14 +610,7 @@ asio::awaitable<SpooledBatch> Session::fetch_batch(std::vector<std::uint32_t> ui
   for (;;) {
     std::optional<net::SpoolRange> body;
     Response response = co_await read_response_spooling(endpoint().timeout, &batch.file, &body);
-    if (response.kind == Response::Kind::continuation) {
-      throw ImapError(fmt::format("{}: unexpected continuation request during {}", peer(), what));
-    }
-    if (response.kind == Response::Kind::tagged) {
-      if (response.tag != tag) {
-        throw ImapError(fmt::format("{}: answer for unknown tag {} during {} (tag {})", peer(),
-                                    excerpt(response.tag), what, tag));
-      }
+    if (answers(response, tag, what)) {
       if (response.status != Status::ok) fail(what, response);
       break;
     }

@@ -148,6 +148,9 @@ class Session {
                                                           net::SpoolFile* spool,
                                                           std::optional<net::SpoolRange>* body);
   void observe(const Response& untagged, std::string_view during);
+  // True for the tagged answer to `tag`, false for an untagged response; an ImapError for a
+  // continuation request or an answer to another tag.
+  bool answers(const Response& response, std::string_view tag, std::string_view what) const;
   boost::asio::awaitable<Reply> collect(std::string_view tag, std::string_view what);
   // Sends "TAG command", returns the reply; the log shows `shown` instead of the command.
   boost::asio::awaitable<Reply> exchange(std::string_view command, std::string_view what,
