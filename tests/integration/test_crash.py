@@ -51,8 +51,9 @@ class KillNineAtRandomMoments(unittest.TestCase):
         cls.sent = {}
         for index in range(COUNT):
             sender = SENDERS[index % len(SENDERS)]
+            # 300 KB each: the intake takes long enough for kills to land inside it.
             msg = contribution(sender, f"Crash test {index:03}",
-                               [(f"crash-{index:03}.pdf", os.urandom(2000), "application/pdf")])
+                               [(f"crash-{index:03}.pdf", os.urandom(300_000), "application/pdf")])
             send(msg)
             cls.sent[msg["Message-ID"]] = sender
         mailenv.wait_for_messages(SECRETARIAT, COUNT, timeout=120)
@@ -79,7 +80,8 @@ class KillNineAtRandomMoments(unittest.TestCase):
         handled = False
         while kills < MIN_KILLS or (kills < MAX_KILLS and not handled):
             daemon = RunningDaemon(self.contribd)
-            time.sleep(rng.uniform(0.2, 1.2))
+            # From before the first login to well into the replies.
+            time.sleep(rng.uniform(0.05, 0.5))
             daemon.stop(signal.SIGKILL)
             logs.append(daemon.log())
             kills += 1
@@ -115,6 +117,7 @@ class KillNineAtRandomMoments(unittest.TestCase):
         # A duplicate is only possible for a kill between the server's acceptance and the
         # outbox commit: at most one per kill.
         self.assertLessEqual(duplicates, kills)
+        self.assertGreaterEqual(kills_during_work, 3, "the work ended before the kills began")
 
 
 if __name__ == "__main__":
