@@ -116,11 +116,12 @@ bool padding_is_complete(std::string_view tail, int sextets) {
 
 }  // namespace
 
-std::optional<std::string> decode_base64_strict(std::string_view text) {
-  std::string out(text.size() / 4 * 3 + 3, '\0');
-  auto* write = reinterpret_cast<unsigned char*>(out.data());
-  const auto* read = reinterpret_cast<const unsigned char*>(text.data());
-  const unsigned char* const end = read + text.size();
+bool decode_base64_strict_in_place(std::string& text) {
+  // Four characters make three bytes, so the write position never passes the read position.
+  auto* const start = reinterpret_cast<unsigned char*>(text.data());
+  unsigned char* write = start;
+  const unsigned char* read = start;
+  const unsigned char* const end = start + text.size();
   std::uint32_t bits = 0;
   int sextets = 0;
   while (read < end) {
@@ -143,11 +144,11 @@ std::optional<std::string> decode_base64_strict(std::string_view text) {
       ++read;
       continue;
     }
-    if (kind == kJunk) return std::nullopt;
+    if (kind == kJunk) return false;
     if (kind == kPad) {
       const std::string_view tail(reinterpret_cast<const char*>(read),
                                   static_cast<std::size_t>(end - read));
-      if (!padding_is_complete(tail, sextets)) return std::nullopt;
+      if (!padding_is_complete(tail, sextets)) return false;
       if (sextets == 2) *write++ = static_cast<unsigned char>(bits >> 4);
       if (sextets == 3) {
         *write++ = static_cast<unsigned char>(bits >> 10);
@@ -167,9 +168,9 @@ std::optional<std::string> decode_base64_strict(std::string_view text) {
       sextets = 0;
     }
   }
-  if (sextets != 0) return std::nullopt;
-  out.resize(static_cast<std::size_t>(write - reinterpret_cast<unsigned char*>(out.data())));
-  return out;
+  if (sextets != 0) return false;
+  text.resize(static_cast<std::size_t>(write - start));
+  return true;
 }
 
 bool base64_lacks_padding(std::string_view text) {

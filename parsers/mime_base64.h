@@ -2,7 +2,6 @@
 // GMime 3.2 drops the last byte of unpadded base64; this decoder is used where that matters.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,11 +20,13 @@ struct Base64Decoded {
 // run; the flags say which of these happened. Never throws.
 Base64Decoded decode_base64_lenient(std::string_view text);
 
-// Decodes well-formed base64 fast: alphabet characters and white space only, '=' padding
-// only at the end (white space may follow it), a whole number of quanta. Such text decodes
-// the same in every decoder, GMime's included. nullopt for anything else, which the careful
-// paths (GMime, decode_base64_lenient) take, with their defects. Never throws.
-std::optional<std::string> decode_base64_strict(std::string_view text);
+// Decodes well-formed base64 fast, in place (no second buffer): alphabet characters and white
+// space only, '=' padding only at the end (white space may follow it), a whole number of
+// quanta. Such text decodes the same in every decoder, GMime's included. True: `text` now
+// holds the decoded bytes. False: the text was anything else, for the careful paths (GMime,
+// decode_base64_lenient) to take with their defects, and `text` holds no meaningful bytes
+// any more. Never throws.
+bool decode_base64_strict_in_place(std::string& text);
 
 // True when `text` holds alphabet characters whose count is not a multiple of four and no
 // '=' pad: the case GMime 3.2 decodes short. Cheap scan, no allocation.

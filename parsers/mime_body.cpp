@@ -4,7 +4,6 @@
 #include <gmime/gmime.h>
 
 #include <memory>
-#include <optional>
 #include <string_view>
 
 #include "parsers/mime_base64.h"
@@ -69,11 +68,10 @@ bool has_base64_junk(std::string_view text) {
 
 std::string decode_base64_part(GMimeDataWrapper* content, const std::string& where,
                                std::vector<std::string>& defects) {
-  const std::string encoded = encoded_bytes(content);
+  std::string encoded = encoded_bytes(content);
   // Nearly every attachment is well-formed: one pass decodes it. The rest is looked at closely.
-  if (std::optional<std::string> decoded = decode_base64_strict(encoded)) {
-    return std::move(*decoded);
-  }
+  if (decode_base64_strict_in_place(encoded)) return encoded;
+  encoded = encoded_bytes(content);  // overwritten by the attempt
   if (has_base64_junk(encoded)) {
     defects.push_back(fmt::format("{}: characters outside the base64 alphabet skipped", where));
   }

@@ -4,10 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
+#include <string>
 
 namespace contribd::mime {
 namespace {
+
+std::optional<std::string> decode_base64_strict(std::string text) {
+  if (!decode_base64_strict_in_place(text)) return std::nullopt;
+  return text;
+}
 
 // RFC 4648 encoding, wrapped at `line` characters with CRLF, for comparing against.
 std::string encode(std::string_view bytes, std::size_t line = 76) {
