@@ -37,12 +37,6 @@ std::string peer(const HttpsUrl& url) {
                                                  : fmt::format("{}:{}", url.host, url.port);
 }
 
-bool is_ip_literal(const std::string& host) {
-  error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
 // OpenSSL's reason without its "(SSL routines)" suffix, and why the certificate was refused.
 std::string describe(const error_code& ec, SSL* handle = nullptr) {
   if (ec == beast::error::timeout) return "timed out";
@@ -70,19 +64,6 @@ ssl::context make_context(const HttpsUrl& url, const std::string& ca_file) {
   }
 }
 
-// SNI carries DNS names only (RFC 6066 section 3); an address is checked against the
-// certificate's IP subjectAltName entries instead.
-void prepare_verification(SSL* handle, const std::string& host) {
-  X509_VERIFY_PARAM* param = SSL_get0_param(handle);
-  if (is_ip_literal(host)) {
-    X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
-  } else {
-    SSL_set_tlsext_host_name(handle, host.c_str());
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
-  }
-}
-
 }  // namespace
 
 asio::awaitable<HttpsResponse> https_post_form(HttpsUrl url, std::string form, std::string ca_file,
@@ -94,7 +75,7 @@ asio::awaitable<HttpsResponse> https_post_form(HttpsUrl url, std::string form, s
   const auto executor = co_await asio::this_coro::executor;
   ssl::context context = make_context(url, ca_file);
   beast::ssl_stream<beast::tcp_stream> stream(executor, context);
-  prepare_verification(stream.native_handle(), url.host);
+  net::verify_peer_name(stream.native_handle(), url.host);
 
   tcp::resolver resolver(executor);
   const auto [resolve_ec, addresses] =

@@ -55,12 +55,6 @@ std::string bare_host(const std::string& host) {
   return host;
 }
 
-bool is_ip_literal(const std::string& host) {
-  error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
 std::string lower_first(std::string text) {
   if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
   return text;
@@ -113,7 +107,6 @@ class TlsConnection final : public Connection {
 
  private:
   ssl::context make_context() const;
-  void prepare_verification();
   void enable_keepalive();
   [[noreturn]] void fail(std::string_view what, const error_code& ec, bool with_verify = false);
 
@@ -211,22 +204,8 @@ void TlsConnection::enable_keepalive() {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &kKeepaliveProbes, sizeof(int));
 }
 
-void TlsConnection::prepare_verification() {
-  SSL* handle = stream_.native_handle();
-  X509_VERIFY_PARAM* param = SSL_get0_param(handle);
-  if (is_ip_literal(host_)) {
-    // SNI carries DNS names only (RFC 6066 section 3); an address is checked against the
-    // certificate's IP subjectAltName entries.
-    X509_VERIFY_PARAM_set1_ip_asc(param, host_.c_str());
-  } else {
-    SSL_set_tlsext_host_name(handle, host_.c_str());
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    X509_VERIFY_PARAM_set1_host(param, host_.c_str(), host_.size());
-  }
-}
-
 asio::awaitable<void> TlsConnection::handshake() {
-  prepare_verification();
+  verify_peer_name(stream_.native_handle(), host_);
   const auto [ec] = co_await within(stream_.async_handshake(ssl::stream_base::client, kAsTuple),
                                     endpoint_.timeout, "TLS handshake");
   if (ec) fail("TLS handshake failed", ec, true);

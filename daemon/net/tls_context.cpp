@@ -4,7 +4,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -49,6 +51,12 @@ void trust_ca_file(ssl::context& context, const std::string& ca_file) {
   if (ec) throw TlsSetupError(fmt::format("cannot load CA file {}: {}", ca_file, reason_of(ec)));
 }
 
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  return !ec;
+}
+
 }  // namespace
 
 ssl::context client_tls_context(const std::string& ca_file) {
@@ -59,6 +67,17 @@ ssl::context client_tls_context(const std::string& ca_file) {
   if (!ca_file.empty()) trust_ca_file(context, ca_file);
   context.set_verify_mode(ssl::verify_peer);
   return context;
+}
+
+void verify_peer_name(SSL* handle, const std::string& host) {
+  X509_VERIFY_PARAM* param = SSL_get0_param(handle);
+  if (is_ip_literal(host)) {
+    X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+  } else {
+    SSL_set_tlsext_host_name(handle, host.c_str());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+  }
 }
 
 }  // namespace contribd::net

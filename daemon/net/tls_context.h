@@ -3,6 +3,8 @@
 // CAs and, when given, an extra CA file.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <stdexcept>
 #include <string>
@@ -19,5 +21,9 @@ class TlsSetupError : public std::runtime_error {
 // when a chain needs them, rather than by parsing the whole bundle for every connection; with
 // SSL_CERT_FILE set, or no such folder, OpenSSL's default file and folder are loaded as usual.
 boost::asio::ssl::context client_tls_context(const std::string& ca_file);
+
+// Before the handshake: the certificate must name `host`. SNI carries DNS names only (RFC 6066
+// section 3); an address is checked against the certificate's IP subjectAltName entries.
+void verify_peer_name(SSL* handle, const std::string& host);
 
 }  // namespace contribd::net
