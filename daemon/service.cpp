@@ -213,8 +213,7 @@ awaitable<void> idle_once(imap::Session& session, std::chrono::seconds max_wait)
 std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
   std::chrono::seconds wait = limit;
   if (auto due = next_delivery(runtime.register_, runtime.smtp_pacing)) {
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = storage::now_utc();
     wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*due - now),
                       std::chrono::seconds(1), limit);
   }

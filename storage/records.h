@@ -15,6 +15,11 @@ namespace contribd::storage {
 
 using UtcTime = std::chrono::sys_seconds;
 
+// The current time in whole seconds, as the register keeps times.
+inline UtcTime now_utc() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
 // Every failure of the register or the file store. The text names the database or file path,
 // what was being done and the underlying reason: "DBPATH: what: sqlite message".
 class StorageError : public std::runtime_error {

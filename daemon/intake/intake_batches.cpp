@@ -25,10 +25,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 
-UtcTime now_utc() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
 std::vector<std::uint32_t> uids_of(const std::vector<PendingMessage>& batch) {
   std::vector<std::uint32_t> uids;
   for (const PendingMessage& message : batch) uids.push_back(message.key.uid);
@@ -123,7 +119,7 @@ void log_results(Registration& work) {
 void register_now(Registration& work) {
   const Clock::time_point start = Clock::now();
   try {
-    work.results = register_batch(work.context, work.intakes, now_utc());
+    work.results = register_batch(work.context, work.intakes, storage::now_utc());
     work.register_seconds = seconds_since(start);
     log_results(work);
   } catch (const std::exception& error) {

@@ -12,10 +12,6 @@ namespace {
 
 using storage::UtcTime;
 
-UtcTime now_utc() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
 // How one attempt ended.
 struct Attempt {
   enum class Result { sent, refused_permanently, reply_deferred, server_trouble };
@@ -122,8 +118,8 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
                                                            SmtpPacing& pacing,
                                                            const bool* stop_requested) {
   DeliveryCounts counts;
-  if (!pacing.may_try(now_utc())) co_return counts;
-  const std::vector<storage::OutboxEntry> due = register_.due_replies(now_utc());
+  if (!pacing.may_try(storage::now_utc())) co_return counts;
+  const std::vector<storage::OutboxEntry> due = register_.due_replies(storage::now_utc());
   // One session carries the round: a TLS handshake and a sign-in per reply would cost more
   // than the replies themselves.
   std::unique_ptr<smtp::Session> session;
@@ -133,7 +129,7 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
       break;
     }
     const Attempt outcome = co_await attempt(executor, smtp, credentials, entry, session);
-    const UtcTime now = now_utc();
+    const UtcTime now = storage::now_utc();
     switch (outcome.result) {
       case Attempt::Result::sent:
         note_server_answered(pacing, smtp, now);
