@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace contribd::mime {
 namespace {
 
@@ -184,7 +186,16 @@ class FieldParser {
   }
 
  private:
-  void defect(std::string text) { out_.defects.push_back(std::move(text)); }
+  // Formats only while there is room, so that a field of a million bad items costs no more
+  // than reading it.
+  template <typename... Args>
+  void defect(fmt::format_string<Args...> format, Args&&... args) {
+    if (out_.defects.size() < kMaxAuthDefects) {
+      out_.defects.push_back(fmt::format(format, std::forward<Args>(args)...));
+    } else if (out_.defects.size() == kMaxAuthDefects) {
+      out_.defects.push_back("more defects not listed");
+    }
+  }
 
   // Returns true when the field has no authserv-id and starts with a resinfo right away.
   bool read_authserv_id() {
@@ -209,7 +220,7 @@ class FieldParser {
       cursor_.skip_cfws();
       if (cursor_.at_end()) return;
       if (expect_separator && !cursor_.consume(';')) {
-        defect(fmt::format("expected ';' at offset {}", cursor_.position()));
+        defect("expected ';' at offset {}", cursor_.position());
         cursor_.skip_to_semicolon();
         continue;
       }
@@ -218,7 +229,7 @@ class FieldParser {
       // An empty item (";;" or a trailing ';', as Exchange writes) carries nothing.
       if (cursor_.at_end() || cursor_.at(';')) continue;
       if (out_.results.size() == kMaxAuthResults) {
-        defect(fmt::format("more than {} results; the rest ignored", kMaxAuthResults));
+        defect("more than {} results; the rest ignored", kMaxAuthResults);
         return;
       }
       read_result();
@@ -239,10 +250,10 @@ class FieldParser {
     if (result.method == "none" && (cursor_.at_end() || cursor_.at(';'))) {
       return;  // "authserv-id; none": no authentication was done
     }
-    if (!cursor_.consume('=')) return skip_item("method " + result.method + " has no result");
+    if (!cursor_.consume('=')) return skip_item("method {} has no result", result.method);
     cursor_.skip_cfws();
     result.result = lowered(cursor_.keyword());
-    if (result.result.empty()) return skip_item("method " + result.method + " has no result");
+    if (result.result.empty()) return skip_item("method {} has no result", result.method);
     read_reason_and_properties(result);
     out_.results.push_back(std::move(result));
   }
@@ -253,7 +264,7 @@ class FieldParser {
       if (cursor_.at_end() || cursor_.at(';')) return;
       const std::string name = lowered(cursor_.keyword());
       if (name.empty()) {
-        return skip_item(fmt::format("unexpected character in the {} result", result.method));
+        return skip_item("unexpected character in the {} result", result.method);
       }
       cursor_.skip_cfws();
       if (cursor_.consume('.')) {
@@ -264,10 +275,10 @@ class FieldParser {
         if (name == "reason") {
           result.reason = std::move(value);
         } else {
-          defect(fmt::format("{}= in the {} result is not a property", name, result.method));
+          defect("{}= in the {} result is not a property", name, result.method);
         }
       } else {
-        return skip_item(fmt::format("{} in the {} result has no value", name, result.method));
+        return skip_item("{} in the {} result has no value", name, result.method);
       }
     }
   }
@@ -278,23 +289,24 @@ class FieldParser {
     std::string property = lowered(cursor_.keyword());
     cursor_.skip_cfws();
     if (property.empty() || !cursor_.consume('=')) {
-      skip_item(fmt::format("malformed property {}. in the {} result", ptype, result.method));
+      skip_item("malformed property {}. in the {} result", ptype, result.method);
       return false;
     }
     cursor_.skip_cfws();
     std::string value = cursor_.property_value();
-    if (value.empty()) defect(fmt::format("{}.{} has an empty value", ptype, property));
+    if (value.empty()) defect("{}.{} has an empty value", ptype, property);
     if (result.properties.size() == kMaxAuthProperties) {
-      skip_item(fmt::format("more than {} properties in the {} result; the rest ignored",
-                            kMaxAuthProperties, result.method));
+      skip_item("more than {} properties in the {} result; the rest ignored", kMaxAuthProperties,
+                result.method);
       return false;
     }
     result.properties.push_back({ptype, std::move(property), std::move(value)});
     return true;
   }
 
-  void skip_item(std::string why) {
-    defect(std::move(why));
+  template <typename... Args>
+  void skip_item(fmt::format_string<Args...> format, Args&&... args) {
+    defect(format, std::forward<Args>(args)...);
     cursor_.skip_to_semicolon();
   }
 

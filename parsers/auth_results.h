@@ -16,6 +16,10 @@ inline constexpr std::size_t kMaxAuthResults = 100;
 // At most this many properties are kept per result; the rest are dropped with a defect.
 inline constexpr std::size_t kMaxAuthProperties = 32;
 
+// At most this many defects are listed, then one "more defects not listed"; an unterminated
+// comment or quoted string, which ends the field, may add one more each.
+inline constexpr std::size_t kMaxAuthDefects = 20;
+
 // "header.d=example.com": ptype "header", property "d", value "example.com".
 struct AuthProperty {
   std::string ptype;     // lower-case keyword: "smtp", "header", "body", "policy", ...

@@ -283,6 +283,16 @@ TEST(AuthResults, PropertiesBeyondTheCapAreDropped) {
   EXPECT_THAT(parsed.results[0].properties, SizeIs(kMaxAuthProperties));
 }
 
+TEST(AuthResults, DefectsBeyondTheCapAreCountedOnce) {
+  std::string field = "mx.example.org";
+  for (int i = 0; i < 1000; ++i) field += "; =";
+  field += "; spf=pass";
+  const auto parsed = parse_authentication_results(field);
+  EXPECT_THAT(verdicts(parsed), ElementsAre("spf=pass"));
+  ASSERT_THAT(parsed.defects, SizeIs(kMaxAuthDefects + 1));
+  EXPECT_EQ(parsed.defects.back(), "more defects not listed");
+}
+
 TEST(AuthResults, ControlCharactersEndAValue) {
   const auto parsed =
       parse_authentication_results(std::string("mx.example.org; dkim=pass header.d=a.test\x01x"));
