@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 #include <gmime/gmime.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <system_error>
@@ -86,15 +89,25 @@ void write_all(int fd, std::string_view bytes) {
   }
 }
 
-// GMime's decoders, writing through a stream on a duplicate of `fd`.
-void decode_with_gmime(GMimeDataWrapper* content, int fd) {
+std::uint64_t written_size(int fd) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) fail("stat");
+  return static_cast<std::uint64_t>(status.st_size);
+}
+
+// GMime's decoders, writing through a stream on a duplicate of `fd` that ends after
+// `max_bytes` + 1 bytes: GMime's write fails there, which is how a part too large is told
+// from a failing disk. True when the part fits.
+bool decode_with_gmime(GMimeDataWrapper* content, int fd, std::uint64_t max_bytes) {
   const int own = ::dup(fd);
   if (own < 0) fail("dup");
-  StreamPtr file(g_mime_stream_fs_new(own));  // closes `own`
-  if (g_mime_data_wrapper_write_to_stream(content, file.get()) < 0 ||
-      g_mime_stream_flush(file.get()) != 0) {
-    fail("write");
-  }
+  const gint64 bound = static_cast<gint64>(std::min<std::uint64_t>(max_bytes + 1, INT64_MAX));
+  StreamPtr file(g_mime_stream_fs_new_with_bounds(own, 0, bound));  // closes `own`
+  const bool written = g_mime_data_wrapper_write_to_stream(content, file.get()) >= 0 &&
+                       g_mime_stream_flush(file.get()) == 0;
+  if (written) return true;
+  if (written_size(fd) > max_bytes) return false;
+  fail("write");
 }
 
 StreamedBody hash_back(int fd) {
@@ -116,7 +129,7 @@ StreamedBody hash_back(int fd) {
 }  // namespace
 
 StreamedBody stream_part_body(GMimePart* part, const std::string& where,
-                              std::vector<std::string>& defects, int fd) {
+                              std::vector<std::string>& defects, int fd, std::uint64_t max_bytes) {
   GMimeDataWrapper* content = g_mime_part_get_content(part);
   if (content == nullptr) return hash_back(fd);
   const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
@@ -129,11 +142,13 @@ StreamedBody stream_part_body(GMimePart* part, const std::string& where,
     }
     if (scan.lacks_padding()) {
       defects.push_back(fmt::format("{}: base64 without final padding", where));
-      write_all(fd, decode_base64_lenient(encoded_bytes(source)).bytes);
+      const std::string decoded = decode_base64_lenient(encoded_bytes(source)).bytes;
+      if (decoded.size() > max_bytes) return {0, "", true};
+      write_all(fd, decoded);
       return hash_back(fd);
     }
   }
-  decode_with_gmime(content, fd);
+  if (!decode_with_gmime(content, fd, max_bytes)) return {0, "", true};
   return hash_back(fd);
 }
 

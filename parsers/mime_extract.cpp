@@ -20,6 +20,7 @@
 #include "parsers/mime_header_block.h"
 #include "parsers/mime_init.h"
 #include "parsers/mime_params.h"
+#include "parsers/mime_structure.h"
 #include "parsers/sha256.h"
 #include "parsers/sha256_stream.h"
 #include "parsers/tnef.h"
@@ -133,9 +134,10 @@ class TreeWalker {
       : limits_(limits), message_(message), sink_(sink) {}
 
   void walk(GMimeObject* object, int depth, const std::string& path) {
-    if (object == nullptr || stopped_) return;
+    if (object == nullptr || over_limit()) return;
     if (depth > limits_.max_depth) {
-      note_depth_exceeded(path);
+      set_over_limit(
+          fmt::format("limits.max_depth: MIME nesting deeper than {} levels", limits_.max_depth));
       return;
     }
     if (GMIME_IS_MESSAGE_PARTIAL(object)) {
@@ -160,11 +162,15 @@ class TreeWalker {
     return path.empty() ? std::to_string(index + 1) : fmt::format("{}.{}", path, index + 1);
   }
 
-  void note_depth_exceeded(const std::string& path) {
-    if (depth_noted_) return;
-    depth_noted_ = true;
-    message_.defects.push_back(fmt::format(
-        "{}: nesting deeper than {} levels; deeper parts ignored", where(path), limits_.max_depth));
+  bool over_limit() const { return message_.over_limit.has_value(); }
+
+  // The structure scan counts first; this is the same promise kept where GMime saw more.
+  void set_over_limit(std::string text) {
+    if (!over_limit()) message_.over_limit = std::move(text);
+  }
+
+  std::string parts_over_limit() const {
+    return fmt::format("limits.max_parts: more than {} MIME parts", limits_.max_parts);
   }
 
   void walk_multipart(GMimeMultipart* multipart, int depth, const std::string& path) {
@@ -172,7 +178,7 @@ class TreeWalker {
     const int count = g_mime_multipart_get_count(multipart);
     std::set<std::string> hidden_ids;
     if (type == "multipart/related") hidden_ids = referenced_content_ids(multipart);
-    for (int i = 0; i < count && !stopped_; ++i) {
+    for (int i = 0; i < count && !over_limit(); ++i) {
       GMimeObject* child = g_mime_multipart_get_part(multipart, i);
       const std::string child_type = mime_type_of(child);
       if (type == "multipart/signed" && i > 0) continue;  // the signature
@@ -203,9 +209,7 @@ class TreeWalker {
 
   void visit_leaf(GMimePart* part, const std::string& path) {
     if (++leaves_ > limits_.max_parts) {
-      stopped_ = true;
-      message_.defects.push_back(
-          fmt::format("more than {} parts; the rest of the message ignored", limits_.max_parts));
+      set_over_limit(parts_over_limit());
       return;
     }
     path_ = path;
@@ -217,6 +221,7 @@ class TreeWalker {
       stream_leaf(part, path, type, std::move(filename));
       return;
     }
+    // Decoded in memory: no larger than the message, which is in memory already.
     std::string data = decode_part_body(part, where(path), message_.defects);
     if (is_tnef(type, filename) && add_tnef_files(data, path)) return;
     if (filename.empty()) {
@@ -230,7 +235,13 @@ class TreeWalker {
   void stream_leaf(GMimePart* part, const std::string& path, const std::string& type,
                    std::string filename) {
     const FileSink::Target target = sink_->create();
-    const StreamedBody body = stream_part_body(part, where(path), message_.defects, target.fd);
+    const StreamedBody body =
+        stream_part_body(part, where(path), message_.defects, target.fd, file_bytes_left());
+    if (body.over_max_bytes) {
+      sink_->discard(target);
+      set_over_limit(file_bytes_over_limit());
+      return;
+    }
     if (filename.empty()) {
       if (body.size == 0) {
         sink_->discard(target);
@@ -244,19 +255,27 @@ class TreeWalker {
     file.sha256_hex = body.sha256_hex;
     file.size = body.size;
     file.spooled_path = target.name;
+    spooled_.push_back(target);
     message_.files.push_back(std::move(file));
+    count_file_bytes(body.size);
   }
 
-  // True when the TNEF container could be decoded (its files, if any, were added).
+  // True when the TNEF container could be decoded (its files, if any, were added) or held
+  // the message over a limit. Its files count as parts with the MIME leaves.
   bool add_tnef_files(const std::string& data, const std::string& path) {
-    TnefContents contents = extract_tnef(data);
+    TnefContents contents = extract_tnef(data, limits_.max_parts - leaves_);
     for (std::string& defect : contents.defects) {
       message_.defects.push_back(fmt::format("{}: {}", where(path), defect));
+    }
+    if (contents.too_many_files) {
+      set_over_limit(parts_over_limit() + " and TNEF files");
+      return true;
     }
     if (!contents.decoded) {
       message_.defects.push_back(fmt::format("{}: TNEF kept as it is", where(path)));
       return false;
     }
+    leaves_ += contents.files.size();
     for (TnefFile& file : contents.files) {
       std::string type = content_type_for_filename(file.filename);
       add_file(std::move(file.filename), std::move(type), std::move(file.data));
@@ -272,15 +291,40 @@ class TreeWalker {
     file.size = data.size();
     file.data = std::move(data);
     message_.files.push_back(std::move(file));
+    count_file_bytes(message_.files.back().size);
   }
 
+  std::uint64_t file_bytes_left() const {
+    return limits_.max_file_bytes - std::min(limits_.max_file_bytes, file_bytes_);
+  }
+
+  std::string file_bytes_over_limit() const {
+    return fmt::format("limits.max_file_bytes: files larger than {} bytes in total",
+                       limits_.max_file_bytes);
+  }
+
+  void count_file_bytes(std::uint64_t size) {
+    file_bytes_ += size;
+    if (file_bytes_ > limits_.max_file_bytes) set_over_limit(file_bytes_over_limit());
+  }
+
+ public:
+  // Over a limit the message is held, never registered in part: whatever was extracted goes.
+  void drop_files_if_over_limit() {
+    if (!over_limit()) return;
+    for (const FileSink::Target& target : spooled_) sink_->discard(target);
+    spooled_.clear();
+    message_.files.clear();
+  }
+
+ private:
   const ExtractLimits& limits_;
   ParsedMessage& message_;
   FileSink* sink_;
-  std::size_t leaves_ = 0;
+  std::size_t leaves_ = 0;  // MIME leaves and TNEF inner files
+  std::uint64_t file_bytes_ = 0;
+  std::vector<FileSink::Target> spooled_;
   int nameless_ = 0;
-  bool stopped_ = false;
-  bool depth_noted_ = false;
   std::string path_;
 };
 
@@ -391,10 +435,12 @@ void collect_files(const GMimeTree& tree, const ParserWarnings& warnings,
     message.defects.push_back("GMime could not build a message; parsed as one MIME entity");
   }
   message.top_content_type = mime_type_of(body);
-  TreeWalker(limits, message, sink).walk(body, 0, "");
-  if (warnings.nesting_overflow) {
-    message.defects.push_back("parts nested beyond GMime's limit were not parsed");
+  TreeWalker walker(limits, message, sink);
+  walker.walk(body, 0, "");
+  if (warnings.nesting_overflow && !message.over_limit) {
+    message.over_limit = "limits.max_depth: MIME nesting deeper than GMime parses";
   }
+  walker.drop_files_if_over_limit();
 }
 
 std::string first_field(const HeaderBlock& block, std::string_view name) {
@@ -459,6 +505,30 @@ void fill_header_facts(const HeaderBlock& block, ParsedMessage& message) {
   message.references = first_field(block, "References");
 }
 
+StructureLimits structure_limits(const ExtractLimits& limits) {
+  StructureLimits structure;
+  structure.max_parts = limits.max_parts;
+  structure.max_depth = limits.max_depth;
+  structure.max_header_bytes = limits.max_header_bytes;
+  structure.max_header_field_bytes = limits.max_header_field_bytes;
+  structure.max_header_lines = limits.max_header_lines;
+  return structure;
+}
+
+HeaderBlockLimits header_limits(const ExtractLimits& limits) {
+  return {limits.max_header_bytes, limits.max_header_field_bytes, limits.max_header_lines};
+}
+
+// A message over a limit, held without GMime ever seeing it: the header facts read within
+// the limits, no files.
+void hold(ParsedMessage& message, const HeaderBlock& block, std::string over_limit) {
+  std::vector<std::string> ignored;
+  const std::string declared =
+      parse_parameterized_value(first_field(block, "Content-Type"), ignored).value;
+  message.top_content_type = is_valid_mime_type(declared) ? declared : "text/plain";
+  message.over_limit = std::move(over_limit);
+}
+
 constexpr std::size_t kHeaderSlack = 64 * 1024;
 
 [[noreturn]] void fail_reading(const char* what) {
@@ -493,11 +563,18 @@ FileBytes read_range(int fd, std::uint64_t offset, std::uint64_t length) {
   return bytes;
 }
 
-// The SHA-256 of a range of the file, read in pieces.
-std::string sha256_of_range(int fd, std::uint64_t offset, std::uint64_t length) {
+struct RangeScan {
+  std::string sha256_hex;
+  std::optional<std::string> over_limit;
+};
+
+// The SHA-256 and the structure scan of a range of the file, read once in pieces.
+RangeScan scan_range(int fd, std::uint64_t offset, std::uint64_t length,
+                     const ExtractLimits& limits) {
   constexpr std::size_t kPiece = 256 * 1024;
   const auto piece = std::make_unique_for_overwrite<char[]>(kPiece);
   Sha256Stream sha256;
+  MimeStructureScanner structure(structure_limits(limits));
   std::uint64_t done = 0;
   while (done < length) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, length - done));
@@ -505,10 +582,13 @@ std::string sha256_of_range(int fd, std::uint64_t offset, std::uint64_t length) 
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) fail_reading("read");
     if (got == 0) break;
-    sha256.update(std::string_view(piece.get(), static_cast<std::size_t>(got)));
+    const std::string_view bytes(piece.get(), static_cast<std::size_t>(got));
+    sha256.update(bytes);
+    structure.feed(bytes);  // returns at once after a limit
     done += static_cast<std::uint64_t>(got);
   }
-  return sha256.finish_hex();
+  structure.finish();
+  return {sha256.finish_hex(), structure.over_limit()};
 }
 
 bool has_header_end(std::string_view head) {
@@ -528,16 +608,25 @@ ParsedMessage extract_message_from_file(int fd, std::uint64_t offset, std::uint6
   if (length <= limits.whole_in_memory_bytes) {
     return extract_message(read_range(fd, offset, length).view(), limits);
   }
+  const RangeScan scan = scan_range(fd, offset, length, limits);
   const FileBytes head = read_range(
       fd, offset, std::min<std::uint64_t>(length, limits.max_header_bytes + kHeaderSlack));
-  HeaderBlock block = split_header_block(head.view(), limits.max_header_bytes);
+  HeaderBlock block = split_header_block(head.view(), header_limits(limits));
+  if (scan.over_limit) {
+    ParsedMessage message;
+    message.defects = block.defects;
+    fill_header_facts(block, message);
+    message.raw_sha256_hex = scan.sha256_hex;
+    hold(message, block, *scan.over_limit);
+    return message;
+  }
   if (block.needs_repair || !has_header_end(head.view())) {
     return extract_message(read_range(fd, offset, length).view(), limits);
   }
   ParsedMessage message;
   message.defects = block.defects;
   fill_header_facts(block, message);
-  message.raw_sha256_hex = sha256_of_range(fd, offset, length);
+  message.raw_sha256_hex = scan.sha256_hex;
 
   // Explicit bounds: a duplicate shares the file offset, which the spool writer left at the end.
   const auto start = static_cast<gint64>(offset);
@@ -558,9 +647,14 @@ ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits)
   ensure_gmime_initialised();
   ParsedMessage message;
   message.raw_sha256_hex = sha256_hex(raw);
-  HeaderBlock block = split_header_block(raw, limits.max_header_bytes);
+  const StructureScan scan = scan_mime_structure(raw, structure_limits(limits));
+  HeaderBlock block = split_header_block(raw, header_limits(limits));
   message.defects = block.defects;
   fill_header_facts(block, message);
+  if (scan.over_limit || block.over_limit) {
+    hold(message, block, scan.over_limit ? *scan.over_limit : *block.over_limit);
+    return message;
+  }
 
   const std::string rebuilt = block.needs_repair ? rebuild_message(block, raw) : std::string();
   const std::string_view to_parse = block.needs_repair ? std::string_view(rebuilt) : raw;

@@ -11,10 +11,15 @@
 
 namespace contribd::mime {
 
+// Each limit is counted while the bytes stream by, before memory is spent on what is over
+// it; a message over any of them comes back with ParsedMessage::over_limit set.
 struct ExtractLimits {
-  std::size_t max_parts = 1000;            // leaf parts examined; the rest are ignored
-  int max_depth = 32;                      // multipart / message nesting followed
-  std::size_t max_header_bytes = 1 << 20;  // one header block; longer fields are dropped
+  std::size_t max_parts = 1000;                    // MIME parts, TNEF inner files included
+  int max_depth = 32;                              // multipart / message nesting
+  std::size_t max_header_bytes = 1 << 20;          // one header block (the message's or a part's)
+  std::size_t max_header_field_bytes = 256 << 10;  // one field, folded lines included
+  std::size_t max_header_lines = 5000;             // lines of one header block
+  std::uint64_t max_file_bytes = 256ull << 20;     // decoded bytes of all files together
   // extract_message_from_file() reads messages up to this size whole, the rest in pieces.
   std::uint64_t whole_in_memory_bytes = 1 << 20;
 };
@@ -26,7 +31,13 @@ struct ExtractLimits {
 // are skipped. Never throws and never crashes on malformed input: a damaged header block is
 // repaired first, a message GMime refuses is parsed as one MIME entity, and whatever could
 // be recovered is returned; each problem (bad base64, unknown charset or transfer encoding,
-// limits reached, broken structure) appends one line to `defects`. Thread-safe.
+// broken structure) appends one line to `defects`. Thread-safe.
+// Limits: the structure is counted first (mime_structure.h: parts, depth, header blocks,
+// fields and lines); a message over one of those comes back at once, GMime never called,
+// with the header facts that fit within the limits, top_content_type as declared, over_limit
+// set and no files. Past that, more leaves or TNEF files than max_parts, deeper nesting than
+// max_depth, or more than max_file_bytes decoded also set over_limit, and the files found so
+// far are dropped: a message over a limit never comes back with part of its files.
 ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits = {});
 
 // The same extraction for a message in a file (`fd`, read with pread, never changed), in
@@ -34,8 +45,11 @@ ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits 
 // a file from `sink` (ExtractedFile::spooled_path names it; data stays empty). Messages up to
 // limits.whole_in_memory_bytes, and messages whose header block needs repair or does not end in its
 // first max_header_bytes + 64 KiB, are read whole and extracted by extract_message() instead, with
-// their files in memory (data set, spooled_path empty); so are TNEF containers. The files and
-// defects are those extract_message() finds for the same bytes. Malformed mail never throws;
+// their files in memory (data set, spooled_path empty); so are TNEF containers. The structure is
+// counted (and the message hashed) first, reading the file once in 256 KiB pieces: a message
+// over a limit is held without being read whole. A spooled file stops growing one byte past
+// max_file_bytes; over a limit the sink's files are discarded. The files, defects and
+// over_limit are those extract_message() finds for the same bytes. Malformed mail never throws;
 // a sink or file error does (std::system_error).
 ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, FileSink& sink);
 

@@ -39,6 +39,10 @@ struct ParsedMessage {
   std::vector<ExtractedFile> files;
   std::vector<std::string> defects;  // what was malformed; parsing went on regardless
   std::string raw_sha256_hex;        // of the message's bytes as given, lower-case hex
+  // Set when the message went over one of the extraction limits (ExtractLimits): which
+  // limit, as "limits.KEY: what was found". `files` is then empty and the message is held
+  // for a person (SPEC step 7), never registered in part.
+  std::optional<std::string> over_limit;
 
   // First header field with this name (case-insensitive), raw value.
   std::optional<std::string> header(std::string_view name) const;

@@ -77,32 +77,42 @@ bool has_tnef_signature(std::string_view bytes) {
          std::memcmp(bytes.data(), kSignature, kTnefSignatureSize) == 0;
 }
 
+struct TnefRecords {
+  std::optional<std::string> problem;
+  std::size_t attachments = 0;
+};
+
 // Walks the attribute records (level, id, length, data, checksum) after the 6-byte
-// signature and key. libytnef prints to stdout on a bad checksum and reads on after a
-// truncated record; a container that fails here is kept as it is instead.
-std::optional<std::string> tnef_structure_problem(std::string_view bytes) {
+// signature and key, counting the attachments (each starts with attAttachRenddata). libytnef
+// prints to stdout on a bad checksum and reads on after a truncated record; a container that
+// fails here is kept as it is instead.
+TnefRecords walk_tnef_records(std::string_view bytes) {
   constexpr std::size_t kHeaderSize = 6;
   constexpr std::size_t kRecordOverhead = 1 + 4 + 4 + 2;
+  constexpr unsigned kAttachRenddata = 0x9002;  // the low half of attAttachRenddata
+  TnefRecords records;
   std::size_t offset = kHeaderSize;
   const auto u8 = [&](std::size_t at) { return static_cast<unsigned char>(bytes[at]); };
   while (offset < bytes.size()) {
-    if (bytes.size() - offset < kRecordOverhead) return "truncated attribute header";
+    if (bytes.size() - offset < kRecordOverhead) return {"truncated attribute header", 0};
+    const unsigned id_low = u8(offset + 1) | (u8(offset + 2) << 8);
     const std::size_t length = u8(offset + 5) | (u8(offset + 6) << 8) | (u8(offset + 7) << 16) |
                                (static_cast<std::size_t>(u8(offset + 8)) << 24);
     const std::size_t data_start = offset + 9;
-    if (length > bytes.size() - data_start - 2) return "attribute longer than the data";
+    if (length > bytes.size() - data_start - 2) return {"attribute longer than the data", 0};
     unsigned checksum = 0;
     for (std::size_t i = data_start; i < data_start + length; ++i) checksum += u8(i);
     const unsigned stored = u8(data_start + length) | (u8(data_start + length + 1) << 8);
-    if ((checksum & 0xFFFF) != stored) return "attribute checksum mismatch";
+    if ((checksum & 0xFFFF) != stored) return {"attribute checksum mismatch", 0};
+    if (id_low == kAttachRenddata) ++records.attachments;
     offset = data_start + length + 2;
   }
-  return std::nullopt;
+  return records;
 }
 
 }  // namespace
 
-TnefContents extract_tnef(std::string_view bytes) {
+TnefContents extract_tnef(std::string_view bytes, std::size_t max_files) {
   TnefContents contents;
   if (bytes.size() < kTnefSignatureSize) {
     contents.defects.push_back("TNEF data too short to hold a signature");
@@ -113,8 +123,16 @@ TnefContents extract_tnef(std::string_view bytes) {
     contents.defects.push_back("not TNEF data (no TNEF signature)");
     return contents;
   }
-  if (std::optional<std::string> problem = tnef_structure_problem(bytes)) {
-    contents.defects.push_back("TNEF data damaged: " + *problem);
+  const TnefRecords records = walk_tnef_records(bytes);
+  if (records.problem) {
+    contents.defects.push_back("TNEF data damaged: " + *records.problem);
+    return contents;
+  }
+  if (records.attachments > max_files) {
+    contents.too_many_files = true;
+    contents.defects.push_back(
+        fmt::format("TNEF data holds {} attachments, more than {}; none decoded",
+                    records.attachments, max_files));
     return contents;
   }
   TNEFStruct tnef;

@@ -54,6 +54,7 @@ class FolderSink : public FileSink {
     ++discarded_;
     fs::remove(target.name);
   }
+  int created() const { return created_; }
   int discarded() const { return discarded_; }
 
  private:
@@ -91,6 +92,7 @@ void expect_same_extraction(const std::string& raw, const std::string& label) {
   EXPECT_EQ(actual.from_address, expected.from_address);
   EXPECT_EQ(actual.top_content_type, expected.top_content_type);
   EXPECT_EQ(actual.defects, expected.defects);
+  EXPECT_EQ(actual.over_limit, expected.over_limit);
   EXPECT_EQ(actual.raw_sha256_hex, sha256_hex(raw));
   EXPECT_EQ(expected.raw_sha256_hex, sha256_hex(raw));
   ASSERT_EQ(actual.files.size(), expected.files.size());
@@ -221,6 +223,40 @@ TEST(MimeExtractFile, SmallMessageIsExtractedInMemory) {
   EXPECT_TRUE(parsed.files[0].spooled_path.empty());
   EXPECT_EQ(parsed.files[0].data.size(), 1000u);
   EXPECT_EQ(parsed.files[0].size, 1000u);
+}
+
+TEST(MimeExtractFile, AMillionPartsAreHeldFromTheFileInPieces) {
+  std::string raw =
+      "From: alice@member.test\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n";
+  for (int i = 0; i < 1'000'000; ++i) raw += "--B\r\n\r\n";
+  raw += "--B--\r\n";
+  TempFolder folder;
+  FolderSink sink(folder.path());
+  const ParsedMessage parsed = extract_through_file(raw, folder.path(), {}, sink);
+  EXPECT_EQ(parsed.over_limit, "limits.max_parts: more than 1000 MIME parts");
+  EXPECT_TRUE(parsed.files.empty());
+  EXPECT_EQ(sink.created(), 0);
+  EXPECT_EQ(parsed.subject, "parts");
+  EXPECT_EQ(parsed.top_content_type, "multipart/mixed");
+  EXPECT_EQ(parsed.raw_sha256_hex, sha256_hex(raw));
+}
+
+TEST(MimeExtractFile, FileBytesOverTheLimitStopTheSpooledFileAndHold) {
+  const std::string raw = large_message(3'000'001, true);
+  TempFolder folder;
+  FolderSink sink(folder.path());
+  ExtractLimits limits;
+  limits.max_file_bytes = 1'000'000;
+  const ParsedMessage parsed = extract_through_file(raw, folder.path(), limits, sink);
+  EXPECT_EQ(parsed.over_limit, "limits.max_file_bytes: files larger than 1000000 bytes in total");
+  EXPECT_TRUE(parsed.files.empty());
+  EXPECT_EQ(sink.discarded(), sink.created());
+  for (const auto& entry : fs::directory_iterator(folder.path())) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with("part-")) << entry.path();
+  }
+  limits.max_file_bytes = 3'000'001;
+  EXPECT_FALSE(extract_through_file(raw, folder.path(), limits, sink).over_limit);
 }
 
 }  // namespace

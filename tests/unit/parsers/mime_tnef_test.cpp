@@ -55,7 +55,8 @@ std::string tnef_with(const std::vector<std::pair<std::string, std::string>>& fi
 TEST(MimeTnef, FilesInsideAreReturned) {
   const std::string pdf = "%PDF-1.4 agenda";
   const std::string binary("\0\1\2\xFF", 4);
-  const TnefContents contents = extract_tnef(tnef_with({{"agenda.pdf", pdf}, {"fig.bin", binary}}));
+  const TnefContents contents =
+      extract_tnef(tnef_with({{"agenda.pdf", pdf}, {"fig.bin", binary}}), 1000);
   ASSERT_TRUE(contents.decoded);
   ASSERT_EQ(contents.files.size(), 2u);
   EXPECT_EQ(contents.files[0].filename, "agenda.pdf");
@@ -65,7 +66,7 @@ TEST(MimeTnef, FilesInsideAreReturned) {
 }
 
 TEST(MimeTnef, NotTnefIsNotDecoded) {
-  const TnefContents contents = extract_tnef("plain bytes, no signature");
+  const TnefContents contents = extract_tnef("plain bytes, no signature", 1000);
   EXPECT_FALSE(contents.decoded);
   EXPECT_FALSE(contents.defects.empty());
 }
@@ -73,9 +74,9 @@ TEST(MimeTnef, NotTnefIsNotDecoded) {
 TEST(MimeTnef, BadChecksumOrTruncationIsNotDecoded) {
   std::string damaged = tnef_with({{"a.pdf", "data"}});
   damaged[damaged.size() - 5] ^= 0x55;  // a byte of the attachment data
-  EXPECT_FALSE(extract_tnef(damaged).decoded);
+  EXPECT_FALSE(extract_tnef(damaged, 1000).decoded);
   const std::string whole = tnef_with({{"a.pdf", "data"}});
-  EXPECT_FALSE(extract_tnef(whole.substr(0, whole.size() - 3)).decoded);
+  EXPECT_FALSE(extract_tnef(whole.substr(0, whole.size() - 3), 1000).decoded);
 }
 
 std::string winmail_message(const std::string& tnef) {
@@ -106,6 +107,43 @@ TEST(MimeTnef, WinmailDatStandsForTheFilesInside) {
   EXPECT_EQ(message.files[0].filename, "minutes.pdf");
   EXPECT_EQ(message.files[0].content_type, "application/pdf");
   EXPECT_EQ(message.files[0].sha256_hex, sha256_hex(pdf));
+}
+
+std::vector<std::pair<std::string, std::string>> numbered_files(int count) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < count; ++i) files.push_back({"f" + std::to_string(i) + ".bin", "x"});
+  return files;
+}
+
+TEST(MimeTnef, MoreAttachmentsThanAllowedAreCountedNotDecoded) {
+  const std::string tnef = tnef_with(numbered_files(30));
+  const TnefContents within = extract_tnef(tnef, 30);
+  EXPECT_TRUE(within.decoded);
+  EXPECT_EQ(within.files.size(), 30u);
+  const TnefContents over = extract_tnef(tnef, 29);
+  EXPECT_FALSE(over.decoded);
+  EXPECT_TRUE(over.too_many_files);
+  EXPECT_TRUE(over.files.empty());
+}
+
+// The text body and winmail.dat are two leaves; its files count with them.
+TEST(MimeTnef, InnerFilesCountAsPartsOfTheMessage) {
+  ExtractLimits limits;
+  limits.max_parts = 20;
+  const ParsedMessage within =
+      extract_message(winmail_message(tnef_with(numbered_files(18))), limits);
+  EXPECT_FALSE(within.over_limit);
+  EXPECT_EQ(within.files.size(), 18u);
+  const ParsedMessage over =
+      extract_message(winmail_message(tnef_with(numbered_files(19))), limits);
+  EXPECT_EQ(over.over_limit, "limits.max_parts: more than 20 MIME parts and TNEF files");
+  EXPECT_TRUE(over.files.empty());
+}
+
+TEST(MimeTnef, AHundredThousandInnerFilesAreHeld) {
+  const ParsedMessage message = extract_message(winmail_message(tnef_with(numbered_files(100000))));
+  EXPECT_TRUE(message.over_limit);
+  EXPECT_TRUE(message.files.empty());
 }
 
 TEST(MimeTnef, UndecodableWinmailDatIsKeptAsItIs) {
