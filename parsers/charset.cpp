@@ -95,14 +95,90 @@ std::string repair_utf8(std::string_view bytes) {
   return out;
 }
 
-// NFC of valid UTF-8 without NUL bytes (GLib stops at NUL).
-std::string normalise_segment(std::string_view utf8) {
+// NFC of valid UTF-8 without NUL bytes (GLib stops at NUL), appended to `out`.
+void append_nfc_without_nul(std::string_view utf8, std::string& out) {
   gchar* normalised =
       g_utf8_normalize(utf8.data(), static_cast<gssize>(utf8.size()), G_NORMALIZE_NFC);
-  if (normalised == nullptr) return std::string(utf8);
-  std::string out(normalised);
+  if (normalised == nullptr) {
+    out.append(utf8);
+    return;
+  }
+  out.append(normalised);
   g_free(normalised);
-  return out;
+}
+
+// NFC of valid UTF-8, NUL bytes kept, appended to `out`.
+void append_nfc(std::string_view utf8, std::string& out) {
+  while (true) {
+    const std::size_t nul = utf8.find('\0');
+    append_nfc_without_nul(utf8.substr(0, nul), out);
+    if (nul == std::string_view::npos) return;
+    out.push_back('\0');
+    utf8.remove_prefix(nul + 1);
+  }
+}
+
+// GLib's g_utf8_normalize() is quadratic twice over: each composition moves the rest of the
+// buffer down, and the combining marks after a starter are ordered by a bubble sort. Long
+// text is therefore normalised in pieces of about kNfcPieceBytes, each cut where NFC cannot
+// join the two sides, and runs of combining marks are broken as UAX #15's Stream-Safe Text
+// Format does. Small pieces keep the per-piece quadratic terms to a constant per byte.
+constexpr std::size_t kNfcPieceBytes = 256;
+// UAX #15 section 13: at most 30 non-starters in a row, then U+034F COMBINING GRAPHEME JOINER.
+constexpr std::size_t kMaxNonStarters = 30;
+constexpr std::string_view kCombiningGraphemeJoiner = "\xCD\x8F";
+
+// Starters (combining class 0) that are the second character of some canonical composition
+// (Hangul medial vowels and final consonants, a few Indic length marks): NFC may join them to
+// what precedes, so no piece may start at one. Read once from GLib's own decomposition data,
+// so that it always agrees with the normaliser.
+const std::vector<gunichar>& starters_that_compose_backwards() {
+  static const std::vector<gunichar> starters = [] {
+    std::vector<gunichar> found;
+    constexpr gunichar kLastDecomposable = 0x2FA1D;  // end of the CJK compatibility supplement
+    for (gunichar c = 0x80; c <= kLastDecomposable; ++c) {
+      gunichar first = 0;
+      gunichar second = 0;
+      if (g_unichar_decompose(c, &first, &second) && second != 0 &&
+          g_unichar_combining_class(second) == 0) {
+        found.push_back(second);
+      }
+    }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    return found;
+  }();
+  return starters;
+}
+
+// How a character behaves under normalisation, from its canonical decomposition.
+struct NormalisationShape {
+  bool piece_may_start_here = true;  // NFC never joins it to the character before
+  std::size_t leading_non_starters = 0;
+  std::size_t trailing_non_starters = 0;
+  bool all_non_starters = false;
+};
+
+NormalisationShape normalisation_shape(gunichar c) {
+  NormalisationShape shape;
+  if (c < 0x80) return shape;
+  gunichar decomposed[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+  const gsize length =
+      g_unichar_fully_decompose(c, FALSE, decomposed, G_UNICHAR_MAX_DECOMPOSITION_LENGTH);
+  while (shape.leading_non_starters < length &&
+         g_unichar_combining_class(decomposed[shape.leading_non_starters]) != 0) {
+    ++shape.leading_non_starters;
+  }
+  shape.all_non_starters = shape.leading_non_starters == length;
+  while (shape.trailing_non_starters < length &&
+         g_unichar_combining_class(decomposed[length - 1 - shape.trailing_non_starters]) != 0) {
+    ++shape.trailing_non_starters;
+  }
+  const auto& backwards = starters_that_compose_backwards();
+  shape.piece_may_start_here =
+      shape.leading_non_starters == 0 &&
+      !std::binary_search(backwards.begin(), backwards.end(), decomposed[0]);
+  return shape;
 }
 
 struct IconvResult {
@@ -186,14 +262,27 @@ std::string normalise_nfc(std::string_view utf8) {
   if (all_ascii(utf8)) return std::string(utf8);
   const std::string valid = is_valid_utf8(utf8) ? std::string(utf8) : repair_utf8(utf8);
   std::string out;
-  std::string_view rest(valid);
-  while (true) {
-    const std::size_t nul = rest.find('\0');
-    out += normalise_segment(rest.substr(0, nul));
-    if (nul == std::string_view::npos) break;
-    out.push_back('\0');
-    rest.remove_prefix(nul + 1);
+  out.reserve(valid.size());
+  std::string piece;
+  std::size_t non_starters_in_a_row = 0;
+  for (const char* next = valid.data(); next < valid.data() + valid.size();) {
+    const char* character = next;
+    next = g_utf8_next_char(character);
+    const NormalisationShape shape = normalisation_shape(g_utf8_get_char(character));
+    if (shape.piece_may_start_here && piece.size() >= kNfcPieceBytes) {
+      append_nfc(piece, out);
+      piece.clear();
+    }
+    if (non_starters_in_a_row + shape.leading_non_starters > kMaxNonStarters) {
+      piece.append(kCombiningGraphemeJoiner);
+      non_starters_in_a_row = 0;
+    }
+    non_starters_in_a_row = shape.all_non_starters
+                                ? non_starters_in_a_row + shape.leading_non_starters
+                                : shape.trailing_non_starters;
+    piece.append(character, next);
   }
+  append_nfc(piece, out);
   return out;
 }
 

@@ -11,7 +11,7 @@ namespace contribd::mime {
 // windows-125x, koi8-r/u, gb2312/gbk/gb18030, big5, shift_jis, iso-2022-jp, euc-kr, ...)
 // to UTF-8 normalised to NFC. Never fails: an unknown charset keeps valid UTF-8 as it is
 // and reads anything else as ISO-8859-1; bytes invalid in a known charset become U+FFFD.
-// Each such fallback appends one defect naming the charset to `defects`.
+// Each such fallback appends one defect naming the charset to `defects`. Linear in the input.
 std::string charset_to_utf8(std::string_view bytes, std::string_view charset,
                             std::vector<std::string>& defects);
 
@@ -26,6 +26,9 @@ bool is_valid_utf8(std::string_view bytes);
 std::string latin1_to_utf8(std::string_view bytes);
 
 // NFC form of valid UTF-8 input; invalid input is first made valid (bad bytes -> U+FFFD).
+// Time is linear in the input. For that, a run of more than 30 non-starters (combining marks,
+// counted in the canonical decomposition) gets U+034F COMBINING GRAPHEME JOINER before the
+// 31st, as UAX #15's Stream-Safe Text Format does; no real text has such runs.
 std::string normalise_nfc(std::string_view utf8);
 
 }  // namespace contribd::mime

@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <map>
 
+#include "parsers/bounded_defects.h"
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
 
 namespace contribd::mime {
 
 namespace {
+
+// Limits of one field; see the header.
+constexpr std::size_t kMaxParameters = 64;
+constexpr std::size_t kMaxSections = 1000;
 
 struct RawParameter {
   std::string attribute;  // lower-case, as written ("filename*0*")
@@ -20,9 +25,9 @@ struct RawParameter {
 // All the pieces written for one parameter name.
 struct ParameterPieces {
   std::size_t first_position = 0;
-  std::optional<std::string> plain;                      // name=value
-  std::optional<std::string> extended;                   // name*=charset'lang'value
-  std::map<int, std::pair<std::string, bool>> sections;  // N -> (value, extended)
+  std::optional<std::string> plain;                              // name=value
+  std::optional<std::string> extended;                           // name*=charset'lang'value
+  std::map<std::size_t, std::pair<std::string, bool>> sections;  // N -> (value, extended)
 };
 
 bool is_space(char c) {
@@ -103,7 +108,8 @@ class Scanner {
     std::string attribute = lower(trim(text_.substr(name_start, pos_ - name_start)));
     if (at_end() || text_[pos_] == ';') {
       if (!attribute.empty()) {
-        defects_.push_back(fmt::format("parameter \"{}\" has no value", attribute));
+        defects_.push_back(
+            fmt::format("parameter \"{}\" has no value", excerpt_for_defect(attribute)));
       }
       return RawParameter{"", ""};
     }
@@ -191,10 +197,11 @@ std::string merge_sections(const std::string& name, const ParameterPieces& piece
                            std::vector<std::string>& defects) {
   std::string charset;
   std::string bytes;
-  int expected = 0;
+  std::size_t expected = 0;
   for (const auto& [index, section] : pieces.sections) {
     if (index != expected) {
-      defects.push_back(fmt::format("parameter \"{}\": continuation {} missing", name, expected));
+      defects.push_back(fmt::format("parameter \"{}\": continuation {} missing",
+                                    excerpt_for_defect(name), expected));
     }
     expected = index + 1;
     const auto& [value, extended] = section;
@@ -219,12 +226,20 @@ std::string decode_pieces(const std::string& name, const ParameterPieces& pieces
   return decode_header_text(*pieces.plain, defects);
 }
 
-// Splits "name*3*" into ("name", 3, true). Section -1 means "no section number".
+// Splits "name*3*" into ("name", 3, true). No section number: section is nullopt. A number
+// of more than nine digits is kept as kMaxSections, which is over the limit anyway.
 struct AttributeForm {
   std::string name;
-  int section = -1;
+  std::optional<std::size_t> section;
   bool extended = false;
 };
+
+std::size_t section_number(std::string_view digits) {
+  if (digits.size() > 9) return kMaxSections;
+  std::size_t number = 0;
+  for (char digit : digits) number = number * 10 + static_cast<std::size_t>(digit - '0');
+  return number;
+}
 
 AttributeForm parse_attribute(std::string_view attribute) {
   AttributeForm form;
@@ -235,11 +250,11 @@ AttributeForm parse_attribute(std::string_view attribute) {
   const std::size_t star = attribute.find('*');
   if (star != std::string_view::npos) {
     const std::string_view digits = attribute.substr(star + 1);
-    const bool numeric =
-        !digits.empty() && digits.size() <= 4 &&
-        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool numeric = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
     if (numeric) {
-      form.section = std::stoi(std::string(digits));
+      form.section = section_number(digits);
       attribute = attribute.substr(0, star);
     }
   }
@@ -247,21 +262,36 @@ AttributeForm parse_attribute(std::string_view attribute) {
   return form;
 }
 
-void add_piece(std::map<std::string, ParameterPieces>& pieces_by_name, std::size_t position,
-               const RawParameter& raw, std::vector<std::string>& defects) {
+using PiecesByName = std::map<std::string, ParameterPieces>;
+
+// Files `raw` under its name. A new name beyond kMaxParameters, or a section number at or
+// beyond kMaxSections, is dropped with a defect: neither real mail nor any client needs more.
+void add_piece(PiecesByName& pieces_by_name, std::size_t position, const RawParameter& raw,
+               BoundedDefects& defects) {
   const AttributeForm form = parse_attribute(raw.attribute);
-  auto [it, inserted] = pieces_by_name.try_emplace(form.name);
+  auto it = pieces_by_name.find(form.name);
+  if (it == pieces_by_name.end()) {
+    if (pieces_by_name.size() >= kMaxParameters) {
+      defects.add(fmt::format("more than {} parameters; the rest are dropped", kMaxParameters));
+      return;
+    }
+    it = pieces_by_name.try_emplace(form.name).first;
+    it->second.first_position = position;
+  }
   ParameterPieces& pieces = it->second;
-  if (inserted) pieces.first_position = position;
-  if (form.section >= 0) {
-    if (!pieces.sections.try_emplace(form.section, raw.value, form.extended).second) {
-      defects.push_back(
-          fmt::format("parameter \"{}\": continuation {} repeated", form.name, form.section));
+  if (form.section) {
+    if (*form.section >= kMaxSections) {
+      defects.add(fmt::format("parameter \"{}\": continuations from {} on are dropped",
+                              excerpt_for_defect(form.name), kMaxSections));
+    } else if (!pieces.sections.try_emplace(*form.section, raw.value, form.extended).second) {
+      defects.add(fmt::format("parameter \"{}\": continuation {} repeated",
+                              excerpt_for_defect(form.name), *form.section));
     }
   } else if (form.extended) {
     if (!pieces.extended) pieces.extended = raw.value;
   } else if (pieces.plain) {
-    defects.push_back(fmt::format("parameter \"{}\" repeated; the first is used", form.name));
+    defects.add(
+        fmt::format("parameter \"{}\" repeated; the first is used", excerpt_for_defect(form.name)));
   } else {
     pieces.plain = raw.value;
   }
@@ -272,21 +302,26 @@ void add_piece(std::map<std::string, ParameterPieces>& pieces_by_name, std::size
 ParameterizedValue parse_parameterized_value(std::string_view raw,
                                              std::vector<std::string>& defects) {
   const std::string text = unfold_header(raw);
-  Scanner scanner(text, defects);
+  BoundedDefects bounded(defects);
+  std::vector<std::string> found;  // defects of the scanner and the decoders, before bounding
+  Scanner scanner(text, found);
   ParameterizedValue parsed;
   scanner.skip_cfws();
   parsed.value = scanner.leading_value();
 
-  std::map<std::string, ParameterPieces> pieces_by_name;
+  PiecesByName pieces_by_name;
   std::size_t position = 0;
   while (std::optional<RawParameter> raw_parameter = scanner.next_parameter()) {
+    bounded.take(found);
     if (raw_parameter->attribute.empty()) continue;
-    add_piece(pieces_by_name, position++, *raw_parameter, defects);
+    add_piece(pieces_by_name, position++, *raw_parameter, bounded);
   }
+  bounded.take(found);
 
   std::vector<std::pair<std::size_t, MimeParameter>> ordered;
   for (const auto& [name, pieces] : pieces_by_name) {
-    ordered.push_back({pieces.first_position, {name, decode_pieces(name, pieces, defects)}});
+    ordered.push_back({pieces.first_position, {name, decode_pieces(name, pieces, found)}});
+    bounded.take(found);
   }
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

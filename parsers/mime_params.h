@@ -24,7 +24,11 @@ struct ParameterizedValue {
 // Tolerates what real mail contains: comments, spaces around '=', unquoted values with
 // spaces (taken up to ';'), ';' and '\"' inside quotes, unterminated quotes (to the end),
 // continuations out of order or with gaps (sorted; gaps noted), RFC 2231 and plain forms of
-// one name (RFC 2231 wins), repeated names (the first wins). Each oddity appends a defect.
+// one name (RFC 2231 wins), repeated names (the first wins). Each oddity appends a defect;
+// the defects of one field are bounded as decode_header_text()'s are (BoundedDefects).
+// Limits: the first 64 parameter names are kept, pieces with further names are dropped; the
+// continuation sections 0 to 999 of a name are kept, higher numbers dropped; one defect says
+// so. Time is linear in the size of `raw`, whatever the number or order of the pieces.
 ParameterizedValue parse_parameterized_value(std::string_view raw,
                                              std::vector<std::string>& defects);
 

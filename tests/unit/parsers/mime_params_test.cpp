@@ -102,5 +102,86 @@ TEST(MimeParams, GarbageGivesNoParametersAndNoCrash) {
   EXPECT_EQ(param("a; filename*=''", "filename"), "");
 }
 
+// Hostile shapes: many pieces, huge values. These must finish well inside the test timeout.
+
+std::string repeat(std::string_view piece, std::size_t times) {
+  std::string out;
+  out.reserve(piece.size() * times);
+  for (std::size_t i = 0; i < times; ++i) out.append(piece);
+  return out;
+}
+
+bool has_defect_containing(const Parsed& parsed, std::string_view text) {
+  for (const std::string& defect : parsed.defects) {
+    if (defect.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(MimeParamsLimits, TenMegabyteFilenameOfEncodedWordFragments) {
+  const std::string fragments = repeat("=?x?Q?a", 10 * 1024 * 1024 / 7);
+  Parsed parsed = parse("attachment; filename=\"" + fragments + "\"");
+  EXPECT_EQ(find_parameter(parsed.value, "filename"), fragments);
+}
+
+TEST(MimeParamsLimits, TenMegabyteFilenameOfEncodedWords) {
+  Parsed parsed = parse("attachment; filename=\"" +
+                        repeat("=?utf-8?Q?r=C3=A9?=", 10 * 1024 * 1024 / 17) + "\"");
+  EXPECT_EQ(find_parameter(parsed.value, "filename"), repeat("ré", 10 * 1024 * 1024 / 17));
+}
+
+TEST(MimeParamsLimits, HundredThousandContinuationsOutOfOrderKeepTheFirstThousand) {
+  std::string field = "attachment";
+  for (int section = 100000; section >= 0; --section) {
+    field += "; filename*" + std::to_string(section) + "=\"" + std::to_string(section % 10) + "\"";
+  }
+  Parsed parsed = parse(field);
+  std::string first_thousand;
+  for (int section = 0; section < 1000; ++section) first_thousand += std::to_string(section % 10);
+  EXPECT_EQ(find_parameter(parsed.value, "filename"), first_thousand);
+  EXPECT_TRUE(has_defect_containing(parsed, "continuations from 1000 on are dropped"));
+  EXPECT_LE(parsed.defects.size(), 17u);
+}
+
+TEST(MimeParamsLimits, ExtendedContinuationsAcrossManySections) {
+  std::string field = "attachment; filename*0*=utf-8''%C3";
+  for (int section = 1; section < 999; ++section) {
+    field += "; filename*" + std::to_string(section) + "*=" + (section % 2 ? "%A9" : "%C3");
+  }
+  field += "; filename*999*=%A9";
+  EXPECT_EQ(find_parameter(parse(field).value, "filename"), repeat("é", 500));
+}
+
+TEST(MimeParamsLimits, SectionNumberTooLongForAnyIntegerIsDropped) {
+  Parsed parsed = parse("a; name*0=\"x\"; name*99999999999999999999999=\"y\"");
+  EXPECT_EQ(find_parameter(parsed.value, "name"), "x");
+  EXPECT_TRUE(has_defect_containing(parsed, "continuations from 1000 on are dropped"));
+}
+
+TEST(MimeParamsLimits, SixtyFourParametersKeptTheRestDropped) {
+  std::string field = "attachment";
+  for (int i = 0; i < 100000; ++i) field += "; p" + std::to_string(i) + "=v";
+  Parsed parsed = parse(field);
+  ASSERT_EQ(parsed.value.parameters.size(), 64u);
+  EXPECT_EQ(parsed.value.parameters.front().name, "p0");
+  EXPECT_EQ(parsed.value.parameters.back().name, "p63");
+  EXPECT_TRUE(has_defect_containing(parsed, "more than 64 parameters"));
+  EXPECT_EQ(parsed.defects.size(), 1u);
+}
+
+TEST(MimeParamsLimits, ParameterNamedBeyondTheCapDoesNotHideAKeptOne) {
+  std::string field = "attachment";
+  for (int i = 0; i < 100; ++i) field += "; p" + std::to_string(i) + "=v";
+  field += "; p3=second";
+  EXPECT_EQ(param(field, "p3"), "v");
+  EXPECT_EQ(param(field, "p80"), "<absent>");
+}
+
+TEST(MimeParamsLimits, RepeatedDefectsAreBounded) {
+  Parsed parsed = parse("attachment; filename=a" + repeat("; filename=b; novalue", 100000));
+  EXPECT_EQ(find_parameter(parsed.value, "filename"), "a");
+  EXPECT_EQ(parsed.defects.size(), 2u);  // "repeated" once, "has no value" once
+}
+
 }  // namespace
 }  // namespace contribd::mime
