@@ -14,6 +14,7 @@
 
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
+#include "parsers/mime_address.h"
 #include "parsers/mime_body.h"
 #include "parsers/mime_body_stream.h"
 #include "parsers/mime_file_names.h"
@@ -470,17 +471,9 @@ struct Mailbox {
 };
 
 Mailbox first_mailbox(const std::string& raw) {
-  if (raw.empty()) return {};
-  GObjectPtr<InternetAddressList> list(internet_address_list_parse(nullptr, raw.c_str()));
-  if (!list) return {};
-  for (int i = 0; i < internet_address_list_length(list.get()); ++i) {
-    InternetAddress* address = internet_address_list_get_address(list.get(), i);
-    if (!INTERNET_ADDRESS_IS_MAILBOX(address)) continue;
-    const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
-    const char* name = internet_address_get_name(address);
-    return {addr ? addr : "", name ? normalise_nfc(name) : ""};
-  }
-  return {};
+  std::vector<std::string> ignored;  // an odd address list is not a defect of the message
+  MailboxAddress mailbox = parse_first_mailbox(raw, ignored);
+  return {std::move(mailbox.addr_spec), std::move(mailbox.display_name)};
 }
 
 std::string message_id_of(const std::string& raw) {
