@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> defects;
   if (!is_valid_utf8(decode_header_text(input, defects))) std::abort();
   const ParameterizedValue parsed = parse_parameterized_value(input, defects);
+  if (parsed.parameters.size() > 64) std::abort();  // the documented cap
   for (const MimeParameter& parameter : parsed.parameters) {
     if (!is_valid_utf8(parameter.value)) std::abort();
   }

@@ -97,7 +97,7 @@ class AddressListReader {
       if (words.count > 0 && words.as_written.back() != '.' && word.front() != '.') {
         words.dot_separated = false;
       }
-      words.as_written.append(word);
+      words.as_written += unfold_header(word);  // a quoted string may be folded
       ++words.count;
       skip_cfws();
     }
@@ -170,7 +170,7 @@ class AddressListReader {
       } else {
         break;
       }
-      domain.append(text_.substr(start, pos_ - start));
+      domain += unfold_header(text_.substr(start, pos_ - start));  // a literal may be folded
       const std::size_t before_space = pos_;
       skip_cfws();
       if (domain.back() == '.' || (!at_end() && peek() == '.')) continue;

@@ -11,8 +11,9 @@
 namespace contribd::mime {
 
 struct MailboxAddress {
-  // "local@domain" as written (a quoted local part keeps its quotes), comments and white space
-  // taken out; a bare local part ("MAILER-DAEMON") alone; empty when the field has no mailbox.
+  // "local@domain" as written (a quoted local part keeps its quotes), comments, white space
+  // and line breaks taken out (never CR or LF); a bare local part ("MAILER-DAEMON") alone;
+  // empty when the field has no mailbox.
   std::string addr_spec;
   // The display name ("Name <addr>", or the comment of "addr (Name)"), its quoted strings
   // unquoted, RFC 2047 and 8-bit text decoded as decode_header_text() does: NFC UTF-8. Empty

@@ -90,6 +90,11 @@ TEST(MimeAddress, AddressFormsGMimeAlsoAccepts) {
   EXPECT_EQ(address_of("A <B@EXAMPLE.ORG>"), "B@EXAMPLE.ORG");
 }
 
+TEST(MimeAddress, FoldedQuotedLocalPartLosesItsLineBreak) {
+  EXPECT_EQ(address_of("\"a\r\n b\"@x.org"), "\"a b\"@x.org");
+  EXPECT_EQ(address_of("<\"a\r\n b\"@[192.0.2.1\r\n ]>"), "\"a b\"@[192.0.2.1 ]");
+}
+
 TEST(MimeAddress, UnquotedAtInTheNameGivesTheAngleAddress) {
   // Outlook writes the address as the name; a forger writes someone else's.
   Parsed parsed = parse("ceo@member.test <someone@elsewhere.test>");
