@@ -9,10 +9,18 @@ namespace {
 template <typename Enum, std::size_t N>
 using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
 
-constexpr NameTable<Outcome, 4> outcome_names{{{Outcome::registered, "registered"},
+constexpr NameTable<Outcome, 5> outcome_names{{{Outcome::registered, "registered"},
                                                {Outcome::duplicate, "duplicate"},
                                                {Outcome::skipped, "skipped"},
-                                               {Outcome::rejected, "rejected"}}};
+                                               {Outcome::rejected, "rejected"},
+                                               {Outcome::held, "held"}}};
+constexpr NameTable<HoldCause, 4> cause_names{{{HoldCause::robot, "robot"},
+                                               {HoldCause::limit, "limit"},
+                                               {HoldCause::failure, "failure"},
+                                               {HoldCause::withdrawn, "withdrawn"}}};
+constexpr NameTable<HeldState, 3> held_state_names{{{HeldState::held, "held"},
+                                                    {HeldState::accepted, "accepted"},
+                                                    {HeldState::registered, "registered"}}};
 constexpr NameTable<ReplyKind, 3> kind_names{
     {{ReplyKind::ack, "ack"}, {ReplyKind::late, "late"}, {ReplyKind::none, "none"}}};
 constexpr NameTable<ReplyState, 4> state_names{{{ReplyState::queued, "queued"},
@@ -46,6 +54,19 @@ std::string to_string(ReplyKind value) {
 }
 std::string to_string(ReplyState value) {
   return name_of(state_names, value);
+}
+
+std::string to_string(HoldCause value) {
+  return name_of(cause_names, value);
+}
+std::string to_string(HeldState value) {
+  return name_of(held_state_names, value);
+}
+std::optional<HoldCause> hold_cause_from_string(std::string_view text) {
+  return value_of(cause_names, text);
+}
+std::optional<HeldState> held_state_from_string(std::string_view text) {
+  return value_of(held_state_names, text);
 }
 
 std::optional<Outcome> outcome_from_string(std::string_view text) {

@@ -34,13 +34,59 @@ struct MessageKey {
   std::uint32_t uid = 0;
 };
 
-enum class Outcome { registered, duplicate, skipped, rejected };  // what became of a message
+// What became of a message. held: moved to the review folder for a person (SPEC step 7).
+enum class Outcome { registered, duplicate, skipped, rejected, held };
 
 struct Examined {
   Outcome outcome;
   std::optional<std::string> document_number;  // registered: its number; duplicate: the original's
   std::string reason;                          // why it was skipped, rejected or a duplicate
-  bool moved = false;                          // already moved to the processed folder
+  bool moved = false;  // already moved to the processed (held: the review) folder
+};
+
+// Why a message was held for a person.
+enum class HoldCause { robot, limit, failure, withdrawn };
+enum class HeldState { held, accepted, registered };
+
+struct HeldFile {
+  std::string filename;
+  std::uint64_t size = 0;
+};
+
+struct HeldMessage {
+  std::int64_t id = 0;
+  std::string message_id;
+  std::string raw_sha256;
+  MessageKey found;           // where it was found (the watched folder)
+  std::string review_folder;  // where it was moved
+  UtcTime received_at;
+  std::string sender;
+  std::string subject;
+  HoldCause cause = HoldCause::robot;
+  std::string reason;
+  std::vector<HeldFile> files;
+  UtcTime held_at;
+  HeldState state = HeldState::held;
+  std::optional<std::string> accept_meeting;  // accepted with --meeting
+  std::optional<std::string> accepted_by;
+  std::optional<UtcTime> accepted_at;
+  std::optional<std::string> document_number;  // once registered
+  std::optional<std::string> last_error;       // why registering an accepted message failed
+};
+
+// One change, for the history `show` prints and the audit trail.
+struct Event {
+  UtcTime at;
+  std::string actor;   // "contribd" or the operator's user name
+  std::string action;  // "registered", "reply queued", "withdrawn", ...
+  std::optional<std::string> document_number;
+  std::optional<std::string> message_id;
+  std::string detail;
+};
+
+struct Withdrawal {
+  UtcTime at;
+  std::string reason;
 };
 
 // A file about to be stored; data is only borrowed for the duration of FileStore::store().
@@ -87,6 +133,8 @@ struct Contribution {
   bool late = false;
   std::vector<StoredFile> files;     // in the order they were registered
   std::vector<ReplyRecord> replies;  // oldest first
+  std::optional<std::string> authentication;  // trusted Authentication-Results seen (step 4)
+  std::optional<Withdrawal> withdrawn;
 };
 
 struct OutboxEntry {
@@ -102,10 +150,14 @@ struct OutboxEntry {
 std::string to_string(Outcome);     // "registered", "duplicate", "skipped", "rejected"
 std::string to_string(ReplyKind);   // "ack", "late", "none"
 std::string to_string(ReplyState);  // "queued", "sent", "withheld", "failed"
+std::string to_string(HoldCause);   // "robot", "limit", "failure", "withdrawn"
+std::string to_string(HeldState);   // "held", "accepted", "registered"
 
 // The reverse of to_string(); nullopt for any other text.
 std::optional<Outcome> outcome_from_string(std::string_view);
 std::optional<ReplyKind> reply_kind_from_string(std::string_view);
 std::optional<ReplyState> reply_state_from_string(std::string_view);
+std::optional<HoldCause> hold_cause_from_string(std::string_view);
+std::optional<HeldState> held_state_from_string(std::string_view);
 
 }  // namespace contribd::storage

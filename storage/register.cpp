@@ -74,7 +74,8 @@ ReplyState state_column(const Statement& row, int column, const std::string& pat
 }
 
 constexpr std::string_view contribution_columns =
-    "id, document_number, meeting_id, sender, subject, message_id, received_at, late";
+    "id, document_number, meeting_id, sender, subject, message_id, received_at, late, "
+    "authentication, withdrawn_at, withdrawn_reason";
 
 }  // namespace
 
@@ -164,18 +165,20 @@ std::optional<Examined> Register::examined_by_content(std::string_view message_i
   return read_examined(query, path());
 }
 
-std::vector<MessageKey> Register::pending_moves(const std::string& mailbox) {
+std::vector<Register::PendingMove> Register::pending_moves(const std::string& mailbox) {
   Statement query(*db_,
-                  "SELECT uidvalidity, uid FROM examined WHERE mailbox = ?1 AND moved = 0 "
-                  "AND outcome IN ('registered', 'duplicate') ORDER BY uidvalidity, uid",
+                  "SELECT uidvalidity, uid, outcome = 'held' FROM examined "
+                  "WHERE mailbox = ?1 AND moved = 0 "
+                  "AND outcome IN ('registered', 'duplicate', 'held') ORDER BY uidvalidity, uid",
                   fmt::format("list messages of \"{}\" still to move", mailbox));
   query.bind(mailbox);
-  std::vector<MessageKey> keys;
+  std::vector<PendingMove> moves;
   while (query.step()) {
-    keys.push_back(MessageKey{mailbox, static_cast<std::uint32_t>(query.integer(0)),
-                              static_cast<std::uint32_t>(query.integer(1))});
+    moves.push_back({MessageKey{mailbox, static_cast<std::uint32_t>(query.integer(0)),
+                                static_cast<std::uint32_t>(query.integer(1))},
+                     query.integer(2) != 0});
   }
-  return keys;
+  return moves;
 }
 
 void Register::mark_moved(const MessageKey& key) {
@@ -381,6 +384,8 @@ Contribution Register::read_contribution(const Statement& row) {
   c.message_id = row.text(5);
   c.received_at = row.time(6);
   c.late = row.integer(7) != 0;
+  c.authentication = row.optional_text(8);
+  if (auto at = row.optional_time(9)) c.withdrawn = Withdrawal{*at, row.text(10)};
   return c;
 }
 

@@ -60,9 +60,14 @@ class Register {
   std::optional<Examined> examined(const MessageKey& key);
   std::optional<Examined> examined_by_content(std::string_view message_id,
                                               std::string_view raw_sha256);
-  // Registered or duplicate messages of this mailbox (any UIDVALIDITY) not yet marked moved,
-  // in UIDVALIDITY then UID order.
-  std::vector<MessageKey> pending_moves(const std::string& mailbox);
+  // Registered, duplicate (destination: the processed folder) or held (the review folder)
+  // messages of this mailbox (any UIDVALIDITY) not yet marked moved, in UIDVALIDITY then UID
+  // order.
+  struct PendingMove {
+    MessageKey key;
+    bool held = false;
+  };
+  std::vector<PendingMove> pending_moves(const std::string& mailbox);
   void mark_moved(const MessageKey& key);  // throws StorageError if the key was never recorded
 
   Transaction begin();
@@ -99,6 +104,63 @@ class Register {
   void mark_retry(std::int64_t reply_id, std::string error, UtcTime next_attempt_at);
   void mark_failed(std::int64_t reply_id, std::string server_text);
 
+  // Held messages (SPEC step 7), inside a transaction. hold() records a message as held
+  // (replacing an earlier record of the same key); the caller records it as examined too.
+  std::int64_t hold(const HeldMessage& message);
+  // Held messages in the given state (all states when nullopt), oldest first.
+  std::vector<HeldMessage> held_messages(std::optional<HeldState> state = HeldState::held);
+  // The held message with this Message-ID (angle brackets optional), latest first.
+  std::optional<HeldMessage> find_held(std::string_view message_id);
+  // A person's decision: state held -> accepted. False when no message with this id is held.
+  bool accept_held(std::int64_t held_id, std::optional<std::string> meeting, std::string actor,
+                   UtcTime now);
+  // An accepted message was registered (or found a duplicate of) `document_number`.
+  void mark_held_registered(std::int64_t held_id, const std::string& document_number);
+  // Registering an accepted message failed this time; it stays accepted and is tried again.
+  void note_held_error(std::int64_t held_id, const std::string& error);
+
+  // Failure counts (SPEC step 7: held at the third failure). A batch of messages about to be
+  // processed is marked in flight, committed before the work starts: a crash leaves the mark,
+  // and the next start processes each such message alone, counting one failure per attempt.
+  void mark_in_flight(const std::vector<MessageKey>& keys);
+  // Messages of this mailbox left in flight by an earlier process, or that failed before.
+  std::vector<MessageKey> suspects(const std::string& mailbox);
+  // One more failure of this message (an exception, or a crash found by the next start);
+  // returns the count so far.
+  int count_failure(const MessageKey& key, const std::string& error);
+  int failures(const MessageKey& key);
+  std::string last_failure(const MessageKey& key);
+  // The message is settled (recorded as examined): its marks go.
+  void clear_attempts(const MessageKey& key);
+
+  // Withdrawal: the number stays taken. False when the contribution was withdrawn already;
+  // throws StorageError for an unknown number.
+  bool withdraw(const std::string& document_number, std::string reason, UtcTime now);
+  // The trusted Authentication-Results the reply decision saw.
+  void set_authentication(std::int64_t contribution_id, const std::string& results);
+
+  // Operators' commands on replies, inside a transaction. A withheld reply becomes queued
+  // (due now); returns its id, nullopt when the contribution has none withheld.
+  std::optional<std::int64_t> release_withheld(const std::string& document_number, UtcTime now);
+  // The latest reply of the contribution (any state), to send it again.
+  struct StoredReply {
+    std::int64_t id = 0;
+    ReplyKind kind = ReplyKind::none;
+    ReplyState state = ReplyState::queued;
+    std::string recipient;
+    std::string envelope_from;
+    std::string message;
+  };
+  std::optional<StoredReply> latest_reply(const std::string& document_number);
+  // Replies (queued, sent or failed) created at or after `since`: their recipients.
+  std::vector<std::string> recipients_since(UtcTime since);
+
+  // The history of changes: the intake's and the operators'.
+  void record_event(const Event& event);
+  std::vector<Event> events(const std::string& document_number);
+  // Changed by any connection (another process too) since the last call: PRAGMA data_version.
+  bool changed_elsewhere();
+
   // Reading, with files and reply history. Ordered by prefix, then number (QIT4N-I-999 before
   // QIT4N-I-1000).
   std::vector<Contribution> list(std::optional<std::string> meeting_id = {});
@@ -116,6 +178,7 @@ class Register {
   // Numbers handed out by next_document_number in the current transaction, so that
   // insert_contribution files them under the right prefix even when the prefix ends in digits.
   std::map<std::string, std::pair<std::string, std::int64_t>> issued_;
+  std::int64_t data_version_ = -1;
 };
 
 }  // namespace contribd::storage

@@ -82,7 +82,85 @@ CREATE INDEX replies_by_contribution ON replies (contribution_id);
 CREATE INDEX replies_by_document ON replies (document_number);
 )sql";
 
-constexpr std::array<std::string_view, 1> migrations{migration_1};
+// Held messages (SPEC step 7), failure counts that survive a crash, withdrawals, the
+// authentication results a reply decision saw, and the history of every change.
+constexpr std::string_view migration_2 = R"sql(
+CREATE TABLE examined_v2 (
+  id              INTEGER PRIMARY KEY,
+  mailbox         TEXT NOT NULL,
+  uidvalidity     INTEGER NOT NULL,
+  uid             INTEGER NOT NULL,
+  message_id      TEXT NOT NULL,
+  raw_sha256      TEXT NOT NULL,
+  outcome         TEXT NOT NULL
+                  CHECK (outcome IN ('registered', 'duplicate', 'skipped', 'rejected', 'held')),
+  document_number TEXT,
+  reason          TEXT NOT NULL,
+  moved           INTEGER NOT NULL DEFAULT 0 CHECK (moved IN (0, 1)),
+  UNIQUE (mailbox, uidvalidity, uid)
+);
+INSERT INTO examined_v2 SELECT * FROM examined;
+DROP TABLE examined;
+ALTER TABLE examined_v2 RENAME TO examined;
+CREATE INDEX examined_by_content ON examined (message_id, raw_sha256);
+
+-- A message held for a person: what was found of it, why, and what became of it.
+CREATE TABLE held (
+  id              INTEGER PRIMARY KEY,
+  message_id      TEXT NOT NULL,
+  raw_sha256      TEXT NOT NULL,
+  mailbox         TEXT NOT NULL,       -- where it was found
+  uidvalidity     INTEGER NOT NULL,
+  uid             INTEGER NOT NULL,
+  review_folder   TEXT NOT NULL,       -- where it was moved
+  received_at     TEXT NOT NULL,
+  sender          TEXT NOT NULL,
+  subject         TEXT NOT NULL,
+  cause           TEXT NOT NULL CHECK (cause IN ('robot', 'limit', 'failure', 'withdrawn')),
+  reason          TEXT NOT NULL,
+  files           TEXT NOT NULL,       -- JSON array of {"filename", "size"}
+  held_at         TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'held' CHECK (state IN ('held', 'accepted', 'registered')),
+  accept_meeting  TEXT,                -- accepted: the meeting a person chose, NULL for the usual rule
+  accepted_by     TEXT,
+  accepted_at     TEXT,
+  document_number TEXT,                -- registered: the number it got
+  last_error      TEXT,                -- the latest failure to register an accepted message
+  UNIQUE (mailbox, uidvalidity, uid)
+);
+CREATE INDEX held_by_message_id ON held (message_id);
+CREATE INDEX held_by_state ON held (state);
+
+-- Messages whose processing was started and not finished: a crash leaves them here with a
+-- count, so that a message that brings the daemon down is held instead of retried forever.
+CREATE TABLE attempts (
+  mailbox         TEXT NOT NULL,
+  uidvalidity     INTEGER NOT NULL,
+  uid             INTEGER NOT NULL,
+  failures        INTEGER NOT NULL DEFAULT 0,
+  in_flight       INTEGER NOT NULL DEFAULT 0 CHECK (in_flight IN (0, 1)),
+  last_error      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (mailbox, uidvalidity, uid)
+);
+
+ALTER TABLE contributions ADD COLUMN authentication TEXT;
+ALTER TABLE contributions ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE contributions ADD COLUMN withdrawn_reason TEXT;
+
+-- Who did what and when: the intake and the operators' commands alike.
+CREATE TABLE events (
+  id              INTEGER PRIMARY KEY,
+  at              TEXT NOT NULL,
+  actor           TEXT NOT NULL,       -- "contribd" or the operator's user name
+  action          TEXT NOT NULL,
+  document_number TEXT,
+  message_id      TEXT,
+  detail          TEXT NOT NULL
+);
+CREATE INDEX events_by_document ON events (document_number, id);
+)sql";
+
+constexpr std::array<std::string_view, 2> migrations{migration_1, migration_2};
 
 }  // namespace
 

@@ -59,15 +59,15 @@ TEST_F(RegisterTest, PendingMovesListsRegisteredAndDuplicatesNotYetMoved) {
 
   const auto pending = reg_.pending_moves("INBOX");
   ASSERT_EQ(pending.size(), 2u);
-  EXPECT_EQ(pending[0].uid, 3u);
-  EXPECT_EQ(pending[1].uid, 9u);
-  EXPECT_EQ(pending[0].mailbox, "INBOX");
-  EXPECT_EQ(pending[0].uidvalidity, 1000u);
+  EXPECT_EQ(pending[0].key.uid, 3u);
+  EXPECT_EQ(pending[1].key.uid, 9u);
+  EXPECT_EQ(pending[0].key.mailbox, "INBOX");
+  EXPECT_EQ(pending[0].key.uidvalidity, 1000u);
 
-  reg_.mark_moved(pending[0]);
-  EXPECT_TRUE(reg_.examined(pending[0])->moved);
+  reg_.mark_moved(pending[0].key);
+  EXPECT_TRUE(reg_.examined(pending[0].key)->moved);
   ASSERT_EQ(reg_.pending_moves("INBOX").size(), 1u);
-  EXPECT_EQ(reg_.pending_moves("INBOX")[0].uid, 9u);
+  EXPECT_EQ(reg_.pending_moves("INBOX")[0].key.uid, 9u);
 }
 
 TEST_F(RegisterTest, MarkMovedOfUnknownMessageNamesIt) {
@@ -85,8 +85,8 @@ TEST_F(RegisterTest, LargestUidsRoundTrip) {
   ASSERT_TRUE(reg_.examined(key));
   const auto pending = reg_.pending_moves("INBOX");
   ASSERT_EQ(pending.size(), 1u);
-  EXPECT_EQ(pending[0].uidvalidity, 0xFFFFFFFFu);
-  EXPECT_EQ(pending[0].uid, 0xFFFFFFFEu);
+  EXPECT_EQ(pending[0].key.uidvalidity, 0xFFFFFFFFu);
+  EXPECT_EQ(pending[0].key.uid, 0xFFFFFFFEu);
 }
 
 TEST_F(RegisterTest, ExaminedRecordRollsBackWithItsTransaction) {
