@@ -49,6 +49,7 @@ struct ImapConfig {
   AuthConfig auth;
   std::string folder = "INBOX";
   std::string processed_folder = "Registered";
+  std::string review_folder = "Review";  // held messages (SPEC step 7)
   bool idle = true;
   int poll_interval_seconds = 60;
   // IDLE is ended and issued again this often: NAT boxes and firewalls drop silent TCP
@@ -74,13 +75,35 @@ struct StorageConfig {
 struct RepliesConfig {
   std::filesystem::path ack_template;  // empty: the built-in English text
   std::filesystem::path late_template;
-  int max_per_sender_per_hour = 10;
+  int max_per_sender_per_hour = 10;  // "+tags" of one address count as that address
+  int max_per_hour = 200;            // all replies together
 };
 
+// Who may receive a reply (SPEC step 4). Without an authserv_id, replies go to whatever
+// address the message names, unverified.
+struct TrustConfig {
+  std::string authserv_id;  // empty: no [trust] table
+  enum class Unauthenticated { withhold, reply };
+  Unauthenticated unauthenticated = Unauthenticated::withhold;
+};
+
+// The published document lists (SPEC step 11); empty dir: nothing is published.
+struct PublishConfig {
+  std::filesystem::path dir;
+  std::string base_template_url;
+};
+
+// [limits]: over any of them a message is held for a person (SPEC step 7).
 struct LimitsConfig {
   std::uint64_t max_message_bytes = 100ull << 20;
-  int max_parts = 1000;
+  int max_parts = 1000;  // MIME parts, TNEF inner files included
   int max_depth = 32;
+  std::uint64_t max_header_bytes = 1 << 20;        // one header block
+  std::uint64_t max_header_field_bytes = 64 << 10;   // one header field
+  int max_header_lines = 5000;                     // lines of one header block
+  std::uint64_t max_file_bytes = 256ull << 20;     // decoded bytes of one message's files
+  int message_seconds = 60;                        // time budget to take one message apart
+  std::uint64_t parser_memory_bytes = 1ull << 30;  // address space of the extraction process
 };
 
 struct Config {
@@ -90,6 +113,8 @@ struct Config {
   StorageConfig storage;
   RepliesConfig replies;
   LimitsConfig limits;
+  TrustConfig trust;
+  PublishConfig publish;
   std::vector<Meeting> meetings;  // sorted by closes
 };
 

@@ -9,6 +9,7 @@
 #include "daemon/auth/sign_in.h"
 #include "daemon/cli/register_view.h"
 #include "daemon/config.h"
+#include "daemon/intake/extraction_jail.h"
 #include "daemon/log.h"
 #include "daemon/reply/composer.h"
 #include "daemon/service.h"
@@ -80,9 +81,24 @@ void keep_message_buffers_in_the_heap() {
   mallopt(M_TRIM_THRESHOLD, 2 * kMmapThreshold);
 }
 
+// The daemon's own child that takes messages apart (extraction_jail.h): not a command for
+// people, so it is not in the help.
+bool is_extract_worker(int argc, char** argv) {
+  return argc >= 2 && std::string_view(argv[1]) == "extract-worker";
+}
+
+int extract_worker(int argc, char** argv) {
+  std::uint64_t memory_bytes = 0;
+  if (argc >= 4 && std::string_view(argv[2]) == "--memory") {
+    memory_bytes = std::strtoull(argv[3], nullptr, 10);
+  }
+  return run_extract_worker(3, memory_bytes);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (is_extract_worker(argc, argv)) return extract_worker(argc, argv);
   keep_message_buffers_in_the_heap();
   CLI::App app{
       "contribd: registers contributions e-mailed to a secretariat mailbox and answers "

@@ -1,8 +1,10 @@
 #include "daemon/notify.h"
 
+#include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -99,14 +101,50 @@ std::string status_line(std::string_view text) {
   return line;
 }
 
-boost::asio::awaitable<void> keep_watchdog_fed() {
+namespace {
+
+// steady_clock ticks of the last progress while a batch is in hand; 0 while none is.
+std::atomic<std::int64_t> busy_since_ticks{0};
+
+std::int64_t now_ticks() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+}  // namespace
+
+void work_started() {
+  busy_since_ticks = now_ticks();
+}
+
+void work_progressed() {
+  if (busy_since_ticks != 0) busy_since_ticks = now_ticks();
+}
+
+void work_finished() {
+  busy_since_ticks = 0;
+}
+
+bool work_stalled(std::chrono::steady_clock::duration stall_limit) {
+  const std::int64_t since = busy_since_ticks;
+  return since != 0 && now_ticks() - since > stall_limit.count();
+}
+
+boost::asio::awaitable<void> keep_watchdog_fed(std::chrono::steady_clock::duration stall_limit) {
   const auto interval = watchdog_interval();
   if (!interval) co_return;
   // Half the interval, as sd_watchdog_enabled(3) advises: one late ping is not yet a restart.
   const auto period = *interval / 2;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  bool stalled_noted = false;
   for (;;) {
-    watchdog_ping();
+    const bool stalled = work_stalled(stall_limit);
+    if (stalled && !stalled_noted) {
+      spdlog::error("the intake has made no progress for {} s: the watchdog is no longer fed",
+                    std::chrono::duration_cast<std::chrono::seconds>(stall_limit).count());
+      status("stalled: no message settled within the time budget");
+    }
+    stalled_noted = stalled;
+    if (!stalled) watchdog_ping();
     timer.expires_after(period);
     co_await timer.async_wait(boost::asio::use_awaitable);
   }

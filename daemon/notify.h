@@ -38,9 +38,19 @@ std::optional<std::chrono::microseconds> watchdog_interval();
 constexpr std::size_t kMaxStatusBytes = 1024;
 std::string status_line(std::string_view text);
 
+// The intake's progress, as the watchdog sees it: the registration thread says when it starts
+// a batch, after each message it settles, and when it is done. Any thread.
+void work_started();
+void work_progressed();
+void work_finished();
+// True while a batch is in hand and no message was settled for longer than `stall_limit`.
+bool work_stalled(std::chrono::steady_clock::duration stall_limit);
+
 // Pings the watchdog at half its interval until cancelled; returns at once when the watchdog
 // is off. Run it on the io_context that does the work: when that loop stalls, the pings stop
-// and systemd restarts the service (Restart=on-failure).
-boost::asio::awaitable<void> keep_watchdog_fed();
+// and systemd restarts the service (Restart=on-failure). The pings also stop while the intake
+// makes no progress for `stall_limit` (one message's time budget and then some): a hang that
+// the extraction process's limits did not catch is then a restart too.
+boost::asio::awaitable<void> keep_watchdog_fed(std::chrono::steady_clock::duration stall_limit);
 
 }  // namespace contribd::notify

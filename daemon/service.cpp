@@ -17,6 +17,8 @@
 #include "daemon/auth/sign_in.h"
 #include "daemon/config.h"
 #include "daemon/imap/imap_session.h"
+#include "daemon/intake/crash_marker.h"
+#include "daemon/intake/extraction_jail.h"
 #include "daemon/intake/sweep.h"
 #include "daemon/notify.h"
 #include "daemon/outbox/deliver.h"
@@ -53,6 +55,7 @@ struct Runtime {
   // Cancelled by a stop signal, to end the waits (IDLE, poll, backoff) at once. Only the
   // service has one; `run --once` never waits.
   std::unique_ptr<asio::steady_timer> stop_event;
+  ExtractionJail jail;
 
   explicit Runtime(Config loaded)
       : config(std::move(loaded)),
@@ -60,7 +63,37 @@ struct Runtime {
         smtp_credentials(auth::load_credentials(config.smtp)),
         templates(load_reply_templates(config)),
         register_(storage::Register::open(config.storage.database)),
-        files(config.storage.files_dir) {}
+        files(config.storage.files_dir),
+        jail(jail_limits(config.limits)) {
+    count_last_crash();
+  }
+
+  static JailLimits jail_limits(const LimitsConfig& limits) {
+    JailLimits jail;
+    jail.budget = std::chrono::seconds(limits.message_seconds);
+    jail.memory_bytes = limits.parser_memory_bytes;
+    return jail;
+  }
+
+  std::filesystem::path crash_marker_file() const {
+    return config.storage.database.string() + ".crash";
+  }
+
+  // A crash of the previous run while it had a message in hand counts as one failure of that
+  // message (SPEC step 7); then the marker is armed for this run.
+  void count_last_crash() {
+    const std::filesystem::path marker = crash_marker_file();
+    if (auto crash = crash_marker::take(marker)) {
+      const std::string error =
+          fmt::format("contribd crashed (signal {}) while processing it", crash->signal_number);
+      auto transaction = register_.begin();
+      const int failures = register_.count_failure(crash->key, error);
+      transaction.commit();
+      spdlog::warn("UID {} of {}: {} (failure {}; held at the third)", crash->key.uid,
+                   crash->key.mailbox, error, failures);
+    }
+    crash_marker::install(marker);
+  }
 
   static reply::Templates load_reply_templates(const Config& config) {
     try {
@@ -70,7 +103,7 @@ struct Runtime {
     }
   }
 
-  IntakeContext intake() { return IntakeContext{config, register_, files, templates}; }
+  IntakeContext intake() { return IntakeContext{config, register_, files, templates, &jail}; }
 };
 
 awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
@@ -80,6 +113,7 @@ awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
   const net::Endpoint endpoint = runtime.config.imap.endpoint;
   auto session = co_await imap::Session::connect(executor, endpoint, credentials);
   co_await session->ensure_folder(runtime.config.imap.processed_folder);
+  co_await session->ensure_folder(runtime.config.imap.review_folder);
   co_return session;
 }
 
@@ -91,19 +125,29 @@ void log_sweep(Runtime& runtime, const SweepCounts& counts) {
         runtime.config.imap.folder, runtime.uidvalidity, counts.uidvalidity);
   }
   runtime.uidvalidity = counts.uidvalidity;
-  if (counts.registered + counts.duplicates + counts.skipped + counts.rejected + counts.failed == 0)
+  if (counts.registered + counts.duplicates + counts.skipped + counts.rejected + counts.held +
+          counts.failed ==
+      0)
     return;
   spdlog::info(
-      "mailbox pass: {} registered, {} duplicates, {} left for people, {} rejected, {} "
-      "to try again",
-      counts.registered, counts.duplicates, counts.skipped, counts.rejected, counts.failed);
+      "mailbox pass: {} registered, {} duplicates, {} left for people, {} held for review, {} "
+      "rejected, {} to try again",
+      counts.registered, counts.duplicates, counts.skipped, counts.held, counts.rejected,
+      counts.failed);
 }
 
+// A register that cannot be written (locked by another process, disk full) is a storage
+// problem, said as one: the IMAP connection is fine and stays.
 awaitable<DeliveryCounts> deliver(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
-  co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_credentials,
-                                         runtime.register_, runtime.smtp_pacing,
-                                         &runtime.stop_requested);
+  try {
+    co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_credentials,
+                                           runtime.register_, runtime.smtp_pacing,
+                                           &runtime.stop_requested);
+  } catch (const storage::StorageError& error) {
+    spdlog::error("register: the outbox cannot be updated: {}; replies wait", error.what());
+  }
+  co_return DeliveryCounts{0, 0, 1};
 }
 
 awaitable<int> once(Runtime& runtime) {
@@ -239,7 +283,12 @@ awaitable<void> wait_for_mail(Runtime& runtime, imap::Session& session) {
 awaitable<void> serve_connected(Runtime& runtime, imap::Session& session) {
   while (!runtime.stop_requested) {
     IntakeContext context = runtime.intake();
-    log_sweep(runtime, co_await sweep_mailbox(session, context, &runtime.stop_requested));
+    try {
+      log_sweep(runtime, co_await sweep_mailbox(session, context, &runtime.stop_requested));
+    } catch (const storage::StorageError& error) {
+      // Nothing uncommitted is lost: the messages stay in the folder for the next pass.
+      spdlog::error("register: {}; the mailbox pass is tried again at the next wake", error.what());
+    }
     co_await deliver(runtime);
     if (runtime.stop_requested) break;
     notify::status(fmt::format("watching {} on {}", runtime.config.imap.folder,
@@ -330,6 +379,7 @@ awaitable<int> stop_on_signal(Runtime& runtime, asio::signal_set& stop_signals) 
   notify::stopping();
   runtime.stop_requested = true;
   runtime.stop_event->cancel();
+  runtime.jail.abort();  // a message in the extraction process ends now, to be redone later
   co_await sleep_for(kStopGrace);
   spdlog::warn(
       "still busy {} s after the stop signal: interrupted; an unfinished step is done "
@@ -373,7 +423,10 @@ int run_service(const std::filesystem::path& config_file) {
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   asio::signal_set hangup(io, SIGHUP);
   asio::co_spawn(io, reload_on_hangup(*runtime, hangup), asio::detached);
-  asio::co_spawn(io, notify::keep_watchdog_fed(), asio::detached);
+  // One message's time budget, and as much again for its registration.
+  const auto stall_limit =
+      2 * std::chrono::seconds(runtime->config.limits.message_seconds) + std::chrono::seconds(30);
+  asio::co_spawn(io, notify::keep_watchdog_fed(stall_limit), asio::detached);
   // The service ends at the first of: a stop signal, or a start-up failure. Cancelling the
   // service mid-way is safe: registration happens between awaits, in one transaction.
   runtime->stop_event =

@@ -660,4 +660,13 @@ ParsedMessage extract_message(std::string_view raw, const ExtractLimits& limits)
   return message;
 }
 
+ParsedMessage extract_header_facts(std::string_view head) {
+  ParsedMessage message;
+  message.raw_sha256_hex = sha256_hex(head);
+  HeaderBlock block = split_header_block(head, HeaderBlockLimits{});
+  message.defects = block.defects;
+  fill_header_facts(block, message);
+  return message;
+}
+
 }  // namespace contribd::mime

@@ -58,4 +58,9 @@ ParsedMessage extract_message_from_file(int fd, const ExtractLimits& limits, Fil
 ParsedMessage extract_message_from_file(int fd, std::uint64_t offset, std::uint64_t length,
                                         const ExtractLimits& limits, FileSink& sink);
 
+// The header facts of a message (subject, addresses, Message-ID, fields) from its first bytes
+// `head`, without GMime and without files: what can still be said of a message that could not
+// be taken apart. raw_sha256_hex is the hash of `head`. Never throws on malformed input.
+ParsedMessage extract_header_facts(std::string_view head);
+
 }  // namespace contribd::mime

@@ -10,7 +10,8 @@ namespace contribd::mime {
 class FileSink {
  public:
   struct Target {
-    int fd = -1;       // open for reading and writing, empty, owned by the sink
+    int fd = -1;       // open for reading and writing, empty, owned by the sink; valid until
+                       // the next create() (files are written one at a time)
     std::string name;  // how the caller finds the file again (ExtractedFile::spooled_path)
   };
 

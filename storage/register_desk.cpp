@@ -107,10 +107,10 @@ std::int64_t Register::hold(const HeldMessage& m) {
 std::vector<HeldMessage> Register::held_messages(std::optional<HeldState> state) {
   std::optional<std::string> state_name;
   if (state) state_name = to_string(*state);
-  Statement query(*db_,
-                  fmt::format("SELECT {} FROM held WHERE ?1 IS NULL OR state = ?1 ORDER BY id",
-                              held_columns),
-                  "list held messages");
+  Statement query(
+      *db_,
+      fmt::format("SELECT {} FROM held WHERE ?1 IS NULL OR state = ?1 ORDER BY id", held_columns),
+      "list held messages");
   query.bind(state_name);
   std::vector<HeldMessage> found;
   while (query.step()) found.push_back(read_held(query, path()));

@@ -18,6 +18,7 @@
 
 #include "daemon/event_log.h"
 #include "daemon/intake/part_sink.h"
+#include "daemon/notify.h"
 
 namespace contribd {
 namespace {
@@ -90,7 +91,7 @@ struct Registration {
   Registration(const IntakeContext& shared, FetchedBatch fetched)
       : config(shared.config),
         templates(shared.templates),
-        context{config, shared.register_, shared.files, templates},
+        context{config, shared.register_, shared.files, templates, shared.jail},
         batch(std::move(fetched)),
         intakes(intakes_of(batch)) {}
   Registration(const Registration&) = delete;
@@ -110,7 +111,7 @@ void log_results(Registration& work) {
   spdlog::debug("batch of {} messages: fetched in {:.3f} s, registered in {:.3f} s",
                 work.intakes.size(), work.batch.fetch_seconds, work.register_seconds);
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
-    if (work.results[i]) log_result(work.context, work.intakes[i].key, *work.results[i]);
+    if (work.results[i]) log_result(work.intakes[i].key, *work.results[i]);
   }
 }
 
@@ -118,6 +119,7 @@ void log_results(Registration& work) {
 // are logged here too, so that the I/O thread can go on fetching at once.
 void register_now(Registration& work) {
   const Clock::time_point start = Clock::now();
+  notify::work_started();
   try {
     work.results = register_batch(work.context, work.intakes, storage::now_utc());
     work.register_seconds = seconds_since(start);
@@ -127,6 +129,7 @@ void register_now(Registration& work) {
     spdlog::error("a batch of {} messages: {}", work.intakes.size(), error.what());
     if (work.results.size() != work.intakes.size()) work.results.assign(work.intakes.size(), {});
   }
+  notify::work_finished();
 }
 
 // Batches handed to the worker thread in the order they were fetched and taken back in the
@@ -189,10 +192,16 @@ void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
   counts.failed += static_cast<int>(missing);
 }
 
-// Counts the results; returns the UIDs to move.
-std::vector<std::uint32_t> settle(const Registration& work, SweepCounts& counts) {
+// What a pass moves once committed: registered messages to the processed folder, held ones
+// to the review folder.
+struct Moves {
+  std::vector<std::uint32_t> processed;
+  std::vector<std::uint32_t> review;
+};
+
+// Counts the results and notes where each message goes.
+void settle(const Registration& work, SweepCounts& counts, Moves& moves) {
   note_vanished(work.batch, counts);
-  std::vector<std::uint32_t> to_move;
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
     const std::optional<IntakeResult>& result = work.results[i];
     if (!result) {
@@ -200,9 +209,10 @@ std::vector<std::uint32_t> settle(const Registration& work, SweepCounts& counts)
       continue;
     }
     count_outcome(counts, result->outcome);
-    if (result->move) to_move.push_back(work.intakes[i].key.uid);
+    const std::uint32_t uid = work.intakes[i].key.uid;
+    if (result->destination == Destination::processed) moves.processed.push_back(uid);
+    if (result->destination == Destination::review) moves.review.push_back(uid);
   }
-  return to_move;
 }
 
 // One UID MOVE per this many messages: the command stays short even when the UIDs are scattered.
@@ -210,12 +220,12 @@ constexpr std::size_t kMoveMessages = 500;
 
 awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
                                const storage::MessageKey& any_key,
-                               const std::vector<std::uint32_t>& uids) {
+                               const std::vector<std::uint32_t>& uids, const std::string& folder) {
   for (std::size_t first = 0; first < uids.size(); first += kMoveMessages) {
     const std::size_t last = std::min(uids.size(), first + kMoveMessages);
     std::vector<std::uint32_t> part(uids.begin() + static_cast<std::ptrdiff_t>(first),
                                     uids.begin() + static_cast<std::ptrdiff_t>(last));
-    co_await session.move_batch(part, context.config.imap.processed_folder);
+    co_await session.move_batch(part, folder);
     auto transaction = context.register_.begin();
     storage::MessageKey key = any_key;
     for (std::uint32_t uid : part) {
@@ -224,12 +234,6 @@ awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
     }
     transaction.commit();
   }
-}
-
-// A message met again after a UIDVALIDITY change comes back with its earlier outcome; the
-// register tells it apart only by this reason (register_message.cpp, adopt_known_content).
-bool seen_under_earlier_uidvalidity(const IntakeResult& result) {
-  return result.reason.starts_with("already examined under an earlier UIDVALIDITY");
 }
 
 }  // namespace
@@ -279,22 +283,20 @@ void count_outcome(SweepCounts& counts, storage::Outcome outcome) {
     case storage::Outcome::rejected:
       ++counts.rejected;
       break;
+    case storage::Outcome::held:
+      ++counts.held;
+      break;
   }
 }
 
-void log_result(IntakeContext& context, const storage::MessageKey& key,
-                const IntakeResult& result) {
+void log_result(const storage::MessageKey& key, const IntakeResult& result) {
   const std::string uid = std::to_string(key.uid);
   const std::string document = result.document_number.value_or("");
-  std::optional<storage::Contribution> contribution;
-  if (result.outcome == storage::Outcome::registered) {
-    contribution = context.register_.find(document);
-  }
-  const std::string sender = contribution ? contribution->sender : "";
-  const std::string message_id = contribution ? contribution->message_id : "";
+  const std::string& sender = result.sender;
+  const std::string& message_id = result.message_id;
   const std::string outcome = storage::to_string(result.outcome);
   const std::string suffix = result.reason.empty() ? "" : "; " + result.reason;
-  if (seen_under_earlier_uidvalidity(result)) {
+  if (result.seen_before) {
     log_event(spdlog::level::info,
               fmt::format("UID {}: {} as {} before the UIDVALIDITY change, not registered again",
                           uid, outcome, document.empty() ? "examined" : document),
@@ -327,6 +329,15 @@ void log_result(IntakeContext& context, const storage::MessageKey& key,
       log_event(spdlog::level::warn, fmt::format("UID {}: rejected: {}", uid, result.reason),
                 {{"CONTRIBD_UID", uid}, {"CONTRIBD_OUTCOME", outcome}});
       break;
+    case storage::Outcome::held:
+      log_event(spdlog::level::warn,
+                fmt::format("UID {}: held for a person (contribd review), from {}: {}", uid,
+                            sender.empty() ? "an unknown sender" : sender, result.reason),
+                {{"CONTRIBD_UID", uid},
+                 {"CONTRIBD_SENDER", sender},
+                 {"CONTRIBD_MESSAGE_ID", message_id},
+                 {"CONTRIBD_OUTCOME", outcome}});
+      break;
   }
 }
 
@@ -341,11 +352,8 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   // during every move instead of streaming the next batch. Until then the register knows them
   // as committed and not moved, so that a crash leaves the moves to the next start.
   const storage::MessageKey any_key = batches.front().front().key;
-  std::vector<std::uint32_t> to_move;
-  const auto settle_oldest = [&](const Registration& work) {
-    const std::vector<std::uint32_t> settled = settle(work, counts);
-    to_move.insert(to_move.end(), settled.begin(), settled.end());
-  };
+  Moves moves;
+  const auto settle_oldest = [&](const Registration& work) { settle(work, counts, moves); };
 
   RegistrationQueue queue(co_await asio::this_coro::executor);
   std::exception_ptr failure;
@@ -366,7 +374,10 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   // before anyone else uses it.
   while (!queue.empty()) settle_oldest(*co_await queue.take_oldest());
   if (failure) std::rethrow_exception(failure);
-  co_await move_committed(session, context, any_key, to_move);
+  co_await move_committed(session, context, any_key, moves.processed,
+                          context.config.imap.processed_folder);
+  co_await move_committed(session, context, any_key, moves.review,
+                          context.config.imap.review_folder);
 }
 
 }  // namespace contribd

@@ -39,8 +39,8 @@ boost::asio::awaitable<void> fetch_and_register(imap::Session& session, IntakeCo
                                                 SweepCounts& counts,
                                                 const bool* stop_requested = nullptr);
 
-// One log line (and journal entry) for what became of a message. Reads the register.
-void log_result(IntakeContext& context, const storage::MessageKey& key, const IntakeResult& result);
+// One log line (and journal entry) for what became of a message.
+void log_result(const storage::MessageKey& key, const IntakeResult& result);
 
 void count_outcome(SweepCounts& counts, storage::Outcome outcome);
 

@@ -16,13 +16,28 @@ constexpr std::string_view kPrefix = "part-";
 
 PartSink::~PartSink() {
   for (const Target& target : created_) {
-    ::close(target.fd);
+    if (target.fd >= 0) ::close(target.fd);
     ::unlink(target.name.c_str());  // gone already once the file store renamed it
   }
 }
 
+void PartSink::adopt(std::string name) {
+  created_.push_back({-1, std::move(name)});
+}
+
+void PartSink::release() {
+  for (Target& target : created_) {
+    if (target.fd >= 0) ::close(target.fd);
+  }
+  created_.clear();
+}
+
 mime::FileSink::Target PartSink::create() {
   std::string name = (folder_ / kPrefix).string() + "XXXXXX";
+  if (!created_.empty() && created_.back().fd >= 0) {
+    ::close(created_.back().fd);
+    created_.back().fd = -1;
+  }
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) {
     throw std::system_error(errno, std::generic_category(),

@@ -17,9 +17,18 @@ class PartSink : public mime::FileSink {
   PartSink(const PartSink&) = delete;
   PartSink& operator=(const PartSink&) = delete;
 
-  // Throws std::system_error naming the folder (missing, full, not writable).
+  // Throws std::system_error naming the folder (missing, full, not writable). The descriptor
+  // of the file created before is closed here: the extraction writes one file at a time, and
+  // a message with a thousand parts must not hold a thousand descriptors.
   Target create() override;
   void discard(const Target& target) override;
+
+  const std::filesystem::path& folder() const { return folder_; }
+  // A part file written by someone else (the extraction process) in this folder: removed
+  // with the sink unless the file store took it.
+  void adopt(std::string name);
+  // Forgets every file without removing it (the extraction process hands them over).
+  void release();
 
   // Part files left by a process that crashed while extracting.
   static void remove_stale(const std::filesystem::path& folder);

@@ -1,18 +1,26 @@
 #include "daemon/intake/register_message.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <memory>
 
+#include "daemon/intake/crash_marker.h"
 #include "daemon/intake/part_sink.h"
+#include "daemon/notify.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/reply_decision.h"
+#include "daemon/policy/sender_trust.h"
 #include "parsers/mime_extract.h"
 
 namespace contribd {
 namespace {
+
+// A message that failed this many times is held (SPEC step 7).
+constexpr int kFailuresBeforeHold = 3;
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -20,10 +28,24 @@ std::string lower(std::string text) {
   return text;
 }
 
-mime::ExtractLimits extract_limits(const LimitsConfig& limits) {
+// A person who accepts a held message has looked at it: the structural limits no longer
+// apply, only the time and memory budget of the extraction process.
+mime::ExtractLimits extract_limits(const LimitsConfig& limits, bool accepted) {
   mime::ExtractLimits result;
   result.max_parts = static_cast<std::size_t>(limits.max_parts);
   result.max_depth = limits.max_depth;
+  result.max_header_bytes = static_cast<std::size_t>(limits.max_header_bytes);
+  result.max_header_field_bytes = static_cast<std::size_t>(limits.max_header_field_bytes);
+  result.max_header_lines = static_cast<std::size_t>(limits.max_header_lines);
+  result.max_file_bytes = limits.max_file_bytes;
+  if (accepted) {
+    result.max_parts = 1000000;
+    result.max_depth = std::max(result.max_depth, 1000);
+    result.max_header_bytes = std::max<std::size_t>(result.max_header_bytes, 64 << 20);
+    result.max_header_field_bytes = result.max_header_bytes;
+    result.max_header_lines = 1000000;
+    result.max_file_bytes = std::max<std::uint64_t>(result.max_file_bytes, 1ull << 30);
+  }
   return result;
 }
 
@@ -42,10 +64,16 @@ std::vector<storage::NewFile> new_files(const mime::ParsedMessage& message) {
   return files;
 }
 
-// The facts the reply policy decides on, taken from the message and the register. The
-// hourly count needs the recipient, which the policy itself chooses: ask it twice.
-policy::ReplyDecision decide(const IntakeContext& context, const mime::ParsedMessage& message,
-                             UtcTime now) {
+std::vector<storage::StoredFile> stored_view(const mime::ParsedMessage& message) {
+  std::vector<storage::StoredFile> files;
+  for (const auto& file : message.files) {
+    files.push_back({file.filename, file.content_type, file.size, file.sha256_hex, ""});
+  }
+  return files;
+}
+
+// The facts the reply and hold rules look at, from the message alone.
+policy::ReplyInput reply_input(const IntakeContext& context, const mime::ParsedMessage& message) {
   policy::ReplyInput input;
   for (const auto& field : message.headers) input.headers.emplace_back(field.name, field.value);
   input.from_address = message.from_address;
@@ -55,12 +83,33 @@ policy::ReplyDecision decide(const IntakeContext& context, const mime::ParsedMes
   input.secretariat_address = context.config.smtp.from;
   input.loop_marker = context.config.smtp.from;
   input.max_per_hour = context.config.replies.max_per_sender_per_hour;
-  const std::string recipient = policy::decide_reply(input).recipient;
-  if (!recipient.empty()) {
-    input.replies_last_hour =
-        context.register_.replies_sent_or_queued_to(recipient, now - std::chrono::hours(1));
-  }
-  return policy::decide_reply(input);
+  input.max_all_per_hour = context.config.replies.max_per_hour;
+  return input;
+}
+
+// Replies of the past hour: all of them, and those to the recipient the rules will choose
+// (Reply-To, else From), counted under one key whatever "+tag" or case they used.
+void count_recent_replies(IntakeContext& context, policy::ReplyInput& input, UtcTime now) {
+  const std::vector<std::string> recent =
+      context.register_.recipients_since(now - std::chrono::hours(1));
+  input.all_replies_last_hour = static_cast<int>(recent.size());
+  const std::string& recipient =
+      input.reply_to_address.empty() ? input.from_address : input.reply_to_address;
+  if (recipient.empty()) return;
+  const std::string key = policy::rate_limit_key(recipient);
+  input.replies_last_hour =
+      static_cast<int>(std::count_if(recent.begin(), recent.end(), [&](const std::string& other) {
+        return policy::rate_limit_key(other) == key;
+      }));
+}
+
+// SPEC step 4: without [trust] nothing is checked; with it, the From address must be
+// authenticated by our own server's Authentication-Results.
+std::optional<policy::SenderTrust> judge_sender(const IntakeContext& context,
+                                                const policy::ReplyInput& input) {
+  const TrustConfig& trust = context.config.trust;
+  if (trust.authserv_id.empty()) return std::nullopt;
+  return policy::decide_sender_trust(input.from_address, input.headers, trust.authserv_id);
 }
 
 reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMessage& message,
@@ -90,102 +139,233 @@ reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMe
   return facts;
 }
 
-std::vector<storage::StoredFile> stored_view(const mime::ParsedMessage& message) {
-  std::vector<storage::StoredFile> files;
-  for (const auto& file : message.files) {
-    files.push_back({file.filename, file.content_type, file.size, file.sha256_hex, ""});
-  }
-  return files;
+void note_event(IntakeContext& context, std::string action,
+                const std::optional<std::string>& document_number, const std::string& message_id,
+                std::string detail, UtcTime now) {
+  context.register_.record_event(
+      storage::Event{now, "contribd", std::move(action), document_number,
+                     message_id.empty() ? std::nullopt : std::optional<std::string>(message_id),
+                     std::move(detail)});
+}
+
+// Records the outcome of `key` and forgets its failures; inside the transaction.
+void settle(IntakeContext& context, const storage::MessageKey& key,
+            const mime::ParsedMessage& message, const IntakeResult& result) {
+  context.register_.record_examined(key, message.message_id, message.raw_sha256_hex,
+                                    {result.outcome, result.document_number, result.reason, false});
+  context.register_.clear_attempts(key);
 }
 
 // A message seen before under another UIDVALIDITY is recognised by Message-ID and content
 // hash and recorded under its new key; it is never registered twice. Inside a transaction.
 std::optional<IntakeResult> adopt_known_content(IntakeContext& context,
                                                 const storage::MessageKey& key,
-                                                const std::string& message_id,
-                                                const std::string& raw_sha256) {
-  auto known = context.register_.examined_by_content(message_id, raw_sha256);
+                                                const mime::ParsedMessage& message) {
+  auto known = context.register_.examined_by_content(message.message_id, message.raw_sha256_hex);
   if (!known) return std::nullopt;
   storage::Examined record = *known;
   record.moved = false;
   record.reason = "already examined under an earlier UIDVALIDITY";
-  context.register_.record_examined(key, message_id, raw_sha256, record);
-  const bool move = known->outcome == storage::Outcome::registered ||
-                    known->outcome == storage::Outcome::duplicate;
-  return IntakeResult{known->outcome, known->document_number, record.reason, move};
+  context.register_.record_examined(key, message.message_id, message.raw_sha256_hex, record);
+  context.register_.clear_attempts(key);
+  Destination destination = Destination::stay;
+  if (known->outcome == storage::Outcome::registered ||
+      known->outcome == storage::Outcome::duplicate) {
+    destination = Destination::processed;
+  } else if (known->outcome == storage::Outcome::held) {
+    destination = Destination::review;
+  }
+  IntakeResult result{known->outcome,
+                      known->document_number,
+                      record.reason,
+                      destination,
+                      "",
+                      message.message_id,
+                      true};
+  return result;
 }
 
-void log_defects(const storage::MessageKey& key, const mime::ParsedMessage& message) {
-  for (const auto& defect : message.defects) {
-    spdlog::debug("UID {} {}: MIME defect: {}", key.uid, message.message_id, defect);
+// Held for a person (SPEC step 7): recorded with its reason, no number, no reply; moved to
+// the review folder once committed. Inside a transaction.
+IntakeResult hold(IntakeContext& context, const storage::MessageKey& key, UtcTime received,
+                  const mime::ParsedMessage& message, storage::HoldCause cause,
+                  const std::string& reason, UtcTime now) {
+  storage::HeldMessage held;
+  held.message_id = message.message_id;
+  held.raw_sha256 = message.raw_sha256_hex;
+  held.found = key;
+  held.review_folder = context.config.imap.review_folder;
+  held.received_at = received;
+  held.sender = lower(message.from_address);
+  held.subject = message.subject;
+  held.cause = cause;
+  held.reason = reason;
+  for (const auto& file : message.files) held.files.push_back({file.filename, file.size});
+  held.held_at = now;
+  context.register_.hold(held);
+  IntakeResult result{storage::Outcome::held, std::nullopt, reason,
+                      Destination::review,    held.sender,  message.message_id};
+  settle(context, key, message, result);
+  note_event(context, "held", std::nullopt, message.message_id,
+             fmt::format("{} (UID {}): {}", storage::to_string(cause), key.uid, reason), now);
+  return result;
+}
+
+struct Placement {
+  const Meeting* meeting = nullptr;
+  bool late = false;
+};
+
+// The meeting by the receipt time (SPEC step 2), or the one a person chose on accepting.
+Placement place(const IntakeContext& context, UtcTime received,
+                const std::optional<Acceptance>& accepted) {
+  if (accepted && accepted->meeting) {
+    for (const Meeting& meeting : context.config.meetings) {
+      if (meeting.id == *accepted->meeting) return {&meeting, received > meeting.deadline};
+    }
   }
+  const policy::Assignment assignment = policy::assign_meeting(context.config.meetings, received);
+  return {assignment.meeting, assignment.late};
+}
+
+struct Registered {
+  IntakeResult result;
+  std::vector<storage::StoredFile> files;
+  std::optional<std::int64_t> contribution_id;
+};
+
+// A new number and the files stored, or the number of the same files from the same sender.
+Registered register_or_find_duplicate(IntakeContext& context, const mime::ParsedMessage& message,
+                                      const Placement& placement, UtcTime received, bool batched) {
+  const Meeting& meeting = *placement.meeting;
+  const std::string sender = lower(message.from_address);
+  Registered done;
+  done.result.sender = sender;
+  done.result.message_id = message.message_id;
+  if (auto existing = context.register_.find_duplicate(sender, file_hashes(message))) {
+    done.result.outcome = storage::Outcome::duplicate;
+    done.result.document_number = *existing;
+    done.result.reason = fmt::format("the same files from {} are already registered", sender);
+    done.result.destination = Destination::processed;
+    done.files = stored_view(message);
+    return done;
+  }
+  const std::string number =
+      context.register_.next_document_number(meeting.document_prefix, meeting.first_number);
+  done.files = batched ? context.files.store_deferred(meeting.id, number, new_files(message))
+                       : context.files.store(meeting.id, number, new_files(message));
+  storage::Contribution contribution;
+  contribution.document_number = number;
+  contribution.meeting_id = meeting.id;
+  contribution.sender = sender;
+  contribution.subject = message.subject;
+  contribution.message_id = message.message_id;
+  contribution.received_at = received;
+  contribution.late = placement.late;
+  contribution.files = done.files;
+  done.contribution_id = context.register_.insert_contribution(contribution);
+  done.result.outcome = storage::Outcome::registered;
+  done.result.document_number = number;
+  done.result.destination = Destination::processed;
+  return done;
+}
+
+// The reply decision, taken once: the hold rules already ran, so what withholds here is the
+// secretariat's own address, a loop marker, an unauthenticated sender or a rate limit.
+policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
+                             const std::optional<policy::SenderTrust>& trust, bool robot,
+                             UtcTime now) {
+  if (trust) {
+    input.sender_authenticated = trust->authenticated;
+    input.authentication_reason = trust->reason;
+    input.reply_unauthenticated =
+        context.config.trust.unauthenticated == TrustConfig::Unauthenticated::reply;
+  }
+  count_recent_replies(context, input, now);
+  policy::ReplyDecision decision = policy::decide_reply(input);
+  if (robot && decision.send) {
+    // Accepted by a person, but still a robot's message (SPEC: withheld, reason robot).
+    decision.send = false;
+    decision.rule = "robot";
+    decision.reason = "an accepted robot or list message gets no reply";
+  }
+  return decision;
+}
+
+// Queues the reply (composed even when withheld, so that `contribd release` can send it).
+void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message,
+                     const Placement& placement, const Registered& done, UtcTime received,
+                     const policy::ReplyDecision& decision, UtcTime now, IntakeResult& result) {
+  const storage::ReplyKind kind =
+      placement.late ? storage::ReplyKind::late : storage::ReplyKind::ack;
+  std::string reply_message;
+  if (!decision.recipient.empty() && policy::is_plain_address(decision.recipient)) {
+    reply_message = reply::compose_reply(
+        reply_facts(context, message, *placement.meeting, placement.late,
+                    result.outcome == storage::Outcome::duplicate, *result.document_number,
+                    done.files, decision.recipient, received, now),
+        context.templates);
+  }
+  const std::string withheld_reason =
+      decision.send ? "" : fmt::format("{}: {}", decision.rule, decision.reason);
+  context.register_.queue_reply(
+      done.contribution_id, *result.document_number, kind,
+      decision.send ? storage::ReplyState::queued : storage::ReplyState::withheld, withheld_reason,
+      decision.recipient, context.config.smtp.envelope_from, reply_message, now);
+  note_event(context, decision.send ? "reply queued" : "reply withheld", result.document_number,
+             message.message_id,
+             decision.send ? fmt::format("{} to {}", storage::to_string(kind), decision.recipient)
+                           : withheld_reason,
+             now);
+  if (!decision.send) result.reason = fmt::format("reply withheld ({})", withheld_reason);
 }
 
 // Inside a transaction. `batched`: the files wait for FileStore::sync_deferred() before the
 // commit; otherwise they are durable when stored.
-IntakeResult examine_in_transaction(IntakeContext& context, const storage::MessageKey& key,
-                                    UtcTime received, const mime::ParsedMessage& message,
-                                    UtcTime now, bool batched = false) {
-  if (auto known = adopt_known_content(context, key, message.message_id, message.raw_sha256_hex)) {
-    return *known;
+IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake& intake,
+                                    const mime::ParsedMessage& message, UtcTime now,
+                                    bool batched = false) {
+  const storage::MessageKey& key = intake.key;
+  const UtcTime received = intake.received;
+  if (auto known = adopt_known_content(context, key, message)) return *known;
+  if (message.over_limit) {
+    return hold(context, key, received, message, storage::HoldCause::limit, *message.over_limit,
+                now);
   }
   if (message.files.empty()) {
-    const IntakeResult result{storage::Outcome::skipped, std::nullopt, "no attached file", false};
-    context.register_.record_examined(key, message.message_id, message.raw_sha256_hex,
-                                      {result.outcome, std::nullopt, result.reason, false});
+    IntakeResult result{storage::Outcome::skipped,   std::nullopt,
+                        "no attached file",          Destination::stay,
+                        lower(message.from_address), message.message_id};
+    settle(context, key, message, result);
     return result;
   }
-
-  const policy::Assignment assignment = policy::assign_meeting(context.config.meetings, received);
-  const Meeting& meeting = *assignment.meeting;
-  const std::string sender = lower(message.from_address);
-
-  IntakeResult result;
-  std::vector<storage::StoredFile> files;
-  std::optional<std::int64_t> contribution_id;
-  if (auto existing = context.register_.find_duplicate(sender, file_hashes(message))) {
-    result = {storage::Outcome::duplicate, *existing,
-              fmt::format("the same files from {} are already registered", sender), true};
-    files = stored_view(message);
-  } else {
-    const std::string number =
-        context.register_.next_document_number(meeting.document_prefix, meeting.first_number);
-    files = batched ? context.files.store_deferred(meeting.id, number, new_files(message))
-                    : context.files.store(meeting.id, number, new_files(message));
-    storage::Contribution contribution;
-    contribution.document_number = number;
-    contribution.meeting_id = meeting.id;
-    contribution.sender = sender;
-    contribution.subject = message.subject;
-    contribution.message_id = message.message_id;
-    contribution.received_at = received;
-    contribution.late = assignment.late;
-    contribution.files = files;
-    contribution_id = context.register_.insert_contribution(contribution);
-    result = {storage::Outcome::registered, number, "", true};
+  policy::ReplyInput input = reply_input(context, message);
+  const std::optional<policy::HoldDecision> robot = policy::robot_or_list(input);
+  if (robot && !intake.accepted) {
+    return hold(context, key, received, message, storage::HoldCause::robot,
+                fmt::format("{}: {}", robot->rule, robot->reason), now);
   }
 
-  const policy::ReplyDecision decision = decide(context, message, now);
-  const storage::ReplyKind kind =
-      assignment.late ? storage::ReplyKind::late : storage::ReplyKind::ack;
-  std::string reply_message;
-  if (decision.send) {
-    reply_message = reply::compose_reply(
-        reply_facts(context, message, meeting, assignment.late,
-                    result.outcome == storage::Outcome::duplicate, *result.document_number, files,
-                    decision.recipient, received, now),
-        context.templates);
+  const Placement placement = place(context, received, intake.accepted);
+  Registered done = register_or_find_duplicate(context, message, placement, received, batched);
+  IntakeResult& result = done.result;
+  const std::optional<policy::SenderTrust> trust = judge_sender(context, input);
+  if (trust && done.contribution_id && !trust->evidence.empty()) {
+    context.register_.set_authentication(*done.contribution_id, trust->evidence);
   }
-  context.register_.queue_reply(
-      contribution_id, *result.document_number, kind,
-      decision.send ? storage::ReplyState::queued : storage::ReplyState::withheld,
-      decision.send ? "" : fmt::format("{}: {}", decision.rule, decision.reason),
-      decision.recipient, context.config.smtp.envelope_from, reply_message, now);
-  if (!decision.send)
-    result.reason = fmt::format("reply withheld ({}: {})", decision.rule, decision.reason);
-
-  context.register_.record_examined(key, message.message_id, message.raw_sha256_hex,
-                                    {result.outcome, result.document_number, result.reason, false});
+  if (result.outcome == storage::Outcome::registered) {
+    note_event(context, intake.accepted ? "accepted and registered" : "registered",
+               result.document_number, message.message_id,
+               fmt::format("from {}, {}, {} files", result.sender,
+                           placement.late ? "late" : "on time", done.files.size()),
+               now);
+  }
+  const policy::ReplyDecision decision = decide(context, input, trust, robot.has_value(), now);
+  queue_the_reply(context, message, placement, done, received, decision, now, result);
+  if (intake.accepted) {
+    context.register_.mark_held_registered(intake.accepted->held_id, *result.document_number);
+  }
+  settle(context, key, message, result);
   return result;
 }
 
@@ -196,31 +376,130 @@ struct Examinable {
   mime::ParsedMessage message;  // raw_sha256_hex identifies it after a UIDVALIDITY change
 };
 
+void log_defects(const storage::MessageKey& key, const mime::ParsedMessage& message) {
+  for (const auto& defect : message.defects) {
+    spdlog::debug("UID {} {}: MIME defect: {}", key.uid, message.message_id, defect);
+  }
+}
+
 Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
   Examinable item{&intake, std::make_unique<PartSink>(intake.spool->folder()), {}};
-  item.message =
-      mime::extract_message_from_file(intake.spool->fd(), intake.body.offset, intake.body.size,
-                                      extract_limits(context.config.limits), *item.parts);
+  const mime::ExtractLimits limits =
+      extract_limits(context.config.limits, intake.accepted.has_value());
+  item.message = context.jail
+                     ? context.jail->extract(intake.spool->fd(), intake.body.offset,
+                                             intake.body.size, limits, *item.parts)
+                     : mime::extract_message_from_file(intake.spool->fd(), intake.body.offset,
+                                                       intake.body.size, limits, *item.parts);
   log_defects(intake.key, item.message);
   return item;
 }
 
+// What can be said of a message whose extraction failed, for the review list: the header
+// facts from its first bytes, read without GMime.
+mime::ParsedMessage header_facts(const SpooledIntake& intake) {
+  constexpr std::uint64_t kHeadBytes = 64 * 1024;
+  std::string head(static_cast<std::size_t>(std::min(intake.body.size, kHeadBytes)), '\0');
+  const ssize_t got =
+      ::pread(intake.spool->fd(), head.data(), head.size(), static_cast<off_t>(intake.body.offset));
+  head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  mime::ParsedMessage message = mime::extract_header_facts(head);
+  // The content hash identifies it; the hash of its first bytes is enough for that.
+  message.raw_sha256_hex = "head:" + message.raw_sha256_hex;
+  return message;
+}
+
+// Held because taking it apart failed for good; in its own transaction.
+IntakeResult hold_failed(IntakeContext& context, const SpooledIntake& intake,
+                         const std::string& reason, UtcTime now) {
+  const mime::ParsedMessage facts = header_facts(intake);
+  auto transaction = context.register_.begin();
+  IntakeResult result =
+      hold(context, intake.key, intake.received, facts, storage::HoldCause::failure, reason, now);
+  transaction.commit();
+  return result;
+}
+
+IntakeResult hold_failed_times(IntakeContext& context, const SpooledIntake& intake, int failures,
+                               UtcTime now) {
+  return hold_failed(context, intake,
+                     fmt::format("its processing failed {} times; the last time: {}", failures,
+                                 context.register_.last_failure(intake.key)),
+                     now);
+}
+
+std::optional<IntakeResult> hold_after_failures(IntakeContext& context, const SpooledIntake& intake,
+                                                int failures, UtcTime now) {
+  try {
+    return hold_failed_times(context, intake, failures, now);
+  } catch (const std::exception& error) {
+    spdlog::error("UID {}: could not be held, will try again: {}", intake.key.uid, error.what());
+    return std::nullopt;
+  }
+}
+
+// A message that could not be taken apart: held at once when the extraction process was
+// contained (it crashed, hung or ran out of memory), held at the third failure otherwise;
+// nullopt when it is to be tried again on the next pass.
+std::optional<IntakeResult> handle_failure(IntakeContext& context, const SpooledIntake& intake,
+                                           const std::exception& error, UtcTime now) {
+  if (dynamic_cast<const ExtractionAborted*>(&error) != nullptr) return std::nullopt;
+  // The register or the file store failed (locked, disk full, read-only): not the message's
+  // fault, so not counted against it; it stays in the folder and is tried again.
+  if (dynamic_cast<const storage::StorageError*>(&error) != nullptr ||
+      dynamic_cast<const std::system_error*>(&error) != nullptr) {
+    spdlog::error("UID {}: could not be registered, will try again: {}", intake.key.uid,
+                  error.what());
+    return std::nullopt;
+  }
+  if (dynamic_cast<const ParserContained*>(&error) != nullptr) {
+    return hold_failed(context, intake, fmt::format("could not be taken apart: {}", error.what()),
+                       now);
+  }
+  int failures = 0;
+  {
+    auto transaction = context.register_.begin();
+    failures = context.register_.count_failure(intake.key, error.what());
+    transaction.commit();
+  }
+  if (failures < kFailuresBeforeHold) {
+    spdlog::error("UID {}: could not be registered (failure {} of {}), will try again: {}",
+                  intake.key.uid, failures, kFailuresBeforeHold, error.what());
+    return std::nullopt;
+  }
+  return hold_failed_times(context, intake, failures, now);
+}
+
+// Failures are counted and held in their own transactions; if even that fails (the register
+// cannot be written), the message is simply tried again later.
+std::optional<IntakeResult> handle_failure_safely(IntakeContext& context,
+                                                  const SpooledIntake& intake,
+                                                  const std::exception& error, UtcTime now) {
+  try {
+    return handle_failure(context, intake, error, now);
+  } catch (const std::exception& second) {
+    spdlog::error(
+        "UID {}: could not be registered, will try again: {}; and recording the "
+        "failure failed too: {}",
+        intake.key.uid, error.what(), second.what());
+    return std::nullopt;
+  }
+}
+
 std::optional<IntakeResult> register_alone(IntakeContext& context, const SpooledIntake& intake,
                                            UtcTime now) {
+  crash_marker::set_current(intake.key);
   try {
     // Taken apart again: the failed batch may have moved some part files already.
     const Examinable item = take_apart(context, intake);
     auto transaction = context.register_.begin();
-    IntakeResult result =
-        examine_in_transaction(context, item.intake->key, item.intake->received, item.message, now);
+    IntakeResult result = examine_in_transaction(context, intake, item.message, now);
     transaction.commit();
+    crash_marker::set_current(std::nullopt);
     return result;
   } catch (const std::exception& error) {
-    // The register or the file store failed (disk full, permissions): nothing was committed,
-    // so the message stays in the folder and is tried again on the next pass.
-    spdlog::error("UID {}: could not be registered, will try again: {}", intake.key.uid,
-                  error.what());
-    return std::nullopt;
+    crash_marker::set_current(std::nullopt);
+    return handle_failure_safely(context, intake, error, now);
   }
 }
 
@@ -233,20 +512,30 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
   std::vector<Examinable> items;
   std::vector<std::size_t> positions;
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    notify::work_progressed();  // one message's budget at a time (extraction_jail.h)
+    if (const int failures = context.register_.failures(batch[i].key);
+        failures >= kFailuresBeforeHold) {
+      // It brought the daemon down before (crash_marker.h): not taken apart again.
+      results[i] = hold_after_failures(context, batch[i], failures, now);
+      continue;
+    }
+    crash_marker::set_current(batch[i].key);
     try {
       items.push_back(take_apart(context, batch[i]));
       positions.push_back(i);
     } catch (const std::exception& error) {
-      spdlog::error("UID {}: could not be registered, will try again: {}", batch[i].key.uid,
-                    error.what());
+      results[i] = handle_failure_safely(context, batch[i], error, now);
     }
   }
+  crash_marker::set_current(std::nullopt);
   try {
     auto transaction = context.register_.begin();
     for (std::size_t i = 0; i < items.size(); ++i) {
-      results[positions[i]] = examine_in_transaction(
-          context, items[i].intake->key, items[i].intake->received, items[i].message, now, true);
+      crash_marker::set_current(items[i].intake->key);
+      results[positions[i]] =
+          examine_in_transaction(context, *items[i].intake, items[i].message, now, true);
     }
+    crash_marker::set_current(std::nullopt);
     const auto sync_started = std::chrono::steady_clock::now();
     context.files.sync_deferred();
     transaction.commit();
@@ -255,6 +544,7 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_started).count());
     return results;
   } catch (const std::exception& error) {
+    crash_marker::set_current(std::nullopt);
     context.files.drop_deferred();
     spdlog::warn("a batch of {} messages could not be registered together ({}); trying each alone",
                  items.size(), error.what());
@@ -266,12 +556,15 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
   return results;
 }
 
-void record_rejected(IntakeContext& context, const storage::MessageKey& key,
-                     const std::string& reason) {
+IntakeResult hold_unfetched(IntakeContext& context, const storage::MessageKey& key,
+                            UtcTime received, const std::string& reason) {
+  mime::ParsedMessage nothing;
+  nothing.raw_sha256_hex = fmt::format("unfetched:{}:{}:{}", key.mailbox, key.uidvalidity, key.uid);
   auto transaction = context.register_.begin();
-  context.register_.record_examined(key, "", "",
-                                    {storage::Outcome::rejected, std::nullopt, reason, false});
+  IntakeResult result =
+      hold(context, key, received, nothing, storage::HoldCause::limit, reason, storage::now_utc());
   transaction.commit();
+  return result;
 }
 
 }  // namespace contribd

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon/intake/extraction_jail.h"
 #include "daemon/net/spool_file.h"
 #include "daemon/reply/composer.h"
 #include "storage/file_store.h"
@@ -20,13 +21,27 @@ struct IntakeContext {
   storage::Register& register_;
   storage::FileStore& files;
   const reply::Templates& templates;
+  ExtractionJail* jail = nullptr;  // where messages are taken apart; nullptr: in this process
 };
+
+// Where a message goes once its outcome is committed.
+enum class Destination { stay, processed, review };
 
 struct IntakeResult {
   storage::Outcome outcome;
   std::optional<std::string> document_number;
-  std::string reason;  // why skipped/rejected/withheld, for the log
-  bool move = false;   // registered or duplicate: the message goes to the processed folder
+  std::string reason;  // why skipped/rejected/held/withheld, for the log
+  Destination destination = Destination::stay;
+  std::string sender;        // for the log
+  std::string message_id;    // for the log
+  bool seen_before = false;  // recognised from an earlier UIDVALIDITY, not examined again
+};
+
+// A held message a person accepted (contribd accept): registered whatever the robot rules and
+// limits say, in `meeting` when one was chosen; a robot's reply stays withheld.
+struct Acceptance {
+  std::int64_t held_id = 0;
+  std::optional<std::string> meeting;
 };
 
 // A fetched message whose body waits in its batch's spool file (imap::Session::fetch_batch).
@@ -35,6 +50,7 @@ struct SpooledIntake {
   UtcTime received;
   const net::SpoolFile* spool;  // its folder also takes the decoded part files
   net::SpoolRange body;         // the whole message in `spool`
+  std::optional<Acceptance> accepted{};
 };
 
 // Examines each message of a batch that the register has not seen under its key: extract,
@@ -47,8 +63,9 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
                                                         const std::vector<SpooledIntake>& batch,
                                                         UtcTime now);
 
-// Records a message that was refused before its body was fetched (over a size limit).
-void record_rejected(IntakeContext& context, const storage::MessageKey& key,
-                     const std::string& reason);
+// Holds a message that was found over a limit before its body was fetched (its size), with
+// what its summary says; it goes to the review folder.
+IntakeResult hold_unfetched(IntakeContext& context, const storage::MessageKey& key,
+                            UtcTime received, const std::string& reason);
 
 }  // namespace contribd

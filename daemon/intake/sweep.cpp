@@ -12,12 +12,16 @@ namespace {
 
 using boost::asio::awaitable;
 
-// Registered and duplicate messages leave the watched folder; the register remembers the move
-// so that a crash between commit and move is completed on the next pass.
-awaitable<void> move_to_processed(imap::Session& session, IntakeContext& context,
-                                  const storage::MessageKey& key) {
-  co_await session.move(key.uid, context.config.imap.processed_folder);
-  context.register_.mark_moved(key);
+// Registered and duplicate messages leave the watched folder for the processed folder, held
+// ones for the review folder; the register remembers the move so that a crash between commit
+// and move is completed on the next pass.
+awaitable<void> complete_move(imap::Session& session, IntakeContext& context,
+                              const storage::Register::PendingMove& move) {
+  const ImapConfig& imap = context.config.imap;
+  const std::string& folder = move.held ? imap.review_folder : imap.processed_folder;
+  spdlog::info("UID {}: completing the move to {} left from an earlier run", move.key.uid, folder);
+  co_await session.move(move.key.uid, folder);
+  context.register_.mark_moved(move.key);
 }
 
 }  // namespace
@@ -29,11 +33,9 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
   const imap::MailboxState state = co_await session.select(imap.folder);
   counts.uidvalidity = state.uidvalidity;
 
-  for (const storage::MessageKey& key : context.register_.pending_moves(imap.folder)) {
-    if (key.uidvalidity != state.uidvalidity) continue;
-    spdlog::info("UID {}: completing the move to {} left from an earlier run", key.uid,
-                 imap.processed_folder);
-    co_await move_to_processed(session, context, key);
+  for (const auto& move : context.register_.pending_moves(imap.folder)) {
+    if (move.key.uidvalidity != state.uidvalidity) continue;
+    co_await complete_move(session, context, move);
   }
 
   // Numbers follow the order of receipt: the server may assign UIDs to messages delivered in
@@ -43,21 +45,30 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
     return std::tie(a.internal_date, a.uid) < std::tie(b.internal_date, b.uid);
   });
   std::vector<PendingMessage> pending;
+  std::vector<std::uint32_t> oversized;  // held without being fetched
   for (const imap::MessageSummary& summary : waiting) {
     const storage::MessageKey key{imap.folder, state.uidvalidity, summary.uid};
     if (context.register_.examined(key)) continue;
 
     if (summary.size > context.config.limits.max_message_bytes) {
       const std::string reason =
-          fmt::format("{} bytes is over the limit of {} bytes (limits.max_message_bytes)",
+          fmt::format("limits.max_message_bytes: {} bytes is over the limit of {} bytes",
                       summary.size, context.config.limits.max_message_bytes);
-      record_rejected(context, key, reason);
-      const IntakeResult rejected{storage::Outcome::rejected, std::nullopt, reason, false};
-      log_result(context, key, rejected);
-      count_outcome(counts, rejected.outcome);
+      const IntakeResult held = hold_unfetched(context, key, summary.internal_date, reason);
+      log_result(key, held);
+      count_outcome(counts, held.outcome);
+      oversized.push_back(key.uid);
       continue;
     }
     pending.push_back({key, summary.size});
+  }
+  if (!oversized.empty()) {
+    co_await session.move_batch(oversized, imap.review_folder);
+    auto transaction = context.register_.begin();
+    for (std::uint32_t uid : oversized) {
+      context.register_.mark_moved({imap.folder, state.uidvalidity, uid});
+    }
+    transaction.commit();
   }
   co_await fetch_and_register(session, context, std::move(pending), counts, stop_requested);
   co_return counts;

@@ -15,6 +15,7 @@ struct SweepCounts {
   int duplicates = 0;
   int skipped = 0;
   int rejected = 0;
+  int held = 0;                   // moved to the review folder for a person
   int failed = 0;                 // could not be processed this time (will be tried again)
   std::uint32_t uidvalidity = 0;  // of the folder as this pass saw it
 };

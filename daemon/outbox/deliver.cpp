@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "daemon/event_log.h"
+#include "daemon/notify.h"
 #include "daemon/smtp/smtp_session.h"
 
 namespace contribd {
@@ -75,7 +76,69 @@ void note_server_trouble(SmtpPacing& pacing, const storage::OutboxEntry& entry,
   }
 }
 
+void log_sent(const storage::OutboxEntry& entry) {
+  log_event(spdlog::level::info,
+            fmt::format("reply {} ({}) sent to {}", entry.reply_id, entry.document_number,
+                        entry.recipient),
+            {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
+             {"CONTRIBD_DOCUMENT", entry.document_number},
+             {"CONTRIBD_RECIPIENT", entry.recipient}});
+}
+
+void note_unrecorded(SmtpPacing& pacing, const storage::OutboxEntry& entry,
+                     const storage::StorageError& error, UtcTime now) {
+  const bool first = pacing.unrecorded().empty();
+  pacing.remember_unrecorded(entry.reply_id, now);
+  if (first) {
+    log_event(spdlog::level::err,
+              fmt::format("register: reply {} ({}) to {} was accepted by the SMTP server but "
+                          "cannot be recorded as sent: {}; no reply is sent until the register "
+                          "can be written again",
+                          entry.reply_id, entry.document_number, entry.recipient, error.what()),
+              {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
+               {"CONTRIBD_DOCUMENT", entry.document_number}});
+    notify::status(fmt::format("replies paused: the register cannot be written: {}", error.what()));
+  }
+}
+
+// Records a reply the server accepted; false (and remembered) when the register cannot.
+bool record_sent(storage::Register& register_, SmtpPacing& pacing,
+                 const storage::OutboxEntry& entry, UtcTime now) {
+  try {
+    register_.mark_sent(entry.reply_id, now);
+    return true;
+  } catch (const storage::StorageError& error) {
+    note_unrecorded(pacing, entry, error, now);
+    return false;
+  }
+}
+
+// Records the replies sent earlier whose recording failed. False while the register still
+// cannot be written: the round then sends nothing.
+bool record_unrecorded(storage::Register& register_, SmtpPacing& pacing) {
+  const auto pending = pacing.unrecorded();
+  for (const auto& [reply_id, sent_at] : pending) {
+    try {
+      register_.mark_sent(reply_id, sent_at);
+    } catch (const storage::StorageError& error) {
+      // Recorded meanwhile by someone else (no longer queued): nothing to do. Otherwise wait.
+      if (std::string_view(error.what()).find("no queued reply has this id") ==
+          std::string_view::npos) {
+        spdlog::debug("register: still cannot record reply {} as sent: {}", reply_id, error.what());
+        return false;
+      }
+    }
+    pacing.forget_unrecorded(reply_id);
+    spdlog::info("register: reply {} recorded as sent; replies are sent again", reply_id);
+  }
+  return true;
+}
+
 }  // namespace
+
+void SmtpPacing::remember_unrecorded(std::int64_t reply_id, storage::UtcTime sent_at) {
+  unrecorded_.emplace(reply_id, sent_at);
+}
 
 std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backoff) {
   const int exponent = std::clamp(attempts, 0, 30);
@@ -118,6 +181,10 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
                                                            SmtpPacing& pacing,
                                                            const bool* stop_requested) {
   DeliveryCounts counts;
+  if (!record_unrecorded(register_, pacing)) {
+    counts.deferred = static_cast<int>(pacing.unrecorded().size());
+    co_return counts;
+  }
   if (!pacing.may_try(storage::now_utc())) co_return counts;
   const std::vector<storage::OutboxEntry> due = register_.due_replies(storage::now_utc());
   // One session carries the round: a TLS handshake and a sign-in per reply would cost more
@@ -133,14 +200,13 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
     switch (outcome.result) {
       case Attempt::Result::sent:
         note_server_answered(pacing, smtp, now);
-        register_.mark_sent(entry.reply_id, now);
-        log_event(spdlog::level::info,
-                  fmt::format("reply {} ({}) sent to {}", entry.reply_id, entry.document_number,
-                              entry.recipient),
-                  {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
-                   {"CONTRIBD_DOCUMENT", entry.document_number},
-                   {"CONTRIBD_RECIPIENT", entry.recipient}});
         ++counts.sent;
+        if (!record_sent(register_, pacing, entry, now)) {
+          counts.deferred = static_cast<int>(due.size()) - counts.sent - counts.failed;
+          if (session) co_await session->close();
+          co_return counts;
+        }
+        log_sent(entry);
         break;
       case Attempt::Result::refused_permanently:
         note_server_answered(pacing, smtp, now);

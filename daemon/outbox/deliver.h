@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -54,7 +55,15 @@ class SmtpPacing {
   // The server answered: returns the length of the outage that ended, if there was one.
   std::optional<std::chrono::seconds> server_answered(storage::UtcTime now);
 
+  // A reply the SMTP server accepted and the register could not record as sent (locked by
+  // another process, disk full, read-only): remembered here, and nothing more is sent until
+  // the register records it, so that it is never sent twice.
+  void remember_unrecorded(std::int64_t reply_id, storage::UtcTime sent_at);
+  const std::map<std::int64_t, storage::UtcTime>& unrecorded() const { return unrecorded_; }
+  void forget_unrecorded(std::int64_t reply_id) { unrecorded_.erase(reply_id); }
+
  private:
+  std::map<std::int64_t, storage::UtcTime> unrecorded_;
   std::chrono::seconds max_backoff_;
   std::optional<storage::UtcTime> retry_at_;
   storage::UtcTime outage_began_;
@@ -66,7 +75,9 @@ class SmtpPacing {
 std::optional<storage::UtcTime> next_delivery(storage::Register& register_,
                                               const SmtpPacing& pacing);
 
-// Tries every reply that is due, unless the server is still in its backoff. `stop_requested`,
+// Tries every reply that is due, unless the server is still in its backoff or a reply already
+// sent waits to be recorded (SmtpPacing::remember_unrecorded): then it first records those,
+// and sends nothing while the register still cannot be written. `stop_requested`,
 // when given, is looked at between replies: once true, the round ends after the reply in hand.
 boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
                                                            const SmtpConfig& smtp,

@@ -116,7 +116,10 @@ std::optional<ReplyDecision> check_precedence(const ReplyInput& in) {
   const auto* field = find_header(in.headers, "Precedence");
   if (field == nullptr) return std::nullopt;
   const std::string precedence = first_token(field->second);
-  if (precedence != "bulk" && precedence != "junk" && precedence != "list") return std::nullopt;
+  if (precedence != "bulk" && precedence != "junk" && precedence != "list" &&
+      precedence != "auto_reply") {
+    return std::nullopt;
+  }
   return withheld("precedence", fmt::format("the message is bulk or list mail (Precedence: {})",
                                             for_log(field->second)));
 }
@@ -192,6 +195,29 @@ std::optional<ReplyDecision> check_own_address(const ReplyInput& in, const std::
   return std::nullopt;
 }
 
+std::optional<ReplyDecision> check_authenticated(const ReplyInput& in,
+                                                 const std::string& recipient) {
+  if (!in.sender_authenticated || *in.sender_authenticated || in.reply_unauthenticated) {
+    return std::nullopt;
+  }
+  return withheld("unauthenticated",
+                  fmt::format("the sender {} is not authenticated: {}", for_log(in.from_address),
+                              for_log(in.authentication_reason)),
+                  recipient);
+}
+
+std::optional<ReplyDecision> check_global_rate_limit(const ReplyInput& in,
+                                                     const std::string& recipient) {
+  if (in.max_all_per_hour <= 0 || in.all_replies_last_hour < in.max_all_per_hour) {
+    return std::nullopt;
+  }
+  return withheld("global-rate-limit",
+                  fmt::format("{} replies went out in the past hour; the limit for all replies "
+                              "together is {}",
+                              in.all_replies_last_hour, in.max_all_per_hour),
+                  recipient);
+}
+
 std::optional<ReplyDecision> check_rate_limit(const ReplyInput& in, const std::string& recipient) {
   if (in.max_per_hour <= 0 || in.replies_last_hour < in.max_per_hour) return std::nullopt;
   return withheld("rate-limit",
@@ -238,10 +264,23 @@ ReplyDecision decide_reply(const ReplyInput& in) {
   }
   std::string recipient;
   if (auto decision = choose_recipient(in, recipient)) return *decision;
-  for (auto* check : {check_own_address, check_robot_sender, check_rate_limit}) {
+  for (auto* check : {check_own_address, check_robot_sender, check_authenticated, check_rate_limit,
+                      check_global_rate_limit}) {
     if (auto decision = check(in, recipient)) return *decision;
   }
   return {true, recipient, "", fmt::format("the reply goes to {}", recipient)};
+}
+
+std::optional<HoldDecision> robot_or_list(const ReplyInput& in) {
+  for (auto* check : {check_auto_submitted, check_precedence, check_list_headers, check_report,
+                      check_empty_return_path}) {
+    if (auto decision = check(in)) return HoldDecision{decision->rule, decision->reason};
+  }
+  // The sender, not the recipient: a person's message with a no-reply Reply-To is registered.
+  if (auto decision = check_robot_sender(in, std::string())) {
+    return HoldDecision{decision->rule, decision->reason};
+  }
+  return std::nullopt;
 }
 
 }  // namespace contribd::policy

@@ -25,8 +25,15 @@ struct ReplyInput {
   bool is_report = false;                  // the message is multipart/report (a DSN or MDN)
   std::string secretariat_address;         // our own address (SmtpConfig::from)
   std::string loop_marker;                 // the value we put in kLoopHeader
-  int replies_last_hour = 0;               // replies sent or queued to the recipient
-  int max_per_hour = 10;                   // the limit; 0 or less means no limit
+  int replies_last_hour = 0;      // replies sent or queued to the recipient ("+tags" folded)
+  int max_per_hour = 10;          // the limit; 0 or less means no limit
+  int all_replies_last_hour = 0;  // replies sent or queued to anyone
+  int max_all_per_hour = 0;       // the global limit; 0 or less means no limit
+  // SPEC step 4: nullopt without [trust]; otherwise whether the From address was
+  // authenticated, and why not.
+  std::optional<bool> sender_authenticated;
+  std::string authentication_reason;
+  bool reply_unauthenticated = false;  // [trust] unauthenticated = "reply"
 };
 
 struct ReplyDecision {
@@ -34,12 +41,23 @@ struct ReplyDecision {
   std::string recipient;  // where the reply goes; set whenever one could be chosen
   // Empty when send; otherwise the first rule that withheld it, one of: "auto-submitted",
   // "precedence", "list-header", "auto-response-suppress", "report", "loop-marker",
-  // "empty-return-path", "robot-sender", "own-address", "no-recipient", "rate-limit".
+  // "empty-return-path", "robot-sender", "own-address", "no-recipient", "unauthenticated",
+  // "rate-limit", "global-rate-limit".
   std::string rule;
   std::string reason;  // a sentence for the log, naming the header or address concerned
 };
 
 ReplyDecision decide_reply(const ReplyInput& input);
+
+// Robot and list mail (SPEC step 7: RFC 3834 Auto-Submitted, Precedence bulk/junk/list/
+// auto_reply, list headers, an empty Return-Path, a multipart/report, a mail-system or no-reply
+// sender): a message with files of this kind is held for a person, not registered. The rule
+// names are those of ReplyDecision; nullopt for a person's message.
+struct HoldDecision {
+  std::string rule;
+  std::string reason;
+};
+std::optional<HoldDecision> robot_or_list(const ReplyInput& input);
 
 // True when `address` can be put in a To: field and an SMTP RCPT TO:<...> as it is: exactly one
 // '@' with something on both sides, printable ASCII only, no spaces and no characters that

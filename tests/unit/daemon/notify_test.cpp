@@ -117,7 +117,7 @@ TEST_F(NotifySocket, WatchdogIntervalIsOursOnlyWhenThePidMatches) {
 TEST_F(NotifySocket, KeepWatchdogFedPingsAtHalfTheInterval) {
   enable_watchdog(100ms, ::getpid());
   boost::asio::io_context io;
-  boost::asio::co_spawn(io, keep_watchdog_fed(), boost::asio::detached);
+  boost::asio::co_spawn(io, keep_watchdog_fed(std::chrono::seconds(60)), boost::asio::detached);
   // 50 ms between pings: within 400 ms at least the first and two more, even on a busy machine.
   io.run_for(400ms);
   int pings = 0;
@@ -132,7 +132,7 @@ TEST_F(NotifySocket, KeepWatchdogFedPingsAtHalfTheInterval) {
 TEST_F(NotifySocket, KeepWatchdogFedEndsAtOnceWhenTheWatchdogIsOff) {
   boost::asio::io_context io;
   bool finished = false;
-  boost::asio::co_spawn(io, keep_watchdog_fed(), [&](std::exception_ptr) { finished = true; });
+  boost::asio::co_spawn(io, keep_watchdog_fed(std::chrono::seconds(60)), [&](std::exception_ptr) { finished = true; });
   io.run_for(1s);
   EXPECT_TRUE(finished);
   EXPECT_TRUE(io.stopped());

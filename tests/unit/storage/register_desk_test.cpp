@@ -134,8 +134,8 @@ TEST_F(RegisterTest, RecipientsOfTheLastHourLeaveOutWithheldReplies) {
                    "m", utc(2020, 7, 20, 10));
   reg_.queue_reply(std::nullopt, "Q-2", ReplyKind::ack, ReplyState::withheld, "r", "b@x.test", "",
                    "m", utc(2020, 7, 20, 10));
-  reg_.queue_reply(std::nullopt, "Q-3", ReplyKind::ack, ReplyState::queued, "", "c@x.test", "",
-                   "m", utc(2020, 7, 20, 8));
+  reg_.queue_reply(std::nullopt, "Q-3", ReplyKind::ack, ReplyState::queued, "", "c@x.test", "", "m",
+                   utc(2020, 7, 20, 8));
   transaction.commit();
   EXPECT_EQ(reg_.recipients_since(utc(2020, 7, 20, 9)), std::vector<std::string>{"a+1@x.test"});
 }
