@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "daemon/policy/deadline.h"
+#include "daemon/terminal_text.h"
 
 namespace contribd {
 namespace {
@@ -33,12 +34,6 @@ std::string clip(const std::string& text, std::size_t max_bytes) {
   std::size_t end = max_bytes - 3;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end) + "...";
-}
-
-std::string printable(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, ' ');
-  return text;
 }
 
 }  // namespace
@@ -78,7 +73,8 @@ std::string contributions_table(const std::vector<storage::Contribution>& contri
     out += fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", c.document_number,
                        c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
                        c.late ? "late" : "on time", c.files.size(), reply_text,
-                       clip(printable(c.sender), 28), clip(printable(c.subject), 60));
+                       clip(escape_for_terminal(c.sender), 28),
+                       clip(escape_for_terminal(c.subject), 60));
   }
   out += fmt::format("{} contribution{}\n", contributions.size(),
                      contributions.size() == 1 ? "" : "s");
@@ -91,21 +87,22 @@ std::string contribution_details(const storage::Contribution& c) {
   out += fmt::format("Meeting:         {}\n", c.meeting_id);
   out += fmt::format("Status:          {}\n", c.late ? "late" : "on time");
   out += fmt::format("Received:        {}\n", policy::format_utc(c.received_at));
-  out += fmt::format("Sender:          {}\n", printable(c.sender));
-  out += fmt::format("Subject:         {}\n", printable(c.subject));
-  out += fmt::format("Message-ID:      {}\n", printable(c.message_id));
+  out += fmt::format("Sender:          {}\n", escape_for_terminal(c.sender));
+  out += fmt::format("Subject:         {}\n", escape_for_terminal(c.subject));
+  out += fmt::format("Message-ID:      {}\n", escape_for_terminal(c.message_id));
   out += fmt::format("Files ({}):\n", c.files.size());
   for (const auto& file : c.files) {
-    out +=
-        fmt::format("  {}  {} bytes  {}\n    sha256 {}\n    stored {}\n", printable(file.filename),
-                    file.size, file.content_type, file.sha256_hex, file.path);
+    out += fmt::format("  {}  {} bytes  {}\n    sha256 {}\n    stored {}\n",
+                       escape_for_terminal(file.filename), file.size,
+                       escape_for_terminal(file.content_type), file.sha256_hex,
+                       escape_for_terminal(file.path));
   }
   out += fmt::format("Replies ({}):\n", c.replies.size());
   for (const auto& reply : c.replies) {
     out += fmt::format("  {} to {}: {}{}{}, {} attempt{}\n", storage::to_string(reply.kind),
-                       printable(reply.recipient), storage::to_string(reply.state),
-                       reply.reason.empty() ? "" : " - ", printable(reply.reason), reply.attempts,
-                       reply.attempts == 1 ? "" : "s");
+                       escape_for_terminal(reply.recipient), storage::to_string(reply.state),
+                       reply.reason.empty() ? "" : " - ", escape_for_terminal(reply.reason),
+                       reply.attempts, reply.attempts == 1 ? "" : "s");
   }
   return out;
 }
