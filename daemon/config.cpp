@@ -10,7 +10,10 @@
 #include <sstream>
 
 #include "daemon/auth/oauth_grant.h"
+#include "daemon/imap/imap_arguments.h"
 #include "daemon/policy/deadline.h"
+#include "daemon/policy/reply_decision.h"
+#include "daemon/terminal_text.h"
 
 namespace contribd {
 namespace {
@@ -85,11 +88,17 @@ class TableReader {
     return value.lexically_normal();
   }
 
+  // A directory opens for reading like a file and only fails at the first read, at run time:
+  // it is refused here, as is anything else that is not a regular file (after symlinks).
   fs::path readable_file(std::string_view key, bool required) const {
     fs::path value = path(key, required);
     if (value.empty() || checks_ == FileChecks::skip) return value;
     std::ifstream probe(value, std::ios::binary);
     if (!probe) fail(key, fmt::format("cannot read {}: {}", value.string(), std::strerror(errno)));
+    std::error_code error;
+    if (!fs::is_regular_file(value, error)) {
+      fail(key, fmt::format("{} is not a regular file", value.string()));
+    }
     return value;
   }
 
@@ -137,6 +146,16 @@ const toml::table& required_table(const fs::path& file, const toml::table& root,
   return *table;
 }
 
+// An optional [name] section: nullptr when absent.
+const toml::table* optional_table(const fs::path& file, const toml::table& root,
+                                  std::string_view name) {
+  const toml::node* node = root.get(name);
+  if (!node) return nullptr;
+  const auto* table = node->as_table();
+  if (!table) throw ConfigError(fmt::format("{}: {}: must be a section", file.string(), name));
+  return table;
+}
+
 net::Endpoint read_endpoint(const TableReader& reader, std::int64_t default_port,
                             std::string_view default_security) {
   net::Endpoint endpoint;
@@ -156,6 +175,78 @@ net::Endpoint read_endpoint(const TableReader& reader, std::int64_t default_port
   endpoint.ca_file = reader.readable_file("ca_file", false).string();
   endpoint.timeout = std::chrono::seconds(reader.integer("timeout_seconds", 60, 1, 3600));
   return endpoint;
+}
+
+// RFC 5321's limits: 64 bytes of local part, 254 of address in a path.
+constexpr std::size_t kMaxLocalPart = 64;
+constexpr std::size_t kMaxAddress = 254;
+
+// The address goes as it is into From: and MAIL FROM:<...>; "Name <x@y>" or a stray space
+// would make every reply fail at run time, so the file is refused instead.
+void require_bare_address(const TableReader& reader, std::string_view key,
+                          std::string_view address) {
+  const auto at = address.find('@');
+  const bool plain = policy::is_plain_address(address) && address.size() <= kMaxAddress &&
+                     at <= kMaxLocalPart && address.back() != '.' && address[at + 1] != '.';
+  if (!plain) {
+    reader.fail(key, fmt::format("\"{}\" is not a bare address: write local@domain, without a "
+                                 "name, spaces or angle brackets (the name goes in from_name)",
+                                 escape_for_terminal(address)));
+  }
+}
+
+// A host name or a similar dotted token (RFC 8601's authserv-id is usually the MTA's name):
+// letters, digits and hyphens in labels of 1 to 63 characters, separated by dots.
+bool is_host_name_like(std::string_view text) {
+  constexpr std::size_t kMaxHostName = 253;
+  constexpr std::size_t kMaxLabel = 63;
+  if (text.empty() || text.size() > kMaxHostName) return false;
+  std::size_t label_start = 0;
+  while (label_start <= text.size()) {
+    const auto dot = std::min(text.find('.', label_start), text.size());
+    const std::string_view label = text.substr(label_start, dot - label_start);
+    if (label.empty() || label.size() > kMaxLabel || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    const bool letters_digits_hyphens = std::all_of(label.begin(), label.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+    });
+    if (!letters_digits_hyphens) return false;
+    label_start = dot + 1;
+  }
+  return true;
+}
+
+// Empty when `url` is an http or https URL with a host that can be put into a link and a
+// line of text as it is; else why not.
+std::string web_url_problem(std::string_view url) {
+  constexpr std::size_t kMaxUrl = 2000;
+  if (url.size() > kMaxUrl) return fmt::format("is longer than {} characters", kMaxUrl);
+  const auto scheme_end = url.find("://");
+  const std::string_view scheme = url.substr(0, scheme_end);
+  if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
+    return "must start with https:// or http://";
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#') {
+    return "has no host";
+  }
+  // Printable ASCII without the characters that RFC 3986 never allows unescaped.
+  static constexpr std::string_view kNeverInUrl = "\"<>\\^`{|}";
+  const bool plain = std::all_of(url.begin(), url.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte > 0x20 && byte < 0x7f && kNeverInUrl.find(c) == std::string_view::npos;
+  });
+  if (!plain) return "must be printable ASCII without spaces; percent-encode the rest";
+  return {};
+}
+
+// IMAP folder names as the session will send them: what it cannot send is refused now.
+std::string read_folder(const TableReader& reader, std::string_view key, std::string fallback) {
+  std::string name = reader.string(key, std::move(fallback));
+  const imap::FolderArgument argument = imap::folder_argument(name);
+  if (!argument.error.empty()) reader.fail(key, argument.error);
+  return name;
 }
 
 // token_command = [...], or grant = "client_credentials" (token_url or tenant) or
@@ -247,16 +338,23 @@ AuthConfig read_auth(const TableReader& reader, std::filesystem::path& password_
 
 ImapConfig read_imap(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file", "auth",
-                         "oauth", "folder", "processed_folder", "idle", "poll_interval_seconds",
-                         "timeout_seconds", "idle_refresh_seconds"});
+                         "oauth", "folder", "processed_folder", "review_folder", "idle",
+                         "poll_interval_seconds", "timeout_seconds", "idle_refresh_seconds"});
   ImapConfig imap;
   imap.endpoint = read_endpoint(reader, 993, "tls");
   imap.username = reader.string("username");
   imap.auth = read_auth(reader, imap.password_file);
-  imap.folder = reader.string("folder", "INBOX");
-  imap.processed_folder = reader.string("processed_folder", "Registered");
+  imap.folder = read_folder(reader, "folder", imap.folder);
+  imap.processed_folder = read_folder(reader, "processed_folder", imap.processed_folder);
   if (imap.processed_folder == imap.folder) {
     reader.fail("processed_folder", "must differ from folder");
+  }
+  // Held messages moved into the watched folder would be examined again; into the processed
+  // folder, they would pass for registered ones.
+  imap.review_folder = read_folder(reader, "review_folder", imap.review_folder);
+  if (imap.review_folder == imap.folder) reader.fail("review_folder", "must differ from folder");
+  if (imap.review_folder == imap.processed_folder) {
+    reader.fail("review_folder", "must differ from processed_folder");
   }
   imap.idle = reader.boolean("idle", true);
   imap.poll_interval_seconds =
@@ -274,9 +372,14 @@ SmtpConfig read_smtp(const TableReader& reader) {
   smtp.username = reader.string("username");
   smtp.auth = read_auth(reader, smtp.password_file);
   smtp.from = reader.string("from");
-  if (smtp.from.find('@') == std::string::npos) reader.fail("from", "must be an e-mail address");
+  require_bare_address(reader, "from", smtp.from);
   smtp.from_name = reader.string("from_name", "");
   smtp.envelope_from = reader.string("envelope_from", "");
+  if (smtp.envelope_from == "<>") {
+    reader.fail("envelope_from", "leave it empty (or out) for the null sender <>");
+  }
+  if (!smtp.envelope_from.empty())
+    require_bare_address(reader, "envelope_from", smtp.envelope_from);
   return smtp;
 }
 
@@ -286,23 +389,85 @@ StorageConfig read_storage(const TableReader& reader) {
 }
 
 RepliesConfig read_replies(const TableReader& reader) {
-  reader.reject_unknown({"ack_template", "late_template", "max_per_sender_per_hour"});
+  reader.reject_unknown(
+      {"ack_template", "late_template", "max_per_sender_per_hour", "max_per_hour"});
   RepliesConfig replies;
   replies.ack_template = reader.readable_file("ack_template", false);
   replies.late_template = reader.readable_file("late_template", false);
-  replies.max_per_sender_per_hour =
-      static_cast<int>(reader.integer("max_per_sender_per_hour", 10, 0, 1000000));
+  replies.max_per_sender_per_hour = static_cast<int>(
+      reader.integer("max_per_sender_per_hour", replies.max_per_sender_per_hour, 0, 1000000));
+  replies.max_per_hour =
+      static_cast<int>(reader.integer("max_per_hour", replies.max_per_hour, 0, 1000000));
   return replies;
 }
 
+// A [trust] table switches authentication on, so it must say whose results to believe.
+TrustConfig read_trust(const TableReader& reader) {
+  reader.reject_unknown({"authserv_id", "unauthenticated"});
+  TrustConfig trust;
+  trust.authserv_id = reader.string("authserv_id");
+  if (!is_host_name_like(trust.authserv_id)) {
+    reader.fail("authserv_id",
+                "must be the host name that the receiving server writes in its "
+                "Authentication-Results fields, e.g. \"mx.example.org\"");
+  }
+  const std::string unauthenticated = reader.string("unauthenticated", "withhold");
+  if (unauthenticated == "withhold") {
+    trust.unauthenticated = TrustConfig::Unauthenticated::withhold;
+  } else if (unauthenticated == "reply") {
+    trust.unauthenticated = TrustConfig::Unauthenticated::reply;
+  } else {
+    reader.fail("unauthenticated", fmt::format("\"{}\" is not known: use \"withhold\" or \"reply\"",
+                                               escape_for_terminal(unauthenticated)));
+  }
+  return trust;
+}
+
+PublishConfig read_publish(const TableReader& reader) {
+  reader.reject_unknown({"dir", "base_template_url"});
+  PublishConfig publish;
+  publish.dir = reader.path("dir", false);
+  publish.base_template_url = reader.string("base_template_url", "");
+  if (!publish.base_template_url.empty()) {
+    const std::string problem = web_url_problem(publish.base_template_url);
+    if (!problem.empty()) reader.fail("base_template_url", problem);
+  }
+  return publish;
+}
+
 LimitsConfig read_limits(const TableReader& reader) {
-  reader.reject_unknown({"max_message_bytes", "max_parts", "max_depth"});
+  reader.reject_unknown({"max_message_bytes", "max_parts", "max_depth", "max_header_bytes",
+                         "max_header_field_bytes", "max_header_lines", "max_file_bytes",
+                         "message_seconds", "parser_memory_bytes"});
+  constexpr std::int64_t kKiB = 1024;
+  constexpr std::int64_t kMiB = kKiB << 10;
+  constexpr std::int64_t kTiB = kMiB << 20;
+  const auto bytes = [&](std::string_view key, std::uint64_t fallback, std::int64_t min,
+                         std::int64_t max) {
+    return static_cast<std::uint64_t>(
+        reader.integer(key, static_cast<std::int64_t>(fallback), min, max));
+  };
+  const auto count = [&](std::string_view key, int fallback, int min, int max) {
+    return static_cast<int>(reader.integer(key, fallback, min, max));
+  };
   LimitsConfig limits;
-  limits.max_message_bytes = static_cast<std::uint64_t>(
-      reader.integer("max_message_bytes", static_cast<std::int64_t>(limits.max_message_bytes), 1024,
-                     std::int64_t{1} << 40));
-  limits.max_parts = static_cast<int>(reader.integer("max_parts", limits.max_parts, 1, 1000000));
-  limits.max_depth = static_cast<int>(reader.integer("max_depth", limits.max_depth, 1, 1000));
+  limits.max_message_bytes = bytes("max_message_bytes", limits.max_message_bytes, kKiB, kTiB);
+  limits.max_parts = count("max_parts", limits.max_parts, 1, 1000000);
+  limits.max_depth = count("max_depth", limits.max_depth, 1, 1000);
+  // RFC 5322 lines may be 998 bytes: a limit below one line would hold ordinary mail.
+  limits.max_header_bytes = bytes("max_header_bytes", limits.max_header_bytes, kKiB, 1 << 30);
+  limits.max_header_field_bytes =
+      bytes("max_header_field_bytes", limits.max_header_field_bytes, kKiB, 1 << 30);
+  if (limits.max_header_field_bytes > limits.max_header_bytes) {
+    reader.fail("max_header_field_bytes", "must not exceed max_header_bytes");
+  }
+  limits.max_header_lines = count("max_header_lines", limits.max_header_lines, 10, 10000000);
+  limits.max_file_bytes = bytes("max_file_bytes", limits.max_file_bytes, kKiB, kTiB);
+  limits.message_seconds = count("message_seconds", limits.message_seconds, 1, 3600);
+  // The extraction process maps its program, its libraries and their data before it reads a
+  // byte of mail: below 128 MiB of address space it could not start.
+  limits.parser_memory_bytes =
+      bytes("parser_memory_bytes", limits.parser_memory_bytes, 128 * kMiB, kTiB);
   return limits;
 }
 
@@ -372,6 +537,34 @@ std::string describe_auth(const AuthConfig& config) {
   return std::string(auth::method_name(config.method));
 }
 
+std::string describe_trust(const TrustConfig& trust) {
+  if (trust.authserv_id.empty()) {
+    return "trust    none: replies go to unverified addresses (the From or Reply-To of whoever "
+           "writes); [trust] authserv_id checks them\n";
+  }
+  const bool withhold = trust.unauthenticated == TrustConfig::Unauthenticated::withhold;
+  return fmt::format(
+      "trust    senders authenticated by Authentication-Results of {}; replies to others are {}\n",
+      trust.authserv_id, withhold ? "withheld" : "sent anyway");
+}
+
+std::string describe_publish(const PublishConfig& publish) {
+  return fmt::format(
+      "publish  {}, base template {}\n",
+      publish.dir.empty() ? "no document lists" : "document lists in " + publish.dir.string(),
+      publish.base_template_url.empty() ? "not linked" : publish.base_template_url);
+}
+
+std::string describe_limits(const LimitsConfig& limits) {
+  return fmt::format(
+      "limits   message {} bytes, {} parts, depth {}, files {} bytes\n"
+      "         header {} bytes, {} lines, field {} bytes\n"
+      "         taken apart within {} s in at most {} bytes of memory\n",
+      limits.max_message_bytes, limits.max_parts, limits.max_depth, limits.max_file_bytes,
+      limits.max_header_bytes, limits.max_header_lines, limits.max_header_field_bytes,
+      limits.message_seconds, limits.parser_memory_bytes);
+}
+
 std::string security_name(net::Security security) {
   return security == net::Security::tls ? "tls" : "starttls";
 }
@@ -394,15 +587,22 @@ Config load_config(const fs::path& file, FileChecks checks) {
     return TableReader(source, std::string(name), table, checks);
   };
   TableReader top(source, "", root, checks);
-  top.reject_unknown({"imap", "smtp", "storage", "replies", "limits", "meeting"});
+  top.reject_unknown(
+      {"imap", "smtp", "storage", "replies", "limits", "trust", "publish", "meeting"});
   config.imap = read_imap(section("imap", required_table(source, root, "imap")));
   config.smtp = read_smtp(section("smtp", required_table(source, root, "smtp")));
   config.storage = read_storage(section("storage", required_table(source, root, "storage")));
   static const toml::table empty;
-  const auto* replies = root.get_as<toml::table>("replies");
+  const auto* replies = optional_table(source, root, "replies");
   config.replies = read_replies(section("replies", replies ? *replies : empty));
-  const auto* limits = root.get_as<toml::table>("limits");
+  const auto* limits = optional_table(source, root, "limits");
   config.limits = read_limits(section("limits", limits ? *limits : empty));
+  if (const auto* trust = optional_table(source, root, "trust")) {
+    config.trust = read_trust(section("trust", *trust));
+  }
+  if (const auto* publish = optional_table(source, root, "publish")) {
+    config.publish = read_publish(section("publish", *publish));
+  }
   config.meetings = read_meetings(source, root, checks);
   return config;
 }
@@ -427,29 +627,31 @@ std::string describe(const Config& config) {
   };
   out << fmt::format("config {}\n", config.source.string());
   out << fmt::format(
-      "imap     {} as {}, folder {} -> {}, {}\n", endpoint(config.imap.endpoint),
+      "imap     {} as {}, folder {} -> {}, held -> {}, {}\n", endpoint(config.imap.endpoint),
       config.imap.username, config.imap.folder, config.imap.processed_folder,
+      config.imap.review_folder,
       config.imap.idle
           ? fmt::format("IDLE when offered, renewed every {} s", config.imap.idle_refresh_seconds)
           : fmt::format("poll every {} s", config.imap.poll_interval_seconds));
   if (config.imap.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.imap.auth));
   }
-  out << fmt::format("smtp     {} as {}, replies from {}\n", endpoint(config.smtp.endpoint),
-                     config.smtp.username, config.smtp.from);
+  out << fmt::format("smtp     {} as {}, replies from {}, envelope from <{}>\n",
+                     endpoint(config.smtp.endpoint), config.smtp.username, config.smtp.from,
+                     config.smtp.envelope_from);
   if (config.smtp.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.smtp.auth));
   }
   out << fmt::format("storage  database {}, files {}\n", config.storage.database.string(),
                      config.storage.files_dir.string());
   out << fmt::format(
-      "replies  ack {}, late {}, at most {} per sender per hour\n",
+      "replies  ack {}, late {}, at most {} per sender and {} in all per hour\n",
       config.replies.ack_template.empty() ? "built-in" : config.replies.ack_template.string(),
       config.replies.late_template.empty() ? "built-in" : config.replies.late_template.string(),
-      config.replies.max_per_sender_per_hour);
-  out << fmt::format("limits   message {} bytes, {} parts, depth {}\n",
-                     config.limits.max_message_bytes, config.limits.max_parts,
-                     config.limits.max_depth);
+      config.replies.max_per_sender_per_hour, config.replies.max_per_hour);
+  out << describe_trust(config.trust);
+  out << describe_publish(config.publish);
+  out << describe_limits(config.limits);
   for (const Meeting& meeting : config.meetings) {
     out << fmt::format("meeting  {} ({}): deadline {}, closes {}, numbers {}{:03}+\n", meeting.id,
                        meeting.title, policy::rfc3339(meeting.deadline),

@@ -1,5 +1,6 @@
 #include "daemon/config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -59,6 +60,17 @@ first_number = 1
 )" + tail;
   }
 
+  // `text` with its first `from` replaced by `to`.
+  static std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  }
+
+  // The valid file with `lines` added to its [smtp] section.
+  static std::string with_smtp(const std::string& lines) {
+    return replaced(valid(), "\n[storage]", lines + "\n[storage]");
+  }
+
   Config load(const std::string& text) {
     write("contribd.toml", text);
     return load_config(folder_ / "contribd.toml");
@@ -71,6 +83,21 @@ first_number = 1
       return error.what();
     }
     return "no error";
+  }
+
+  // `text` as a TOML basic string, control characters escaped.
+  static std::string toml_string(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : text) {
+      if (c == '"' || c == '\\') {
+        out += fmt::format("\\{}", c);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
   }
 
   fs::path folder_;
@@ -132,6 +159,208 @@ TEST_F(ConfigFile, DuplicateMeetingIdIsAnError) {
   std::string text = valid();
   text.replace(text.find("QIT4N-06"), 8, "QIT4N-05");
   EXPECT_NE(error_of(text).find("used by another meeting"), std::string::npos);
+}
+
+TEST_F(ConfigFile, OptionalTablesHaveTheirDefaults) {
+  const Config config = load(valid());
+  EXPECT_EQ(config.imap.review_folder, "Review");
+  EXPECT_EQ(config.replies.max_per_hour, 200);
+  EXPECT_TRUE(config.trust.authserv_id.empty());
+  EXPECT_TRUE(config.publish.dir.empty());
+  EXPECT_TRUE(config.publish.base_template_url.empty());
+  EXPECT_EQ(config.limits.max_header_bytes, 1u << 20);
+  EXPECT_EQ(config.limits.parser_memory_bytes, 1ull << 30);
+}
+
+TEST_F(ConfigFile, ReadsTrustPublishAndTheNewLimits) {
+  const Config config = load(valid("review_folder = \"Held\"\n", R"(
+[replies]
+max_per_hour = 50
+
+[trust]
+authserv_id = "mx.itu.int"
+unauthenticated = "reply"
+
+[publish]
+dir = "public"
+base_template_url = "https://www.itu.int/en/ITU-T/focusgroups/qit4n/Pages/default.aspx"
+
+[limits]
+max_header_bytes = 65536
+max_header_field_bytes = 8192
+max_header_lines = 400
+max_file_bytes = 10485760
+message_seconds = 20
+parser_memory_bytes = 536870912
+)"));
+  EXPECT_EQ(config.imap.review_folder, "Held");
+  EXPECT_EQ(config.replies.max_per_hour, 50);
+  EXPECT_EQ(config.trust.authserv_id, "mx.itu.int");
+  EXPECT_EQ(config.trust.unauthenticated, TrustConfig::Unauthenticated::reply);
+  EXPECT_EQ(config.publish.dir, folder_ / "public");
+  EXPECT_EQ(config.publish.base_template_url,
+            "https://www.itu.int/en/ITU-T/focusgroups/qit4n/Pages/default.aspx");
+  EXPECT_EQ(config.limits.max_header_bytes, 65536u);
+  EXPECT_EQ(config.limits.max_header_field_bytes, 8192u);
+  EXPECT_EQ(config.limits.max_header_lines, 400);
+  EXPECT_EQ(config.limits.max_file_bytes, 10485760u);
+  EXPECT_EQ(config.limits.message_seconds, 20);
+  EXPECT_EQ(config.limits.parser_memory_bytes, 536870912u);
+}
+
+TEST_F(ConfigFile, UnauthenticatedDefaultsToWithhold) {
+  const Config config = load(valid("", "[trust]\nauthserv_id = \"mx.itu.int\"\n"));
+  EXPECT_EQ(config.trust.unauthenticated, TrustConfig::Unauthenticated::withhold);
+}
+
+TEST_F(ConfigFile, ReviewFolderMustBeItsOwnFolder) {
+  EXPECT_NE(error_of(valid("review_folder = \"INBOX\"\n"))
+                .find("imap.review_folder: must differ from folder"),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("review_folder = \"Registered\"\n"))
+                .find("imap.review_folder: must differ from processed_folder"),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("review_folder = \"\"\n")).find("imap.review_folder"),
+            std::string::npos);
+}
+
+TEST_F(ConfigFile, FolderThatImapCannotNameIsRefused) {
+  const std::string error = error_of(valid("review_folder = \"Zur Prüfung\"\n"));
+  EXPECT_NE(error.find("imap.review_folder: folder name"), std::string::npos) << error;
+}
+
+TEST_F(ConfigFile, MaxPerHourOutOfRangeNamesKey) {
+  const std::string error = error_of(valid("", "[replies]\nmax_per_hour = 1000001\n"));
+  EXPECT_NE(error.find("replies.max_per_hour: must be between 0 and 1000000"), std::string::npos)
+      << error;
+}
+
+TEST_F(ConfigFile, TrustNeedsAuthservId) {
+  const std::string error = error_of(valid("", "[trust]\nunauthenticated = \"withhold\"\n"));
+  EXPECT_NE(error.find("trust.authserv_id: missing"), std::string::npos) << error;
+}
+
+TEST_F(ConfigFile, AuthservIdMustLookLikeAHostName) {
+  for (const char* bad : {"", "mx itu.int", "mx.itu.int;", "-mx.itu.int", "mx..itu.int"}) {
+    const std::string error =
+        error_of(valid("", fmt::format("[trust]\nauthserv_id = \"{}\"\n", bad)));
+    EXPECT_NE(error.find("trust.authserv_id: must be the host name"), std::string::npos)
+        << bad << ": " << error;
+  }
+}
+
+TEST_F(ConfigFile, UnknownUnauthenticatedValueNamesKey) {
+  const std::string error =
+      error_of(valid("", "[trust]\nauthserv_id = \"mx.itu.int\"\nunauthenticated = \"drop\"\n"));
+  EXPECT_NE(error.find("trust.unauthenticated: \"drop\" is not known"), std::string::npos) << error;
+}
+
+TEST_F(ConfigFile, UnknownKeyInNewTablesIsAnError) {
+  EXPECT_NE(error_of(valid("", "[trust]\nauthserv_id = \"mx\"\nstrict = true\n"))
+                .find("trust.strict: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("", "[publish]\ndirectory = \"public\"\n"))
+                .find("publish.directory: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("", "[limits]\nmax_header_size = 1\n"))
+                .find("limits.max_header_size: unknown key"),
+            std::string::npos);
+}
+
+TEST_F(ConfigFile, BaseTemplateUrlMustBeAWebUrl) {
+  for (const char* bad :
+       {"ftp://www.itu.int/template.docx", "www.itu.int/template", "https:///template",
+        "https://www.itu.int/a b", "https://www.itu.int/\"onclick"}) {
+    const std::string error =
+        error_of(valid("", fmt::format("[publish]\nbase_template_url = '{}'\n", bad)));
+    EXPECT_NE(error.find("publish.base_template_url: "), std::string::npos) << bad << ": " << error;
+  }
+  EXPECT_EQ(load(valid("", "[publish]\nbase_template_url = \"http://intranet/t.docx\"\n"))
+                .publish.base_template_url,
+            "http://intranet/t.docx");
+}
+
+TEST_F(ConfigFile, LimitsOutOfRangeNameTheirKeys) {
+  EXPECT_NE(error_of(valid("", "[limits]\nparser_memory_bytes = 1048576\n"))
+                .find("limits.parser_memory_bytes: must be between"),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("", "[limits]\nmessage_seconds = 0\n"))
+                .find("limits.message_seconds: must be between"),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("", "[limits]\nmax_header_bytes = 100\n"))
+                .find("limits.max_header_bytes: must be between"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(valid("", "[limits]\nmax_header_bytes = 4096\nmax_header_field_bytes = 8192\n"))
+          .find("limits.max_header_field_bytes: must not exceed max_header_bytes"),
+      std::string::npos);
+}
+
+TEST_F(ConfigFile, NewTableThatIsNotATableIsAnError) {
+  // A key at the top level must come before the first table: put it first.
+  const std::string error = error_of("trust = \"mx.itu.int\"\n" + valid());
+  EXPECT_NE(error.find("trust: must be a section"), std::string::npos) << error;
+}
+
+TEST_F(ConfigFile, DescribeSaysRepliesAreUnverifiedWithoutTrust) {
+  const std::string without = describe(load(valid()));
+  EXPECT_NE(without.find("replies go to unverified addresses"), std::string::npos) << without;
+  const std::string with = describe(load(valid("", "[trust]\nauthserv_id = \"mx.itu.int\"\n")));
+  EXPECT_EQ(with.find("unverified"), std::string::npos) << with;
+  EXPECT_NE(with.find("Authentication-Results of mx.itu.int; replies to others are withheld"),
+            std::string::npos)
+      << with;
+}
+
+TEST_F(ConfigFile, DescribeShowsTheNewKeys) {
+  const std::string text = describe(load(valid("review_folder = \"Held\"\n",
+                                               "[publish]\ndir = \"/srv/lists\"\n"
+                                               "[limits]\nmessage_seconds = 20\n")));
+  EXPECT_NE(text.find("held -> Held"), std::string::npos) << text;
+  EXPECT_NE(text.find("200 in all per hour"), std::string::npos) << text;
+  EXPECT_NE(text.find("document lists in /srv/lists"), std::string::npos) << text;
+  EXPECT_NE(text.find("within 20 s"), std::string::npos) << text;
+}
+
+// check-config used to accept these; every reply then failed at run time.
+TEST_F(ConfigFile, FromMustBeABareAddress) {
+  for (const char* bad :
+       {"ITU-T FG-QIT4N <tsbfgqit4n@itu.int>", "<tsbfgqit4n@itu.int>", "tsbfgqit4n@itu.int ",
+        "tsbfgqit4n@itu.int\r\nBcc: x@y", "tsbfgqit4n@@itu.int", "tsbfgqit4n@"}) {
+    const std::string error = error_of(replaced(valid(), "from = \"tsbfgqit4n@itu.int\"",
+                                                fmt::format("from = {}", toml_string(bad))));
+    EXPECT_NE(error.find("smtp.from: "), std::string::npos) << bad << ": " << error;
+    EXPECT_NE(error.find("is not a bare address"), std::string::npos) << bad << ": " << error;
+  }
+  const std::string too_long = std::string(65, 'a') + "@itu.int";
+  EXPECT_NE(error_of(replaced(valid(), "tsbfgqit4n@itu.int", too_long)).find("smtp.from"),
+            std::string::npos);
+}
+
+TEST_F(ConfigFile, EnvelopeFromMayBeEmptyOrABareAddress) {
+  EXPECT_EQ(load(with_smtp("envelope_from = \"\"\n")).smtp.envelope_from, "");
+  EXPECT_EQ(load(with_smtp("envelope_from = \"bounces@itu.int\"\n")).smtp.envelope_from,
+            "bounces@itu.int");
+  for (const char* bad : {"Bounces <bounces@itu.int>", "<>", "bounces", "b o@itu.int"}) {
+    const std::string error =
+        error_of(with_smtp(fmt::format("envelope_from = {}\n", toml_string(bad))));
+    EXPECT_NE(error.find("smtp.envelope_from: "), std::string::npos) << bad << ": " << error;
+  }
+}
+
+TEST_F(ConfigFile, CaFileMustBeARegularFile) {
+  fs::create_directories(folder_ / "certs");
+  const std::string error = error_of(valid("ca_file = \"certs\"\n"));
+  EXPECT_NE(error.find("imap.ca_file: "), std::string::npos) << error;
+  EXPECT_NE(error.find("is not a regular file"), std::string::npos) << error;
+  const std::string smtp_error = error_of(with_smtp("ca_file = \"certs\"\n"));
+  EXPECT_NE(smtp_error.find("smtp.ca_file: "), std::string::npos) << smtp_error;
+}
+
+TEST_F(ConfigFile, CaFileThatIsReadableIsAccepted) {
+  write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  EXPECT_EQ(load(valid("ca_file = \"ca.pem\"\n")).imap.endpoint.ca_file,
+            (folder_ / "ca.pem").string());
 }
 
 TEST_F(ConfigFile, SecretLosesTrailingNewlineAndEmptyIsAnError) {
