@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "daemon/auth/sign_in.h"
+#include "daemon/cli/desk.h"
 #include "daemon/cli/register_view.h"
 #include "daemon/config.h"
 #include "daemon/intake/extraction_jail.h"
@@ -71,6 +72,35 @@ int check_config_command(const std::string& config_file) {
   return exit_ok;
 }
 
+int review_command(const std::string& config_file, bool json) {
+  const Config config = load_config(config_file, FileChecks::skip);
+  auto register_ = open_existing_register(config);
+  auto held = register_.held_messages(storage::HeldState::held);
+  auto accepted = register_.held_messages(storage::HeldState::accepted);
+  held.insert(held.end(), accepted.begin(), accepted.end());
+  if (json) {
+    std::cout << desk::review_json(held).dump(2, ' ', false,
+                                              nlohmann::json::error_handler_t::replace)
+              << "\n";
+  } else {
+    std::cout << desk::review_table(held);
+  }
+  return exit_ok;
+}
+
+// A desk command: one transaction on the register, one line on stdout (done) or stderr
+// (refused, exit 1).
+template <typename Command>
+int desk_command(const std::string& config_file, Command command) {
+  const Config config = load_config(config_file, FileChecks::skip);
+  auto register_ = storage::Register::open(config.storage.database);
+  const desk::Outcome outcome =
+      command(register_, config, desk::operator_name(), storage::now_utc());
+  (outcome.exit_code == 0 ? std::cout : std::cerr)
+      << (outcome.exit_code == 0 ? "" : "contribd: ") << outcome.line << "\n";
+  return outcome.exit_code;
+}
+
 // Message bodies and decoded files of a few hundred KB are allocated and freed for every
 // message. Above glibc's default mmap threshold each one would be a fresh mapping whose pages
 // fault in one by one and are zeroed by the kernel; kept in the heap, they are reused. Large
@@ -129,6 +159,30 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "validate the configuration file");
   check->add_option("--config", config_file, "configuration file")->required();
 
+  auto* review = app.add_subcommand("review", "list the messages held for a person");
+  review->add_option("--config", config_file, "configuration file")->required();
+  review->add_flag("--json", json, "a JSON array for programs");
+
+  auto* accept = app.add_subcommand("accept", "register a held message");
+  std::string message_id;
+  accept->add_option("--config", config_file, "configuration file")->required();
+  accept->add_option("message-id", message_id, "its Message-ID, with or without <>")->required();
+  accept->add_option("--meeting", meeting, "register it for this meeting");
+
+  auto* withdraw = app.add_subcommand("withdraw", "mark a contribution withdrawn");
+  std::string reason;
+  withdraw->add_option("--config", config_file, "configuration file")->required();
+  withdraw->add_option("document", document_number, "document number")->required();
+  withdraw->add_option("--reason", reason, "why, for the record");
+
+  auto* release = app.add_subcommand("release", "send a withheld reply");
+  release->add_option("--config", config_file, "configuration file")->required();
+  release->add_option("document", document_number, "document number")->required();
+
+  auto* resend = app.add_subcommand("resend", "queue a contribution's reply again");
+  resend->add_option("--config", config_file, "configuration file")->required();
+  resend->add_option("document", document_number, "document number")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -144,6 +198,33 @@ int main(int argc, char** argv) {
     if (*list) return list_command(config_file, meeting, json);
     if (*show) return show_command(config_file, document_number, json);
     if (*check) return check_config_command(config_file);
+    if (*review) return review_command(config_file, json);
+    if (*accept) {
+      const std::optional<std::string> chosen =
+          meeting.empty() ? std::nullopt : std::optional<std::string>(meeting);
+      return desk_command(config_file, [&](auto& register_, const Config& config,
+                                           const std::string& actor, storage::UtcTime now) {
+        return desk::accept(register_, config, message_id, chosen, actor, now);
+      });
+    }
+    if (*withdraw) {
+      return desk_command(config_file, [&](auto& register_, const Config&, const std::string& actor,
+                                           storage::UtcTime now) {
+        return desk::withdraw(register_, document_number, reason, actor, now);
+      });
+    }
+    if (*release) {
+      return desk_command(config_file, [&](auto& register_, const Config&, const std::string& actor,
+                                           storage::UtcTime now) {
+        return desk::release(register_, document_number, actor, now);
+      });
+    }
+    if (*resend) {
+      return desk_command(config_file, [&](auto& register_, const Config& config,
+                                           const std::string& actor, storage::UtcTime now) {
+        return desk::resend(register_, config, document_number, actor, now);
+      });
+    }
   } catch (const ConfigError& error) {
     std::cerr << "contribd: " << error.what() << "\n";
     return exit_config_error;

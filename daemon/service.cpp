@@ -39,6 +39,7 @@ constexpr std::chrono::seconds kMaxReconnectBackoff{300};
 // After a stop signal the service finishes the message or reply in hand; past this grace it
 // is interrupted (what was not committed is redone at the next start).
 constexpr std::chrono::seconds kStopGrace{5};
+constexpr std::chrono::seconds kRetryPassAfter{5};
 
 // Everything a run needs, built once from the config file; SIGHUP rebuilds the reloadable parts.
 struct Runtime {
@@ -50,6 +51,9 @@ struct Runtime {
   storage::FileStore files;
   SmtpPacing smtp_pacing{kMaxReplyBackoff};
   std::uint32_t uidvalidity = 0;  // of the watched folder, as the last pass saw it
+  // The last pass left messages to try again (the register was locked, the disk full): the
+  // next pass comes after kRetryPassAfter, not at the next mail or IDLE renewal.
+  bool retry_soon = false;
   // Set by a stop signal; the service looks at it between messages and between replies.
   bool stop_requested = false;
   // Cancelled by a stop signal, to end the waits (IDLE, poll, backoff) at once. Only the
@@ -125,6 +129,7 @@ void log_sweep(Runtime& runtime, const SweepCounts& counts) {
         runtime.config.imap.folder, runtime.uidvalidity, counts.uidvalidity);
   }
   runtime.uidvalidity = counts.uidvalidity;
+  runtime.retry_soon = counts.failed > 0;
   if (counts.registered + counts.duplicates + counts.skipped + counts.rejected + counts.held +
           counts.failed ==
       0)
@@ -248,13 +253,26 @@ awaitable<void> unless_stopped(Runtime& runtime, awaitable<void> wait) {
   if (failure && !runtime.stop_requested) std::rethrow_exception(failure);
 }
 
-awaitable<void> idle_once(imap::Session& session, std::chrono::seconds max_wait) {
-  co_await session.idle(max_wait);
+// The desk commands (accept, release, resend, withdraw) write the register from another
+// process; PRAGMA data_version tells the daemon, looked at once a second while it waits.
+awaitable<void> idle_once(Runtime& runtime, imap::Session& session, std::chrono::seconds max_wait) {
+  co_await session.idle(max_wait, [&runtime] { return runtime.register_.changed_elsewhere(); });
+}
+
+awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
+  const auto deadline = std::chrono::steady_clock::now() + max_wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    co_await sleep_for(std::min<std::chrono::milliseconds>(
+        std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     deadline - std::chrono::steady_clock::now())));
+    if (runtime.register_.changed_elsewhere()) co_return;
+  }
 }
 
 // How long to wait for new mail before looking at the outbox again: at most `limit` (the IDLE
 // renewal or the poll interval), less when a queued reply falls due earlier.
 std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
+  if (runtime.retry_soon) limit = std::min(limit, kRetryPassAfter);
   std::chrono::seconds wait = limit;
   if (auto due = next_delivery(runtime.register_, runtime.smtp_pacing)) {
     const auto now = storage::now_utc();
@@ -271,10 +289,10 @@ awaitable<void> wait_for_mail(Runtime& runtime, imap::Session& session) {
   const ImapConfig& imap = runtime.config.imap;
   if (imap.idle && session.has_capability("IDLE")) {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.idle_refresh_seconds));
-    co_await unless_stopped(runtime, idle_once(session, wait));
+    co_await unless_stopped(runtime, idle_once(runtime, session, wait));
   } else {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.poll_interval_seconds));
-    co_await unless_stopped(runtime, sleep_for(wait));
+    co_await unless_stopped(runtime, poll_once(runtime, wait));
   }
   if (!runtime.stop_requested) co_await session.noop();
 }
@@ -330,6 +348,7 @@ awaitable<int> serve(Runtime& runtime) {
           ? fmt::format("IDLE, renewed every {} s", runtime.config.imap.idle_refresh_seconds)
           : fmt::format("polling every {} s", runtime.config.imap.poll_interval_seconds));
   notify::ready();
+  runtime.register_.changed_elsewhere();  // the baseline: what this process saw at start
   ReconnectBackoff backoff(kFirstReconnectWait, kMaxReconnectBackoff);
   Outage outage;
   while (!runtime.stop_requested) {

@@ -118,6 +118,9 @@ class Register {
   void mark_held_registered(std::int64_t held_id, const std::string& document_number);
   // Registering an accepted message failed this time; it stays accepted and is tried again.
   void note_held_error(std::int64_t held_id, const std::string& error);
+  // An accepted message could not be registered even so (still over a limit, unreadable): it
+  // is held again, with the reason.
+  void reject_acceptance(std::int64_t held_id, const std::string& error);
 
   // Failure counts (SPEC step 7: held at the third failure). A batch of messages about to be
   // processed is marked in flight, committed before the work starts: a crash leaves the mark,

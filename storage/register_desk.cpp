@@ -150,6 +150,12 @@ void Register::note_held_error(std::int64_t held_id, const std::string& error) {
   update.bind(held_id, error).run();
 }
 
+void Register::reject_acceptance(std::int64_t held_id, const std::string& error) {
+  Statement update(*db_, "UPDATE held SET state = 'held', last_error = ?2 WHERE id = ?1",
+                   fmt::format("hold message {} again", held_id));
+  update.bind(held_id, error).run();
+}
+
 // --- Failure counts ---
 
 void Register::mark_in_flight(const std::vector<MessageKey>& keys) {

@@ -660,7 +660,27 @@ asio::awaitable<void> Session::noop() {
 
 // --- IDLE ----------------------------------------------------------------------------------
 
-asio::awaitable<bool> Session::idle(std::chrono::seconds max_wait) {
+asio::awaitable<std::vector<std::uint32_t>> Session::search_header(std::string name,
+                                                                   std::string value) {
+  const auto quoted_name = quoted_string(name);
+  const auto quoted_value = quoted_string(value);
+  if (!quoted_name || !quoted_value) co_return std::vector<std::uint32_t>{};
+  const std::string command = "UID SEARCH HEADER " + *quoted_name + " " + *quoted_value;
+  Reply reply = co_await run(command, "UID SEARCH HEADER " + *quoted_name);
+  std::vector<std::uint32_t> uids;
+  for (const Response& response : reply.data) {
+    if (response.name != "SEARCH") continue;
+    for (const Value& value : response.values) {
+      if (value.kind == Value::Kind::number && value.number > 0 && value.number <= 0xFFFFFFFFu) {
+        uids.push_back(static_cast<std::uint32_t>(value.number));
+      }
+    }
+  }
+  co_return uids;
+}
+
+asio::awaitable<bool> Session::idle(std::chrono::seconds max_wait,
+                                    std::function<bool()> end_early) {
   if (mail_arrived_) co_return true;
   if (!has_capability("IDLE")) {
     throw ImapError(fmt::format("{}: server does not offer IDLE", peer()));
@@ -675,14 +695,13 @@ asio::awaitable<bool> Session::idle(std::chrono::seconds max_wait) {
     observe(response, "IDLE");
   }
   IdleState state(co_await asio::this_coro::executor, max_wait + endpoint().timeout);
-  state.timer.expires_after(max_wait);
   if (mail_arrived_) {
     state.arrived = true;
     co_await send_done(state);
   }
   // The reader runs until the tagged answer; the timer sends DONE at max_wait unless an
   // EXISTS made the reader send it first. Neither read nor write is ever cancelled midway.
-  co_await (idle_reader(state, tag) && idle_timer(state));
+  co_await (idle_reader(state, tag) && idle_timer(state, max_wait, std::move(end_early)));
   co_return state.arrived;
 }
 
@@ -707,9 +726,23 @@ asio::awaitable<void> Session::idle_reader(IdleState& state, std::string tag) {
   }
 }
 
-asio::awaitable<void> Session::idle_timer(IdleState& state) {
-  const auto [ec] = co_await state.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (!ec) co_await send_done(state);
+asio::awaitable<void> Session::idle_timer(IdleState& state, std::chrono::seconds max_wait,
+                                          std::function<bool()> end_early) {
+  const auto deadline = std::chrono::steady_clock::now() + max_wait;
+  constexpr std::chrono::seconds kAskEvery{1};
+  for (;;) {
+    // The reader sent DONE (an EXISTS) and cancels the timer once the IDLE is answered.
+    if (state.done_sent) co_return;
+    const auto next =
+        end_early ? std::min(deadline, std::chrono::steady_clock::now() + kAskEvery) : deadline;
+    state.timer.expires_at(next);
+    const auto [ec] = co_await state.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    if (std::chrono::steady_clock::now() >= deadline || (end_early && end_early())) {
+      co_await send_done(state);
+      co_return;
+    }
+  }
 }
 
 asio::awaitable<void> Session::send_done(IdleState& state) {

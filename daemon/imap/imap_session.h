@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -100,6 +101,11 @@ class Session {
   // As move(), for many UIDs in one command (UID MOVE set; or UID COPY, UID STORE and UID
   // EXPUNGE of the set). Same length rule as fetch_batch().
   boost::asio::awaitable<void> move_batch(std::vector<std::uint32_t> uids, std::string folder);
+  // UID SEARCH HEADER name "value" on the selected folder: the UIDs whose header field
+  // contains `value` (RFC 3501 substring match), in the server's order. A value that cannot
+  // be sent as a quoted string (CR, LF, 8-bit) finds nothing.
+  boost::asio::awaitable<std::vector<std::uint32_t>> search_header(std::string name,
+                                                                   std::string value);
   // LIST, then CREATE when the folder does not exist yet.
   boost::asio::awaitable<void> ensure_folder(std::string folder);
   // UID MOVE when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then UID EXPUNGE
@@ -108,7 +114,9 @@ class Session {
   // IDLE until the server reports EXISTS (true) or max_wait passes (false), then DONE. Returns
   // true at once when an EXISTS arrived since the last list_messages(). ImapError when the
   // server does not offer IDLE.
-  boost::asio::awaitable<bool> idle(std::chrono::seconds max_wait);
+  // `end_early`, when given, is asked about once a second: true ends the IDLE as max_wait does.
+  boost::asio::awaitable<bool> idle(std::chrono::seconds max_wait,
+                                    std::function<bool()> end_early = {});
   boost::asio::awaitable<void> noop();
   // LOGOUT and close; never throws.
   boost::asio::awaitable<void> logout();
@@ -168,7 +176,8 @@ class Session {
   boost::asio::awaitable<TokenAttempt> authenticate_token_once(auth::Method method,
                                                                std::string initial);
   boost::asio::awaitable<void> idle_reader(IdleState& state, std::string tag);
-  boost::asio::awaitable<void> idle_timer(IdleState& state);
+  boost::asio::awaitable<void> idle_timer(IdleState& state, std::chrono::seconds max_wait,
+                                          std::function<bool()> end_early);
   boost::asio::awaitable<void> send_done(IdleState& state);
 
   std::unique_ptr<net::Connection> connection_;

@@ -189,7 +189,17 @@ std::optional<IntakeResult> adopt_known_content(IntakeContext& context,
 // the review folder once committed. Inside a transaction.
 IntakeResult hold(IntakeContext& context, const storage::MessageKey& key, UtcTime received,
                   const mime::ParsedMessage& message, storage::HoldCause cause,
-                  const std::string& reason, UtcTime now) {
+                  const std::string& reason, UtcTime now,
+                  const std::optional<Acceptance>& accepted = std::nullopt) {
+  if (accepted) {
+    // Already in the review folder and listed there: it stays, with the new reason.
+    context.register_.reject_acceptance(accepted->held_id, reason);
+    IntakeResult result{storage::Outcome::held,      std::nullopt,      reason, Destination::stay,
+                        lower(message.from_address), message.message_id};
+    settle(context, key, message, result);
+    note_event(context, "acceptance failed", std::nullopt, message.message_id, reason, now);
+    return result;
+  }
   storage::HeldMessage held;
   held.message_id = message.message_id;
   held.raw_sha256 = message.raw_sha256_hex;
@@ -327,10 +337,13 @@ IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake&
                                     bool batched = false) {
   const storage::MessageKey& key = intake.key;
   const UtcTime received = intake.received;
-  if (auto known = adopt_known_content(context, key, message)) return *known;
+  // An accepted message was examined before (held): a person decided, it is examined anew.
+  if (!intake.accepted) {
+    if (auto known = adopt_known_content(context, key, message)) return *known;
+  }
   if (message.over_limit) {
     return hold(context, key, received, message, storage::HoldCause::limit, *message.over_limit,
-                now);
+                now, intake.accepted);
   }
   if (message.files.empty()) {
     IntakeResult result{storage::Outcome::skipped,   std::nullopt,
@@ -414,8 +427,8 @@ IntakeResult hold_failed(IntakeContext& context, const SpooledIntake& intake,
                          const std::string& reason, UtcTime now) {
   const mime::ParsedMessage facts = header_facts(intake);
   auto transaction = context.register_.begin();
-  IntakeResult result =
-      hold(context, intake.key, intake.received, facts, storage::HoldCause::failure, reason, now);
+  IntakeResult result = hold(context, intake.key, intake.received, facts,
+                             storage::HoldCause::failure, reason, now, intake.accepted);
   transaction.commit();
   return result;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "daemon/intake/accepted.h"
 #include "daemon/intake/intake_batches.h"
 
 namespace contribd {
@@ -30,6 +31,9 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
                                      const bool* stop_requested) {
   const ImapConfig& imap = context.config.imap;
   SweepCounts counts;
+  // First what people accepted from the review folder, so that the watched folder is the one
+  // left selected (IDLE watches it).
+  co_await register_accepted(session, context, counts);
   const imap::MailboxState state = co_await session.select(imap.folder);
   counts.uidvalidity = state.uidvalidity;
 

@@ -112,6 +112,17 @@ class Contribd:
             raise AssertionError(f"list failed: {result.stderr}")
         return json.loads(result.stdout)
 
+    def review(self):
+        """The held messages, as `contribd review --json` lists them."""
+        result = self.run("review", "--config", self.config_path, "--json")
+        if result.returncode != 0:
+            raise AssertionError(f"review failed: {result.stderr}")
+        return json.loads(result.stdout)
+
+    def command(self, *args):
+        """A desk command (accept, withdraw, release, resend) on this installation."""
+        return self.run(args[0], "--config", self.config_path, *args[1:])
+
     def remove(self):
         shutil.rmtree(self.state, ignore_errors=True)
 

@@ -8,6 +8,7 @@ import email.policy
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -95,14 +96,18 @@ class RegisterAssertions(unittest.TestCase):
         self.assertEqual(reply["attempts"], 0, f"{sender}: {reply}")
 
 
-class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
-    """Vacation replies, bounces, list mail and robot senders carry documents too: contribd keeps
-    them but never answers, so that two automatic systems cannot talk to each other forever."""
+class RobotsAndListsAreHeldForAPerson(RegisterAssertions):
+    """Vacation replies, bounces, list mail and robot senders carry documents too: contribd
+    holds them in the review folder, unnumbered and unanswered, for a person to decide (SPEC
+    step 7), so that neither junk nor a loop between two automatic systems reaches the list of
+    input documents. Messages from people whose reply must not go out (our own address, a loop
+    marker, a request for no automatic replies) are registered without one."""
 
     @classmethod
     def setUpClass(cls):
         start_from_empty_mailboxes()
-        cls.expected_rules = {}
+        cls.expected_rules = {}  # held: the rule that holds it
+        cls.withheld_rules = {}  # registered, the reply withheld by this rule
         cls.send_robot("alice@member.test", "auto-submitted",
                        headers={"Auto-Submitted": "auto-replied"},
                        subject="Out of office: Proposed text for clause 7")
@@ -113,28 +118,30 @@ class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
                                 "Precedence": "list"})
         cls.send_robot("carol@member.test", "list-header", subject="[qit4n] Agenda",
                        headers={"List-Id": "<qit4n.lists.member.test>"})
-        cls.send_robot("dave@member.test", "auto-response-suppress", subject="Liaison statement",
-                       headers={"X-Auto-Response-Suppress": "All"})
+        cls.send_person("dave@member.test", "auto-response-suppress", subject="Liaison statement",
+                        headers={"X-Auto-Response-Suppress": "All"})
         cls.send_robot("noreply@member.test", "robot-sender", subject="Automated upload")
         cls.send_robot("owner-qit4n@member.test", "robot-sender", subject="List owner report")
         # An ordinary message whose envelope sender is <>: only the Return-Path betrays it.
         cls.send_robot("erin@member.test", "empty-return-path", subject="Forwarded input",
                        mail_from="")
-        cls.send_robot(SECRETARIAT, "own-address", subject="Note to self: draft agenda")
+        cls.send_person(SECRETARIAT, "own-address", subject="Note to self: draft agenda")
         # What comes back when a participant's system forwards our own reply with its files.
-        cls.send_robot("relay@member.test", "loop-marker", subject="Fwd: Received: Draft",
-                       headers={"X-Contribd-Loop": SECRETARIAT})
+        cls.send_person("relay@member.test", "loop-marker", subject="Fwd: Received: Draft",
+                        headers={"X-Contribd-Loop": SECRETARIAT})
         # The one person among the robots, who says outright that the mail is not automatic:
         # proves that replies do go out from this run.
         cls.person = contribution("frank@member.test", "Security considerations",
                                   [docx("frank.docx")], headers={"Auto-Submitted": "no"})
         send(cls.person)
-        mailenv.wait_for_messages(SECRETARIAT, len(cls.expected_rules) + 1, timeout=30)
+        cls.total = len(cls.expected_rules) + len(cls.withheld_rules) + 1
+        mailenv.wait_for_messages(SECRETARIAT, cls.total, timeout=30)
         cls.inbox_before_run = mailenv.maildir_messages(SECRETARIAT)
 
         cls.contribd = Contribd(deadline=int(time.time()) + 3600)
         cls.run_result = cls.contribd.run_once()
         cls.register = cls.contribd.register()
+        cls.review = cls.contribd.review()
         mailenv.wait_for_messages("frank@member.test", 1, timeout=30)
         time.sleep(SETTLE_SECONDS)
 
@@ -147,6 +154,17 @@ class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
         name = sender.split("@")[0] + ".docx"
         send(contribution(sender, subject, [docx(name)], headers=headers), mail_from=mail_from)
         cls.expected_rules[sender] = rule
+
+    @classmethod
+    def send_person(cls, sender, rule, subject, headers=None):
+        name = sender.split("@")[0] + ".docx"
+        send(contribution(sender, subject, [docx(name)], headers=headers))
+        cls.withheld_rules[sender] = rule
+
+    def held_of(self, sender):
+        rows = [row for row in self.review if row["sender"].lower() == sender.lower()]
+        self.assertEqual(len(rows), 1, f"{sender}: {self.review}")
+        return rows[0]
 
     @classmethod
     def send_bounce(cls):
@@ -195,29 +213,45 @@ class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
         empty = [raw for raw in self.inbox_before_run if raw.startswith(b"Return-Path: <>")]
         self.assertEqual(len(empty), 2, [raw[:200] for raw in self.inbox_before_run])
 
-    def test_every_message_is_registered_once_with_consecutive_numbers(self):
+    def test_people_are_registered_with_consecutive_numbers_and_robots_are_not(self):
         numbers = sorted(row["document_number"] for row in self.register)
-        expected = [f"QIT4N-I-{n:03}" for n in range(1, len(self.expected_rules) + 2)]
+        expected = [f"QIT4N-I-{n:03}" for n in range(1, len(self.withheld_rules) + 2)]
         self.assertEqual(numbers, expected)
-        for sender in [*self.expected_rules, "frank@member.test"]:
-            self.assertEqual(len(self.row_of(sender)["files"]), 1, sender)
+        senders = sorted(row["sender"] for row in self.register)
+        self.assertEqual(senders, sorted(s.lower() for s in
+                                         [*self.withheld_rules, "frank@member.test"]))
 
-    def test_the_bounce_registers_the_document_inside_the_returned_message(self):
-        files = self.row_of("MAILER-DAEMON@member.test")["files"]
+    def test_each_robot_is_held_with_the_rule_that_names_it(self):
+        self.assertEqual(len(self.review), len(self.expected_rules), self.review)
+        for sender, rule in self.expected_rules.items():
+            with self.subTest(sender=sender):
+                held = self.held_of(sender)
+                self.assertTrue(held["reason"].startswith(f"{rule}: "), held)
+                self.assertEqual(held["cause"], "robot")
+                self.assertEqual(held["folder"], "Review")
+                self.assertEqual(len(held["files"]), 1, held)
+
+    def test_the_bounce_is_held_with_the_document_inside_the_returned_message(self):
+        files = self.held_of("MAILER-DAEMON@member.test")["files"]
         self.assertEqual([f["filename"] for f in files], ["returned.docx"])
 
-    def test_each_reply_is_withheld_by_the_rule_that_names_the_robot(self):
-        for sender, rule in self.expected_rules.items():
+    def test_each_withheld_reply_names_its_rule(self):
+        for sender, rule in self.withheld_rules.items():
             with self.subTest(sender=sender):
                 self.assert_withheld(sender, rule)
 
-    def test_the_log_says_why_each_reply_was_withheld(self):
-        for sender, rule in self.expected_rules.items():
+    def test_the_log_says_why_each_was_held_or_withheld(self):
+        for sender, rule in self.withheld_rules.items():
             number = self.row_of(sender)["document_number"]
             with self.subTest(sender=sender):
                 self.assertRegex(self.run_result.stderr,
                                  rf"UID \d+: registered {number} from [^;\n]+; "
                                  rf"reply withheld \({rule}: ")
+        for sender, rule in self.expected_rules.items():
+            with self.subTest(sender=sender):
+                self.assertRegex(self.run_result.stderr,
+                                 rf"UID \d+: held for a person \(contribd review\), from "
+                                 rf"{re.escape(sender.lower())}: {rule}: ")
 
     def test_no_robot_or_list_member_receives_anything(self):
         for address in ["alice", "bob", "carol", "dave", "erin"]:
@@ -231,14 +265,16 @@ class RobotsAndListsAreRegisteredButNotAnswered(RegisterAssertions):
         reply = self.row_of("frank@member.test")["reply"]
         self.assertEqual((reply["kind"], reply["state"]), ("ack", "sent"))
 
-    def test_every_message_left_the_inbox(self):
+    def test_every_message_left_the_inbox_for_its_folder(self):
         imap = harness.Imap()
         try:
-            inbox, registered = imap.flags_in("INBOX"), imap.flags_in("Registered")
+            inbox = imap.flags_in("INBOX")
+            registered, review = imap.flags_in("Registered"), imap.flags_in("Review")
         finally:
             imap.close()
         self.assertEqual(inbox, {})
-        self.assertEqual(len(registered), len(self.expected_rules) + 1)
+        self.assertEqual(len(registered), len(self.withheld_rules) + 1)
+        self.assertEqual(len(review), len(self.expected_rules))
 
 
 class ResubmissionsAreRecognised(RegisterAssertions):
