@@ -54,7 +54,7 @@ int show_command(const std::string& config_file, const std::string& document_num
                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
-    std::cout << contribution_details(*contribution);
+    std::cout << contribution_details(*contribution, register_.events(document_number));
   }
   return exit_ok;
 }

@@ -70,6 +70,11 @@ struct Runtime {
         files(config.storage.files_dir),
         jail(jail_limits(config.limits)) {
     count_last_crash();
+    if (config.trust.authserv_id.empty()) {
+      spdlog::warn(
+          "no [trust] table: replies go to the From or Reply-To address of whoever writes, "
+          "unverified; set [trust] authserv_id to answer only authenticated senders");
+    }
   }
 
   static JailLimits jail_limits(const LimitsConfig& limits) {

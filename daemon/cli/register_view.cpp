@@ -58,7 +58,24 @@ nlohmann::json contribution_json(const storage::Contribution& contribution) {
           {"status", contribution.late ? "late" : "on_time"},
           {"files", files},
           {"reply", reply_json(latest_reply(contribution))},
-          {"replies", replies}};
+          {"replies", replies},
+          {"withdrawn", contribution.withdrawn
+                            ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
+                                             {"reason", contribution.withdrawn->reason}}
+                            : nlohmann::json(nullptr)},
+          {"authentication", contribution.authentication
+                                 ? nlohmann::json(*contribution.authentication)
+                                 : nlohmann::json(nullptr)},
+          // Read from the template's cover sheet and revisions (SPEC steps 9 and 10): not read
+          // yet, present so that programs can rely on every field of the element.
+          {"title", nullptr},
+          {"source", nullptr},
+          {"purpose", nullptr},
+          {"keywords", nullptr},
+          {"abstract", nullptr},
+          {"contacts", nlohmann::json::array()},
+          {"template", nullptr},
+          {"revisions", nlohmann::json::array()}};
 }
 
 std::string contributions_table(const std::vector<storage::Contribution>& contributions) {
@@ -81,9 +98,15 @@ std::string contributions_table(const std::vector<storage::Contribution>& contri
   return out;
 }
 
-std::string contribution_details(const storage::Contribution& c) {
+std::string contribution_details(const storage::Contribution& c,
+                                 const std::vector<storage::Event>& history) {
   std::string out;
   out += fmt::format("Document number: {}\n", c.document_number);
+  if (c.withdrawn) {
+    out += fmt::format("Withdrawn:       {} ({})\n", policy::format_utc(c.withdrawn->at),
+                       c.withdrawn->reason.empty() ? "no reason given"
+                                                   : escape_for_terminal(c.withdrawn->reason));
+  }
   out += fmt::format("Meeting:         {}\n", c.meeting_id);
   out += fmt::format("Status:          {}\n", c.late ? "late" : "on time");
   out += fmt::format("Received:        {}\n", policy::format_utc(c.received_at));
@@ -103,6 +126,14 @@ std::string contribution_details(const storage::Contribution& c) {
                        escape_for_terminal(reply.recipient), storage::to_string(reply.state),
                        reply.reason.empty() ? "" : " - ", escape_for_terminal(reply.reason),
                        reply.attempts, reply.attempts == 1 ? "" : "s");
+  }
+  if (!history.empty()) {
+    out += fmt::format("History ({}):\n", history.size());
+    for (const auto& event : history) {
+      out += fmt::format("  {}  {}  {}{}{}\n", policy::format_utc(event.at),
+                         escape_for_terminal(event.actor), event.action,
+                         event.detail.empty() ? "" : ": ", escape_for_terminal(event.detail));
+    }
   }
   return out;
 }

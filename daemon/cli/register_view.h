@@ -12,6 +12,8 @@ namespace contribd {
 
 nlohmann::json contribution_json(const storage::Contribution& contribution);
 std::string contributions_table(const std::vector<storage::Contribution>& contributions);
-std::string contribution_details(const storage::Contribution& contribution);
+// `history`: the register's events about the contribution, oldest first (Register::events).
+std::string contribution_details(const storage::Contribution& contribution,
+                                 const std::vector<storage::Event>& history = {});
 
 }  // namespace contribd
