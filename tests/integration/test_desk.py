@@ -236,9 +236,12 @@ class HeldListCopyIsAcceptedWhileTheDaemonWaits(DeskStory):
 
         self.assertEqual(row["document_number"], "QIT4N-I-002")
         self.assertEqual(row["sender"], "carol@member.test")
-        self.assertEqual(row["reply"]["state"], "withheld")
-        self.assertTrue(row["reply"]["reason"].startswith("robot"), row["reply"])
         self.assertEqual([f["filename"] for f in row["files"]], ["carol-list.docx"])
+        self.assertEqual(row["reply"]["state"], "withheld")
+        self.assertTrue(row["reply"]["reason"].startswith("robot"),
+                        f"{row['reply']}\n" + "\n".join(
+                            line for line in self.daemon.log().splitlines()
+                            if "QIT4N-I-002" in line or "carol" in line))
 
         self.assertTrue(harness.wait_until(
             lambda: message_id in message_ids_in("Registered"), 10), self.daemon.log())
