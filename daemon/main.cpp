@@ -1,6 +1,7 @@
 // contribd: the contribution intake daemon's command line.
 #include <fmt/format.h>
 #include <malloc.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -90,14 +91,23 @@ int review_command(const std::string& config_file, bool json) {
 
 // A desk command: one transaction on the register, one line on stdout (done) or stderr
 // (refused, exit 1).
+// The journal gets one line per change, beside the daemon's; without journald it is dropped.
+void note_in_journal(const std::string& line, const std::string& command) {
+  const std::string actor = desk::operator_name();
+  sd_journal_send("MESSAGE=%s: %s", actor.c_str(), line.c_str(), "PRIORITY=5",
+                  "SYSLOG_IDENTIFIER=contribd", "CONTRIBD_ACTOR=%s", actor.c_str(),
+                  "CONTRIBD_COMMAND=%s", command.c_str(), nullptr);
+}
+
 template <typename Command>
-int desk_command(const std::string& config_file, Command command) {
+int desk_command(const std::string& config_file, const std::string& name, Command command) {
   const Config config = load_config(config_file, FileChecks::skip);
   auto register_ = storage::Register::open(config.storage.database);
   const desk::Outcome outcome =
       command(register_, config, desk::operator_name(), storage::now_utc());
   (outcome.exit_code == 0 ? std::cout : std::cerr)
       << (outcome.exit_code == 0 ? "" : "contribd: ") << outcome.line << "\n";
+  if (outcome.exit_code == 0) note_in_journal(outcome.line, name);
   return outcome.exit_code;
 }
 
@@ -202,28 +212,32 @@ int main(int argc, char** argv) {
     if (*accept) {
       const std::optional<std::string> chosen =
           meeting.empty() ? std::nullopt : std::optional<std::string>(meeting);
-      return desk_command(config_file, [&](auto& register_, const Config& config,
-                                           const std::string& actor, storage::UtcTime now) {
-        return desk::accept(register_, config, message_id, chosen, actor, now);
-      });
+      return desk_command(config_file, "accept",
+                          [&](auto& register_, const Config& config, const std::string& actor,
+                              storage::UtcTime now) {
+                            return desk::accept(register_, config, message_id, chosen, actor, now);
+                          });
     }
     if (*withdraw) {
-      return desk_command(config_file, [&](auto& register_, const Config&, const std::string& actor,
-                                           storage::UtcTime now) {
-        return desk::withdraw(register_, document_number, reason, actor, now);
-      });
+      return desk_command(
+          config_file, "withdraw",
+          [&](auto& register_, const Config&, const std::string& actor, storage::UtcTime now) {
+            return desk::withdraw(register_, document_number, reason, actor, now);
+          });
     }
     if (*release) {
-      return desk_command(config_file, [&](auto& register_, const Config&, const std::string& actor,
-                                           storage::UtcTime now) {
-        return desk::release(register_, document_number, actor, now);
-      });
+      return desk_command(
+          config_file, "release",
+          [&](auto& register_, const Config&, const std::string& actor, storage::UtcTime now) {
+            return desk::release(register_, document_number, actor, now);
+          });
     }
     if (*resend) {
-      return desk_command(config_file, [&](auto& register_, const Config& config,
-                                           const std::string& actor, storage::UtcTime now) {
-        return desk::resend(register_, config, document_number, actor, now);
-      });
+      return desk_command(config_file, "resend",
+                          [&](auto& register_, const Config& config, const std::string& actor,
+                              storage::UtcTime now) {
+                            return desk::resend(register_, config, document_number, actor, now);
+                          });
     }
   } catch (const ConfigError& error) {
     std::cerr << "contribd: " << error.what() << "\n";

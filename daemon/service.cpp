@@ -70,11 +70,6 @@ struct Runtime {
         files(config.storage.files_dir),
         jail(jail_limits(config.limits)) {
     count_last_crash();
-    if (config.trust.authserv_id.empty()) {
-      spdlog::warn(
-          "no [trust] table: replies go to the From or Reply-To address of whoever writes, "
-          "unverified; set [trust] authserv_id to answer only authenticated senders");
-    }
   }
 
   static JailLimits jail_limits(const LimitsConfig& limits) {
@@ -114,6 +109,14 @@ struct Runtime {
 
   IntakeContext intake() { return IntakeContext{config, register_, files, templates, &jail}; }
 };
+
+// Said once per run, after the start succeeded (a failed start is one line on stderr).
+void note_unverified_replies(const Runtime& runtime) {
+  if (!runtime.config.trust.authserv_id.empty()) return;
+  spdlog::warn(
+      "no [trust] table: replies go to the From or Reply-To address of whoever writes, "
+      "unverified; set [trust] authserv_id to answer only authenticated senders");
+}
 
 awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
@@ -164,6 +167,7 @@ awaitable<int> once(Runtime& runtime) {
   bool complete = true;
   try {
     auto session = co_await open_mailbox(runtime);
+    note_unverified_replies(runtime);
     IntakeContext context = runtime.intake();
     const SweepCounts counts = co_await sweep_mailbox(*session, context);
     log_sweep(runtime, counts);
@@ -352,6 +356,7 @@ awaitable<int> serve(Runtime& runtime) {
       runtime.config.imap.idle && session->has_capability("IDLE")
           ? fmt::format("IDLE, renewed every {} s", runtime.config.imap.idle_refresh_seconds)
           : fmt::format("polling every {} s", runtime.config.imap.poll_interval_seconds));
+  note_unverified_replies(runtime);
   notify::ready();
   runtime.register_.changed_elsewhere();  // the baseline: what this process saw at start
   ReconnectBackoff backoff(kFirstReconnectWait, kMaxReconnectBackoff);

@@ -24,7 +24,14 @@ inline UtcTime now_utc() {
 // what was being done and the underlying reason: "DBPATH: what: sqlite message".
 class StorageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StorageError(const std::string& what, bool busy = false)
+      : std::runtime_error(what), busy_(busy) {}
+  // Another connection (an operator's command, a backup, an sqlite3 shell) held the write lock
+  // past the busy timeout: the same work succeeds once it lets go.
+  bool busy() const { return busy_; }
+
+ private:
+  bool busy_ = false;
 };
 
 // One message in one IMAP mailbox; UIDs are only meaningful together with the UIDVALIDITY.
@@ -131,8 +138,8 @@ struct Contribution {
   std::string message_id;
   UtcTime received_at;
   bool late = false;
-  std::vector<StoredFile> files;     // in the order they were registered
-  std::vector<ReplyRecord> replies;  // oldest first
+  std::vector<StoredFile> files;              // in the order they were registered
+  std::vector<ReplyRecord> replies;           // oldest first
   std::optional<std::string> authentication;  // trusted Authentication-Results seen (step 4)
   std::optional<Withdrawal> withdrawn;
 };

@@ -62,7 +62,9 @@ void Database::exec(std::string_view sql, std::string_view what) {
 }
 
 StorageError Database::error(std::string_view what) const {
-  return StorageError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  const int primary = sqlite3_extended_errcode(db_) & 0xff;
+  return StorageError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)),
+                      primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
 }
 
 sqlite3_stmt* Database::acquire(std::string_view sql, std::string_view what) const {

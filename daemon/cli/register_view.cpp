@@ -49,48 +49,50 @@ nlohmann::json contribution_json(const storage::Contribution& contribution) {
   }
   nlohmann::json replies = nlohmann::json::array();
   for (const auto& reply : contribution.replies) replies.push_back(reply_json(&reply));
-  return {{"document_number", contribution.document_number},
-          {"meeting", contribution.meeting_id},
-          {"sender", contribution.sender},
-          {"subject", contribution.subject},
-          {"message_id", contribution.message_id},
-          {"received_at", policy::rfc3339(contribution.received_at)},
-          {"status", contribution.late ? "late" : "on_time"},
-          {"files", files},
-          {"reply", reply_json(latest_reply(contribution))},
-          {"replies", replies},
-          {"withdrawn", contribution.withdrawn
-                            ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
-                                             {"reason", contribution.withdrawn->reason}}
-                            : nlohmann::json(nullptr)},
-          {"authentication", contribution.authentication
-                                 ? nlohmann::json(*contribution.authentication)
-                                 : nlohmann::json(nullptr)},
-          // Read from the template's cover sheet and revisions (SPEC steps 9 and 10): not read
-          // yet, present so that programs can rely on every field of the element.
-          {"title", nullptr},
-          {"source", nullptr},
-          {"purpose", nullptr},
-          {"keywords", nullptr},
-          {"abstract", nullptr},
-          {"contacts", nlohmann::json::array()},
-          {"template", nullptr},
-          {"revisions", nlohmann::json::array()}};
+  return {
+      {"document_number", contribution.document_number},
+      {"meeting", contribution.meeting_id},
+      {"sender", contribution.sender},
+      {"subject", contribution.subject},
+      {"message_id", contribution.message_id},
+      {"received_at", policy::rfc3339(contribution.received_at)},
+      {"status", contribution.late ? "late" : "on_time"},
+      {"files", files},
+      {"reply", reply_json(latest_reply(contribution))},
+      {"replies", replies},
+      {"withdrawn", contribution.withdrawn
+                        ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
+                                         {"reason", contribution.withdrawn->reason}}
+                        : nlohmann::json(nullptr)},
+      {"authentication", contribution.authentication ? nlohmann::json(*contribution.authentication)
+                                                     : nlohmann::json(nullptr)},
+      // Read from the template's cover sheet and revisions (SPEC steps 9 and 10): not read
+      // yet, present so that programs can rely on every field of the element.
+      {"title", nullptr},
+      {"source", nullptr},
+      {"purpose", nullptr},
+      {"keywords", nullptr},
+      {"abstract", nullptr},
+      {"contacts", nlohmann::json::array()},
+      {"template", nullptr},
+      {"revisions", nlohmann::json::array()}};
 }
 
 std::string contributions_table(const std::vector<storage::Contribution>& contributions) {
   std::string out =
-      fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", "DOCUMENT", "MEETING",
+      fmt::format("{:<14} {:<10} {:<20} {:<9} {:<5} {:<14} {:<28} {}\n", "DOCUMENT", "MEETING",
                   "RECEIVED (UTC)", "STATUS", "FILES", "REPLY", "SENDER", "SUBJECT");
   for (const auto& c : contributions) {
     const auto* reply = latest_reply(c);
     const std::string reply_text = reply ? fmt::format("{} {}", storage::to_string(reply->kind),
                                                        storage::to_string(reply->state))
                                          : "none";
-    out += fmt::format("{:<14} {:<10} {:<20} {:<7} {:<5} {:<14} {:<28} {}\n", c.document_number,
+    out += fmt::format("{:<14} {:<10} {:<20} {:<9} {:<5} {:<14} {:<28} {}\n", c.document_number,
                        c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
-                       c.late ? "late" : "on time", c.files.size(), reply_text,
-                       clip(escape_for_terminal(c.sender), 28),
+                       c.withdrawn ? "withdrawn"
+                       : c.late    ? "late"
+                                   : "on time",
+                       c.files.size(), reply_text, clip(escape_for_terminal(c.sender), 28),
                        clip(escape_for_terminal(c.subject), 60));
   }
   out += fmt::format("{} contribution{}\n", contributions.size(),
@@ -103,9 +105,9 @@ std::string contribution_details(const storage::Contribution& c,
   std::string out;
   out += fmt::format("Document number: {}\n", c.document_number);
   if (c.withdrawn) {
-    out += fmt::format("Withdrawn:       {} ({})\n", policy::format_utc(c.withdrawn->at),
-                       c.withdrawn->reason.empty() ? "no reason given"
-                                                   : escape_for_terminal(c.withdrawn->reason));
+    out += fmt::format(
+        "Withdrawn:       {} ({})\n", policy::format_utc(c.withdrawn->at),
+        c.withdrawn->reason.empty() ? "no reason given" : escape_for_terminal(c.withdrawn->reason));
   }
   out += fmt::format("Meeting:         {}\n", c.meeting_id);
   out += fmt::format("Status:          {}\n", c.late ? "late" : "on time");

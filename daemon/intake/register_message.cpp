@@ -556,6 +556,17 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
         "batch of {} messages: files and register made durable in {:.3f} s", items.size(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_started).count());
     return results;
+  } catch (const storage::StorageError& error) {
+    crash_marker::set_current(std::nullopt);
+    context.files.drop_deferred();
+    if (error.busy()) {
+      // Each alone would wait out the same lock again: the whole batch is tried on a later pass.
+      spdlog::warn("register: a batch of {} messages waits: {}; tried again on the next pass",
+                   items.size(), error.what());
+      return results;
+    }
+    spdlog::warn("a batch of {} messages could not be registered together ({}); trying each alone",
+                 items.size(), error.what());
   } catch (const std::exception& error) {
     crash_marker::set_current(std::nullopt);
     context.files.drop_deferred();

@@ -101,6 +101,19 @@ void note_unrecorded(SmtpPacing& pacing, const storage::OutboxEntry& entry,
   }
 }
 
+// Nothing is sent that could not be recorded: a round begins only when the register takes a
+// write (an empty IMMEDIATE transaction waits out the busy timeout for another writer).
+bool register_writable(storage::Register& register_) {
+  try {
+    register_.begin().commit();
+    return true;
+  } catch (const storage::StorageError& error) {
+    spdlog::warn("register: cannot be written ({}); replies wait until it can", error.what());
+    notify::status(fmt::format("replies paused: the register cannot be written: {}", error.what()));
+    return false;
+  }
+}
+
 // Records a reply the server accepted; false (and remembered) when the register cannot.
 bool record_sent(storage::Register& register_, SmtpPacing& pacing,
                  const storage::OutboxEntry& entry, UtcTime now) {
@@ -187,6 +200,10 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
   }
   if (!pacing.may_try(storage::now_utc())) co_return counts;
   const std::vector<storage::OutboxEntry> due = register_.due_replies(storage::now_utc());
+  if (!due.empty() && !register_writable(register_)) {
+    counts.deferred = static_cast<int>(due.size());
+    co_return counts;
+  }
   // One session carries the round: a TLS handshake and a sign-in per reply would cost more
   // than the replies themselves.
   std::unique_ptr<smtp::Session> session;
