@@ -50,6 +50,9 @@ def main():
     print(f"(exit {result.returncode})\n")
     print(f"$ contribd list --config {contribd.config_path}")
     print(contribd.run("list", "--config", contribd.config_path).stdout)
+    print("The out-of-office message carried a file: it is held for a person, not numbered.")
+    print(f"$ contribd review --config {contribd.config_path}")
+    print(contribd.run("review", "--config", contribd.config_path).stdout)
 
     print("Replies in the participants' mailboxes:")
     time.sleep(2)
