@@ -283,8 +283,19 @@ Registered register_or_find_duplicate(IntakeContext& context, const mime::Parsed
 // The reply decision, taken once: the hold rules already ran, so what withholds here is the
 // secretariat's own address, a loop marker, an unauthenticated sender or a rate limit.
 policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
-                             const std::optional<policy::SenderTrust>& trust, bool robot,
-                             UtcTime now) {
+                             const std::optional<policy::SenderTrust>& trust,
+                             const std::optional<policy::HoldDecision>& robot, UtcTime now) {
+  if (robot) {
+    // Accepted by a person, but still a robot's message (SPEC: withheld, reason robot). The
+    // reply is composed all the same, so that `contribd release` can send it.
+    policy::ReplyDecision decision;
+    decision.rule = "robot";
+    decision.reason = fmt::format("an accepted robot or list message gets no reply ({}: {})",
+                                  robot->rule, robot->reason);
+    decision.recipient =
+        input.reply_to_address.empty() ? input.from_address : input.reply_to_address;
+    return decision;
+  }
   if (trust) {
     input.sender_authenticated = trust->authenticated;
     input.authentication_reason = trust->reason;
@@ -292,14 +303,7 @@ policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
         context.config.trust.unauthenticated == TrustConfig::Unauthenticated::reply;
   }
   count_recent_replies(context, input, now);
-  policy::ReplyDecision decision = policy::decide_reply(input);
-  if (robot && decision.send) {
-    // Accepted by a person, but still a robot's message (SPEC: withheld, reason robot).
-    decision.send = false;
-    decision.rule = "robot";
-    decision.reason = "an accepted robot or list message gets no reply";
-  }
-  return decision;
+  return policy::decide_reply(input);
 }
 
 // Queues the reply (composed even when withheld, so that `contribd release` can send it).
@@ -373,7 +377,7 @@ IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake&
                            placement.late ? "late" : "on time", done.files.size()),
                now);
   }
-  const policy::ReplyDecision decision = decide(context, input, trust, robot.has_value(), now);
+  const policy::ReplyDecision decision = decide(context, input, trust, robot, now);
   queue_the_reply(context, message, placement, done, received, decision, now, result);
   if (intake.accepted) {
     context.register_.mark_held_registered(intake.accepted->held_id, *result.document_number);
