@@ -10,10 +10,10 @@
 #include <sstream>
 
 #include "daemon/auth/oauth_grant.h"
-#include "daemon/imap/imap_arguments.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/reply_decision.h"
 #include "daemon/terminal_text.h"
+#include "parsers/imap_arguments.h"
 
 namespace contribd {
 namespace {

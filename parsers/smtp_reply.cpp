@@ -1,27 +1,31 @@
-#include "daemon/smtp/smtp_reply.h"
+#include "parsers/smtp_reply.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-
-#include "daemon/smtp/smtp_error.h"
 
 namespace contribd::smtp {
 namespace {
 
-[[noreturn]] void malformed(std::string_view line, std::string_view why) {
-  std::string shown;
-  for (const char c : line.substr(0, 80)) {
-    shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
-  }
-  throw SmtpError(fmt::format("malformed SMTP reply \"{}\": {}", shown, why), 0, false);
+constexpr std::size_t kMaxShownLine = 80;
+
+// Printable ASCII stays, everything else (controls, 8-bit bytes) becomes '?', independent of
+// the locale.
+char shown(char c) {
+  return (c >= 0x20 && c < 0x7f) ? c : '?';
+}
+
+std::string malformed(std::string_view line, std::string_view why) {
+  std::string excerpt;
+  for (const char c : line.substr(0, kMaxShownLine)) excerpt += shown(c);
+  return fmt::format("malformed SMTP reply \"{}\": {}", excerpt, why);
 }
 
 std::string upper(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
   return out;
 }
 
@@ -44,34 +48,42 @@ std::string Reply::text() const {
   std::string joined = std::to_string(code);
   for (const std::string& line : lines) {
     joined += ' ';
-    for (const char c : line) joined += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+    for (const char c : line) joined += shown(c);
   }
   return joined;
 }
 
-ReplyLine parse_reply_line(std::string_view line) {
+ReplyLineResult parse_reply_line(std::string_view line) {
   if (line.size() < 3 ||
       !std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; })) {
-    malformed(line, "no reply code");
+    return {std::nullopt, malformed(line, "no reply code")};
   }
   const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-  if (code < 200 || code > 599) malformed(line, "reply code out of range");
-  if (line.size() > 3 && line[3] != ' ' && line[3] != '-') malformed(line, "bad separator");
+  if (code < 200 || code > 599) return {std::nullopt, malformed(line, "reply code out of range")};
+  if (line.size() > 3 && line[3] != ' ' && line[3] != '-') {
+    return {std::nullopt, malformed(line, "bad separator")};
+  }
   const bool last = line.size() == 3 || line[3] == ' ';
-  return {code, last, std::string(line.size() > 4 ? line.substr(4) : std::string_view{})};
+  const std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
+  return {ReplyLine{code, last, std::string(text)}, ""};
 }
 
-Reply parse_reply(const std::vector<std::string>& lines) {
-  if (lines.empty()) throw SmtpError("empty SMTP reply", 0, false);
+ReplyResult parse_reply(const std::vector<std::string>& lines) {
+  if (lines.empty()) return {std::nullopt, "empty SMTP reply"};
   Reply reply;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const ReplyLine line = parse_reply_line(lines[i]);
-    if (i == 0) reply.code = line.code;
-    if (line.code != reply.code) malformed(lines[i], "code differs from the reply's first line");
-    if (line.last != (i + 1 == lines.size())) malformed(lines[i], "continuation marks wrong");
-    reply.lines.push_back(line.text);
+    ReplyLineResult parsed = parse_reply_line(lines[i]);
+    if (!parsed.line) return {std::nullopt, std::move(parsed.error)};
+    if (i == 0) reply.code = parsed.line->code;
+    if (parsed.line->code != reply.code) {
+      return {std::nullopt, malformed(lines[i], "code differs from the reply's first line")};
+    }
+    if (parsed.line->last != (i + 1 == lines.size())) {
+      return {std::nullopt, malformed(lines[i], "continuation marks wrong")};
+    }
+    reply.lines.push_back(std::move(parsed.line->text));
   }
-  return reply;
+  return {std::move(reply), ""};
 }
 
 Extensions parse_ehlo(const Reply& reply) {
@@ -88,7 +100,7 @@ Extensions parse_ehlo(const Reply& reply) {
     }
     if (keyword == "AUTH") {
       for (const std::string& mechanism : parameters) {
-        extensions.auth_mechanisms.insert(upper(mechanism));
+        if (!mechanism.empty()) extensions.auth_mechanisms.insert(upper(mechanism));
       }
     }
     extensions.keywords.insert(keyword);

@@ -1,20 +1,16 @@
-// The SASL messages of the OAuth 2.0 mechanisms, built and read apart from any connection:
-// XOAUTH2 (Google's and Microsoft's) and OAUTHBEARER (RFC 7628). Pure functions, no I/O.
+// The SASL messages of the OAuth 2.0 mechanisms that carry our credentials, built apart from
+// any connection: XOAUTH2 (Google's and Microsoft's) and OAUTHBEARER (RFC 7628). Pure
+// functions, no I/O. Reading what the server answers is wire syntax: parsers/sasl_wire.h.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
 #include "daemon/auth/credentials.h"
+#include "parsers/sasl_wire.h"
 
 namespace contribd::auth {
-
-// RFC 4648 base64, padded, one line.
-std::string base64_encode(std::string_view bytes);
-// The decoded bytes, or nullopt for anything that is not padded base64 (whitespace included).
-std::optional<std::string> base64_decode(std::string_view text);
 
 // XOAUTH2: "user=" USER "\x01auth=Bearer " TOKEN "\x01\x01", not yet base64-encoded.
 std::string xoauth2_message(std::string_view user, std::string_view token);
@@ -35,21 +31,11 @@ std::string initial_response(Method method, std::string_view user, std::string_v
 // behaviour), "\x01" for OAUTHBEARER (RFC 7628 section 3.2.3).
 std::string error_challenge_reply(Method method);
 
-// The server's error challenge: base64 of a JSON object such as
-// {"status":"invalid_token","scope":"https://mail.google.com/","schemes":"bearer"}.
-struct ServerError {
-  std::string status;  // "invalid_token", "401", ...; empty when absent
-  std::string scope;
-  std::string openid_configuration;
-  std::string raw;  // the decoded text, printable and bounded, when it was not such JSON
-};
-
-// Never throws: a challenge that is not base64 JSON gives a ServerError with only `raw` set
-// (or nothing at all for an empty challenge).
-ServerError parse_server_error(std::string_view base64_challenge);
-
-// "status invalid_token, scope https://mail.google.com/", or the raw text, or "" when the
-// server said nothing. Never contains the token.
-std::string describe(const ServerError& error);
+// The IMAP and SMTP sessions read the server's error challenge through auth::, next to the
+// messages they answer it with; the parsing itself is sasl::'s. describe() never contains the
+// token: the server's challenge does not carry it.
+using sasl::describe;
+using sasl::parse_server_error;
+using sasl::ServerError;
 
 }  // namespace contribd::auth

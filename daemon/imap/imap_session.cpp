@@ -15,7 +15,7 @@
 
 #include "daemon/auth/sasl.h"
 #include "daemon/auth/token_source.h"
-#include "daemon/imap/imap_arguments.h"
+#include "parsers/imap_arguments.h"
 #include "parsers/imap_date.h"
 
 namespace contribd::imap {

@@ -9,8 +9,8 @@
 
 #include "daemon/auth/sasl.h"
 #include "daemon/auth/token_source.h"
-#include "daemon/smtp/smtp_reply.h"
 #include "daemon/smtp/smtp_wire.h"
+#include "parsers/smtp_reply.h"
 
 namespace contribd::smtp {
 namespace {
@@ -29,14 +29,11 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-// Reply parsing knows nothing of the connection; its errors get the server's name here.
-template <typename Parse>
-auto with_server_name(const std::string& server, Parse parse) {
-  try {
-    return parse();
-  } catch (const SmtpError& e) {
-    throw SmtpError(fmt::format("{}: {}", server, e.what()), e.code(), e.permanent());
-  }
+// Reply parsing knows nothing of the connection; its errors get the server's name here. They
+// are temporary: a server that speaks garbage may be fixed later, and the message itself is
+// not at fault.
+SmtpError unreadable_reply(const std::string& server, std::string_view why) {
+  return SmtpError(fmt::format("{}: {}", server, why), 0, false);
 }
 
 class Dialogue {
@@ -96,11 +93,15 @@ class Dialogue {
       }
       lines.push_back(co_await connection_.read_line(kMaxReplyLine));
     } while (!is_last_line(lines.back()));
-    co_return with_server_name(server_, [&] { return parse_reply(lines); });
+    ReplyResult parsed = parse_reply(lines);
+    if (!parsed.reply) throw unreadable_reply(server_, parsed.error);
+    co_return std::move(*parsed.reply);
   }
 
   bool is_last_line(const std::string& line) const {
-    return with_server_name(server_, [&] { return parse_reply_line(line).last; });
+    const ReplyLineResult parsed = parse_reply_line(line);
+    if (!parsed.line) throw unreadable_reply(server_, parsed.error);
+    return parsed.line->last;
   }
 
   // `stage` names the step in errors; it differs from the command where that holds secrets.

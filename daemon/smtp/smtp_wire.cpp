@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "daemon/auth/sasl.h"
 #include "daemon/policy/reply_decision.h"
+#include "parsers/sasl_wire.h"
 
 namespace contribd::smtp {
 
@@ -31,7 +31,7 @@ std::string dot_stuff(std::string_view message) {
 }
 
 std::string base64(std::string_view bytes) {
-  return auth::base64_encode(bytes);
+  return sasl::base64_encode(bytes);
 }
 
 std::string auth_plain_response(std::string_view username, std::string_view password) {

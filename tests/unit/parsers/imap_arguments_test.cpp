@@ -1,4 +1,4 @@
-#include "daemon/imap/imap_arguments.h"
+#include "parsers/imap_arguments.h"
 
 #include <gtest/gtest.h>
 
