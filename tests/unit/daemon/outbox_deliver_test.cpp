@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 
 #include "daemon/outbox/deliver.h"
 #include "tests/unit/daemon/imap_test_tls.h"
@@ -52,6 +54,28 @@ TEST(SmtpPacing, BacksOffPerFailedRoundAndForgetsOnAnswer) {
   EXPECT_FALSE(pacing.in_outage());
   EXPECT_EQ(pacing.retry_at(), std::nullopt);
   EXPECT_EQ(pacing.server_answered(t0 + 200s), std::nullopt);
+}
+
+TEST(SmtpPacing, RemembersRepliesSentButNotRecordedUntilForgotten) {
+  SmtpPacing pacing(60s);
+  const UtcTime t0 = now_utc();
+  EXPECT_TRUE(pacing.unrecorded().empty());
+  pacing.remember_unrecorded(7, t0);
+  pacing.remember_unrecorded(3, t0 + 5s);
+  pacing.remember_unrecorded(7, t0 + 9s);  // the first sending time is the one kept
+  ASSERT_EQ(pacing.unrecorded().size(), 2u);
+  EXPECT_EQ(pacing.unrecorded().at(7), t0);
+  EXPECT_EQ(pacing.unrecorded().at(3), t0 + 5s);
+  EXPECT_EQ(pacing.unrecorded().begin()->first, 3);  // recorded in id order
+  // Unrelated to the server's own backoff.
+  EXPECT_FALSE(pacing.in_outage());
+  EXPECT_TRUE(pacing.may_try(t0));
+  pacing.forget_unrecorded(7);
+  pacing.forget_unrecorded(42);  // never remembered: nothing happens
+  ASSERT_EQ(pacing.unrecorded().size(), 1u);
+  EXPECT_EQ(pacing.unrecorded().count(3), 1u);
+  pacing.forget_unrecorded(3);
+  EXPECT_TRUE(pacing.unrecorded().empty());
 }
 
 class OutboxTest : public ::testing::Test {
@@ -228,6 +252,72 @@ TEST_F(OutboxTest, UnreachableServerIsNotTriedAgainBeforeItsBackoff) {
   const auto retried = register_.due_replies(now_utc() + 3600s);
   ASSERT_EQ(retried.size(), 2u);
   EXPECT_EQ(retried[0].attempts, 1);
+}
+
+// SPEC, Guarantees: a reply is never sent twice because the register could not record the
+// first sending, and nothing is sent while it cannot. Another connection takes the register's
+// write lock while the SMTP server accepts the first reply: mark_sent gives up after the busy
+// timeout (5 s, paid once here).
+TEST_F(OutboxTest, ReplyTheRegisterCannotRecordIsSentOnceAndRecordedLater) {
+  const auto first = queue("QIT4N-I-008", "grace@member.test");
+  const auto second = queue("QIT4N-I-009", "heidi@member.test");
+  storage::Register other = storage::Register::open(register_.path());
+  std::optional<storage::Register::Transaction> lock;
+  // One reply accepted; `before_accepting` runs just before the server says so.
+  const auto serve_one = [&](testing_tls::ScriptedPeer& peer, std::string recipient,
+                             std::string document,
+                             std::function<void()> before_accepting) -> asio::awaitable<void> {
+    co_await peer.accept_tls();
+    co_await peer.send("220 smtp.test ESMTP\r\n");
+    co_await peer.expect_line("EHLO localhost");
+    co_await peer.send("250-smtp.test\r\n250 8BITMIME\r\n");
+    co_await peer.expect_line("MAIL FROM:<>");
+    co_await peer.send("250 2.1.0 Ok\r\n");
+    co_await peer.expect_line("RCPT TO:<" + recipient + ">");
+    co_await peer.send("250 2.1.5 Ok\r\n");
+    co_await peer.expect_line("DATA");
+    co_await peer.send("354 go ahead\r\n");
+    co_await peer.expect_line("Subject: Received [" + document + "]");
+    co_await peer.expect_line("");
+    co_await peer.expect_line("Thanks");
+    co_await peer.expect_line(".");
+    before_accepting();
+    co_await peer.send("250 2.0.0 Ok: queued\r\n");
+    // Anything but QUIT now would be a second reply in the same round.
+    co_await peer.expect_line("QUIT");
+    co_await peer.send("221 2.0.0 Bye\r\n");
+    EXPECT_EQ(co_await peer.read_line(), std::nullopt);
+  };
+
+  const DeliveryCounts locked_round = deliver_with_peer([&]() -> asio::awaitable<void> {
+    co_await serve_one(peer_, "grace@member.test", "QIT4N-I-008",
+                       [&] { lock.emplace(other.begin()); });  // BEGIN IMMEDIATE
+  });
+  ASSERT_TRUE(lock);
+  EXPECT_EQ(locked_round.sent, 1);
+  EXPECT_EQ(locked_round.deferred, 1);  // the second reply waits
+  ASSERT_EQ(pacing_.unrecorded().size(), 1u);
+  EXPECT_EQ(pacing_.unrecorded().count(first), 1u);
+  // The register still has both queued, untouched: it could not be written.
+  const auto waiting = register_.due_replies(now_utc());
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].reply_id, first);
+  EXPECT_EQ(waiting[1].reply_id, second);
+  EXPECT_EQ(waiting[1].attempts, 0);
+
+  // The lock goes: the first reply is recorded, not sent again; the second is sent.
+  lock.reset();
+  testing_tls::ScriptedPeer next_peer(io_, *server_tls_);
+  smtp_.endpoint.port = next_peer.port();
+  io_.restart();
+  const auto free_round = deliver_with_peer([&]() -> asio::awaitable<void> {
+    co_await serve_one(next_peer, "heidi@member.test", "QIT4N-I-009", [] {});
+  });
+  EXPECT_EQ(free_round.sent, 1);
+  EXPECT_EQ(free_round.deferred, 0);
+  EXPECT_TRUE(pacing_.unrecorded().empty());
+  EXPECT_TRUE(register_.due_replies(now_utc() + 3600s).empty());
+  EXPECT_EQ(register_.next_due(), std::nullopt);
 }
 
 }  // namespace

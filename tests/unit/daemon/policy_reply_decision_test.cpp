@@ -158,6 +158,143 @@ TEST(ReplyDecision, ReasonIsPrintableEvenForHostileValues) {
   EXPECT_NE(decision.reason.find("\\x0d\\x0a"), std::string::npos) << decision.reason;
 }
 
+TEST(ReplyDecision, UnauthenticatedSenderIsWithheldUnlessTrustSaysReply) {
+  ReplyInput in = participant_mail();
+  EXPECT_EQ(rule_for(in), "send");  // nullopt: no [trust], replies go out as before
+  in.sender_authenticated = true;
+  EXPECT_EQ(rule_for(in), "send");
+  in.sender_authenticated = false;
+  in.authentication_reason = "dmarc=fail for member.test";
+  const ReplyDecision decision = decide_reply(in);
+  EXPECT_FALSE(decision.send);
+  EXPECT_EQ(decision.rule, "unauthenticated");
+  EXPECT_EQ(decision.recipient, "alice@member.test");  // known, for `contribd release`
+  EXPECT_NE(decision.reason.find("alice@member.test"), std::string::npos) << decision.reason;
+  EXPECT_NE(decision.reason.find("dmarc=fail for member.test"), std::string::npos)
+      << decision.reason;
+  in.reply_unauthenticated = true;  // [trust] unauthenticated = "reply"
+  EXPECT_EQ(rule_for(in), "send");
+}
+
+TEST(ReplyDecision, UnauthenticatedReasonIsPrintable) {
+  ReplyInput in = participant_mail();
+  in.sender_authenticated = false;
+  in.authentication_reason = "spf=fail\r\nBcc: evil@x";
+  const ReplyDecision decision = decide_reply(in);
+  EXPECT_EQ(decision.rule, "unauthenticated");
+  EXPECT_EQ(decision.reason.find('\n'), std::string::npos) << decision.reason;
+}
+
+TEST(ReplyDecision, GlobalRateLimitCountsRepliesToAnyone) {
+  ReplyInput in = participant_mail();
+  in.all_replies_last_hour = 1000;
+  EXPECT_EQ(rule_for(in), "send");  // max_all_per_hour 0: no global limit
+  in.max_all_per_hour = 50;
+  in.all_replies_last_hour = 49;
+  EXPECT_EQ(rule_for(in), "send");
+  in.all_replies_last_hour = 50;
+  const ReplyDecision decision = decide_reply(in);
+  EXPECT_EQ(decision.rule, "global-rate-limit");
+  EXPECT_EQ(decision.recipient, "alice@member.test");
+  EXPECT_NE(decision.reason.find("50"), std::string::npos) << decision.reason;
+  in.max_all_per_hour = -1;
+  EXPECT_EQ(rule_for(in), "send");
+}
+
+TEST(ReplyDecision, SenderLimitIsNamedBeforeTheGlobalOne) {
+  ReplyInput in = participant_mail();
+  in.replies_last_hour = 10;
+  in.max_all_per_hour = 50;
+  in.all_replies_last_hour = 50;
+  EXPECT_EQ(rule_for(in), "rate-limit");
+  in.replies_last_hour = 0;
+  EXPECT_EQ(rule_for(in), "global-rate-limit");
+}
+
+TEST(ReplyDecision, UnauthenticatedIsNamedBeforeTheRateLimits) {
+  ReplyInput in = participant_mail();
+  in.sender_authenticated = false;
+  in.replies_last_hour = 10;
+  in.max_all_per_hour = 1;
+  in.all_replies_last_hour = 1;
+  EXPECT_EQ(rule_for(in), "unauthenticated");
+}
+
+std::string hold_rule(const ReplyInput& in) {
+  const auto hold = robot_or_list(in);
+  if (!hold) return "person";
+  EXPECT_FALSE(hold->reason.empty()) << hold->rule;
+  return hold->rule;
+}
+
+TEST(RobotOrList, PersonsMessageIsNotHeld) {
+  EXPECT_EQ(hold_rule(participant_mail()), "person");
+  EXPECT_EQ(hold_rule(with_header("Auto-Submitted", "no")), "person");
+  EXPECT_EQ(hold_rule(with_header("Precedence", "first-class")), "person");
+}
+
+TEST(RobotOrList, AutoSubmittedOtherThanNo) {
+  EXPECT_EQ(hold_rule(with_header("Auto-Submitted", "auto-replied")), "auto-submitted");
+  EXPECT_EQ(hold_rule(with_header("AUTO-SUBMITTED", "auto-generated")), "auto-submitted");
+  EXPECT_EQ(hold_rule(with_header("Auto-Submitted", "no; comment")), "person");
+}
+
+TEST(RobotOrList, PrecedenceBulkJunkListAutoReply) {
+  for (const char* value : {"bulk", "Junk", "list", "auto_reply"}) {
+    EXPECT_EQ(hold_rule(with_header("Precedence", value)), "precedence") << value;
+  }
+}
+
+TEST(RobotOrList, ListHeaders) {
+  EXPECT_EQ(hold_rule(with_header("List-Id", "<qit4n.lists.itu.test>")), "list-header");
+  EXPECT_EQ(hold_rule(with_header("List-Post", "<mailto:qit4n@lists.itu.test>")), "list-header");
+}
+
+TEST(RobotOrList, MultipartReportAndEmptyReturnPath) {
+  ReplyInput report = participant_mail();
+  report.is_report = true;
+  EXPECT_EQ(hold_rule(report), "report");
+  ReplyInput bounce = participant_mail();
+  bounce.return_path = "";
+  EXPECT_EQ(hold_rule(bounce), "empty-return-path");
+  bounce.return_path = std::nullopt;  // no Return-Path at all is not a bounce
+  EXPECT_EQ(hold_rule(bounce), "person");
+}
+
+TEST(RobotOrList, MailSystemOrNoReplySender) {
+  for (const char* robot :
+       {"MAILER-DAEMON@mx.member.test", "postmaster@member.test", "no-reply@member.test",
+        "noreply@member.test", "do-not-reply@member.test", "owner-qit4n@lists.test",
+        "qit4n-request@lists.test"}) {
+    ReplyInput from = participant_mail();
+    from.from_address = robot;
+    EXPECT_EQ(hold_rule(from), "robot-sender") << robot;
+    ReplyInput return_path = participant_mail();
+    return_path.return_path = robot;
+    EXPECT_EQ(hold_rule(return_path), "robot-sender") << "Return-Path " << robot;
+  }
+}
+
+TEST(RobotOrList, PersonWithANoReplyReplyToIsNotHeld) {
+  ReplyInput in = participant_mail();
+  in.reply_to_address = "no-reply@member.test";
+  EXPECT_EQ(hold_rule(in), "person");
+  EXPECT_EQ(rule_for(in), "robot-sender");  // registered, but its reply is withheld
+}
+
+TEST(RobotOrList, ReplyRulesThatAreNotAboutRobotsDoNotHold) {
+  // These withhold the reply of a registered contribution; they never hold the message.
+  EXPECT_EQ(hold_rule(with_header("X-Auto-Response-Suppress", "All")), "person");
+  EXPECT_EQ(hold_rule(with_header("X-Contribd-Loop", "tsbfgqit4n@itu.int")), "person");
+  ReplyInput own = participant_mail();
+  own.from_address = "tsbfgqit4n@itu.int";
+  EXPECT_EQ(hold_rule(own), "person");
+  ReplyInput unauthenticated = participant_mail();
+  unauthenticated.sender_authenticated = false;
+  unauthenticated.replies_last_hour = 100;
+  EXPECT_EQ(hold_rule(unauthenticated), "person");
+}
+
 TEST(IsPlainAddress, AcceptsOrdinaryAddresses) {
   EXPECT_TRUE(is_plain_address("alice@member.test"));
   EXPECT_TRUE(is_plain_address("first.last+qit4n@sub.member.test"));
