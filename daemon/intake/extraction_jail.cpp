@@ -83,20 +83,24 @@ void send_frame(int socket, const std::vector<std::uint8_t>& payload, int pass_f
   send_all(socket, frame, pass_fd);
 }
 
-enum class ReadResult { done, closed, timed_out };
+enum class ReadResult { done, closed, timed_out, aborted };
 
-// Waits until `socket` is readable or `deadline` passes (none: forever).
-ReadResult wait_readable(int socket, std::optional<Clock::time_point> deadline) {
+// Waits until `socket` is readable, `deadline` passes (none: forever) or `*stop` turns true
+// (looked at every 100 ms, so that a stop request never waits out the budget).
+ReadResult wait_readable(int socket, std::optional<Clock::time_point> deadline,
+                         const std::atomic<bool>* stop = nullptr) {
+  constexpr std::int64_t kStopCheckMs = 100;
   for (;;) {
-    int timeout_ms = -1;
+    if (stop != nullptr && *stop) return ReadResult::aborted;
+    std::int64_t timeout_ms = stop != nullptr ? kStopCheckMs : -1;
     if (deadline) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
       if (left.count() <= 0) return ReadResult::timed_out;
-      timeout_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30));
+      timeout_ms = std::min<std::int64_t>(left.count(), stop != nullptr ? kStopCheckMs : 1 << 30);
     }
     pollfd watched{socket, POLLIN, 0};
-    const int ready = ::poll(&watched, 1, timeout_ms);
+    const int ready = ::poll(&watched, 1, static_cast<int>(timeout_ms));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) fail_system("poll");
     if (ready > 0) return ReadResult::done;
@@ -105,10 +109,11 @@ ReadResult wait_readable(int socket, std::optional<Clock::time_point> deadline) 
 
 // Reads exactly `size` bytes into `out`; a descriptor passed along is stored in `*received`.
 ReadResult read_exactly(int socket, char* out, std::size_t size,
-                        std::optional<Clock::time_point> deadline, int* received) {
+                        std::optional<Clock::time_point> deadline, int* received,
+                        const std::atomic<bool>* stop) {
   std::size_t done = 0;
   while (done < size) {
-    const ReadResult ready = wait_readable(socket, deadline);
+    const ReadResult ready = wait_readable(socket, deadline, stop);
     if (ready != ReadResult::done) return ready;
     iovec piece{out + done, size - done};
     msghdr header{};
@@ -140,17 +145,18 @@ ReadResult read_exactly(int socket, char* out, std::size_t size,
 }
 
 ReadResult receive_frame(int socket, std::vector<std::uint8_t>& payload,
-                         std::optional<Clock::time_point> deadline, int* received = nullptr) {
+                         std::optional<Clock::time_point> deadline, int* received = nullptr,
+                         const std::atomic<bool>* stop = nullptr) {
   std::uint64_t length = 0;
-  ReadResult result =
-      read_exactly(socket, reinterpret_cast<char*>(&length), sizeof(length), deadline, received);
+  ReadResult result = read_exactly(socket, reinterpret_cast<char*>(&length), sizeof(length),
+                                   deadline, received, stop);
   if (result != ReadResult::done) return result;
   if (length > kMaxFrame) {
     throw std::runtime_error(fmt::format("extraction process: a frame of {} bytes", length));
   }
   payload.resize(static_cast<std::size_t>(length));
   return read_exactly(socket, reinterpret_cast<char*>(payload.data()), payload.size(), deadline,
-                      nullptr);
+                      nullptr, stop);
 }
 
 // --- What crosses the socket ---
@@ -394,8 +400,9 @@ mime::ParsedMessage ExtractionJail::extract(int fd, std::uint64_t offset, std::u
     }
   }
   std::vector<std::uint8_t> answer;
-  const ReadResult result = receive_frame(socket_, answer, Clock::now() + limits_.budget);
-  if (aborted_) {
+  const ReadResult result =
+      receive_frame(socket_, answer, Clock::now() + limits_.budget, nullptr, &aborted_);
+  if (aborted_ || result == ReadResult::aborted) {
     stop_child();
     throw ExtractionAborted("the extraction was stopped");
   }
