@@ -98,12 +98,12 @@ struct LimitsConfig {
   std::uint64_t max_message_bytes = 100ull << 20;
   int max_parts = 1000;  // MIME parts, TNEF inner files included
   int max_depth = 32;
-  std::uint64_t max_header_bytes = 1 << 20;        // one header block
-  std::uint64_t max_header_field_bytes = 64 << 10;   // one header field
-  int max_header_lines = 5000;                     // lines of one header block
-  std::uint64_t max_file_bytes = 256ull << 20;     // decoded bytes of one message's files
-  int message_seconds = 60;                        // time budget to take one message apart
-  std::uint64_t parser_memory_bytes = 1ull << 30;  // address space of the extraction process
+  std::uint64_t max_header_bytes = 1 << 20;         // one header block
+  std::uint64_t max_header_field_bytes = 64 << 10;  // one header field
+  int max_header_lines = 5000;                      // lines of one header block
+  std::uint64_t max_file_bytes = 256ull << 20;      // decoded bytes of one message's files
+  int message_seconds = 60;                         // time budget to take one message apart
+  std::uint64_t parser_memory_bytes = 1ull << 30;   // address space of the extraction process
 };
 
 struct Config {

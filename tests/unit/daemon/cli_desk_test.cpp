@@ -129,9 +129,9 @@ TEST_F(DeskTest, AcceptOfAnAcceptedMessageIsRefusedAndKeepsTheFirstDecision) {
 
 TEST_F(DeskTest, AcceptOfARegisteredMessageIsRefused) {
   const auto id = hold(list_copy("<agenda@lists.member.test>"));
-  ASSERT_EQ(desk::accept(reg_, config_, "agenda@lists.member.test", std::nullopt, "jane", now_)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      desk::accept(reg_, config_, "agenda@lists.member.test", std::nullopt, "jane", now_).exit_code,
+      0);
   auto transaction = reg_.begin();
   reg_.mark_held_registered(id, "QIT4N-I-002");
   transaction.commit();

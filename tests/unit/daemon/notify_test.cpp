@@ -132,7 +132,8 @@ TEST_F(NotifySocket, KeepWatchdogFedPingsAtHalfTheInterval) {
 TEST_F(NotifySocket, KeepWatchdogFedEndsAtOnceWhenTheWatchdogIsOff) {
   boost::asio::io_context io;
   bool finished = false;
-  boost::asio::co_spawn(io, keep_watchdog_fed(std::chrono::seconds(60)), [&](std::exception_ptr) { finished = true; });
+  boost::asio::co_spawn(io, keep_watchdog_fed(std::chrono::seconds(60)),
+                        [&](std::exception_ptr) { finished = true; });
   io.run_for(1s);
   EXPECT_TRUE(finished);
   EXPECT_TRUE(io.stopped());
