@@ -1,5 +1,7 @@
 #include "storage/records.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <utility>
 
@@ -54,6 +56,10 @@ std::string to_string(ReplyKind value) {
 }
 std::string to_string(ReplyState value) {
   return name_of(state_names, value);
+}
+
+std::string to_string(const MessageKey& key) {
+  return fmt::format("mailbox \"{}\" UIDVALIDITY {} UID {}", key.mailbox, key.uidvalidity, key.uid);
 }
 
 std::string to_string(HoldCause value) {

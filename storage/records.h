@@ -154,11 +154,12 @@ struct OutboxEntry {
 };
 
 // Names used in the database, the log and `list --json`.
-std::string to_string(Outcome);     // "registered", "duplicate", "skipped", "rejected"
-std::string to_string(ReplyKind);   // "ack", "late", "none"
-std::string to_string(ReplyState);  // "queued", "sent", "withheld", "failed"
-std::string to_string(HoldCause);   // "robot", "limit", "failure", "withdrawn"
-std::string to_string(HeldState);   // "held", "accepted", "registered"
+std::string to_string(Outcome);            // "registered", "duplicate", "skipped", "rejected"
+std::string to_string(ReplyKind);          // "ack", "late", "none"
+std::string to_string(ReplyState);         // "queued", "sent", "withheld", "failed"
+std::string to_string(HoldCause);          // "robot", "limit", "failure", "withdrawn"
+std::string to_string(const MessageKey&);  // mailbox "INBOX" UIDVALIDITY 1 UID 7
+std::string to_string(HeldState);          // "held", "accepted", "registered"
 
 // The reverse of to_string(); nullopt for any other text.
 std::optional<Outcome> outcome_from_string(std::string_view);

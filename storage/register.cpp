@@ -17,10 +17,6 @@ using sqlite::Statement;
 
 constexpr int busy_timeout_ms = 5000;
 
-std::string describe(const MessageKey& key) {
-  return fmt::format("mailbox \"{}\" UIDVALIDITY {} UID {}", key.mailbox, key.uidvalidity, key.uid);
-}
-
 // The canonical text of a SHA-256 set: lower-case, sorted, distinct, comma-separated.
 std::string hash_set_key(std::vector<std::string> hashes) {
   for (auto& hash : hashes) {
@@ -148,7 +144,7 @@ std::optional<Examined> Register::examined(const MessageKey& key) {
   Statement query(*db_,
                   "SELECT outcome, document_number, reason, moved FROM examined "
                   "WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
-                  "look up examined " + describe(key));
+                  "look up examined " + to_string(key));
   query.bind(key.mailbox, key.uidvalidity, key.uid);
   if (!query.step()) return std::nullopt;
   return read_examined(query, path());
@@ -185,10 +181,11 @@ void Register::mark_moved(const MessageKey& key) {
   Statement update(*db_,
                    "UPDATE examined SET moved = 1 "
                    "WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
-                   "mark moved " + describe(key));
+                   "mark moved " + to_string(key));
   update.bind(key.mailbox, key.uidvalidity, key.uid).run();
   if (db_->changes() == 0) {
-    throw StorageError(fmt::format("{}: mark moved: {} was never examined", path(), describe(key)));
+    throw StorageError(
+        fmt::format("{}: mark moved: {} was never examined", path(), to_string(key)));
   }
 }
 
@@ -202,7 +199,7 @@ void Register::record_examined(const MessageKey& key, std::string_view message_i
                    "message_id = excluded.message_id, raw_sha256 = excluded.raw_sha256, "
                    "outcome = excluded.outcome, document_number = excluded.document_number, "
                    "reason = excluded.reason, moved = excluded.moved",
-                   "record examined " + describe(key));
+                   "record examined " + to_string(key));
   upsert
       .bind(key.mailbox, key.uidvalidity, key.uid, message_id, raw_sha256,
             to_string(examined.outcome), examined.document_number, examined.reason, examined.moved)

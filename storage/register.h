@@ -21,6 +21,9 @@
 
 namespace contribd::storage {
 
+// "<id@host>" whether or not the operator typed the angle brackets.
+std::string bracketed_message_id(std::string_view message_id);
+
 class Register {
  public:
   // BEGIN IMMEDIATE on construction (waits up to the busy timeout for another writer);

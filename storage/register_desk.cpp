@@ -11,10 +11,6 @@ namespace {
 
 using sqlite::Statement;
 
-std::string describe(const MessageKey& key) {
-  return fmt::format("mailbox \"{}\" UIDVALIDITY {} UID {}", key.mailbox, key.uidvalidity, key.uid);
-}
-
 std::string files_json(const std::vector<HeldFile>& files) {
   nlohmann::json array = nlohmann::json::array();
   for (const HeldFile& file : files) {
@@ -31,14 +27,6 @@ std::vector<HeldFile> files_from_json(const std::string& text) {
     files.push_back({item.value("filename", ""), item.value("size", std::uint64_t{0})});
   }
   return files;
-}
-
-// "<id@host>" whether or not the operator typed the angle brackets.
-std::string bracketed(std::string_view message_id) {
-  std::string id(message_id);
-  if (!id.starts_with('<')) id.insert(id.begin(), '<');
-  if (!id.ends_with('>')) id.push_back('>');
-  return id;
 }
 
 constexpr std::string_view held_columns =
@@ -78,6 +66,13 @@ HeldMessage read_held(const Statement& row, const std::string& path) {
 
 }  // namespace
 
+std::string bracketed_message_id(std::string_view message_id) {
+  std::string id(message_id);
+  if (!id.starts_with('<')) id.insert(id.begin(), '<');
+  if (!id.ends_with('>')) id.push_back('>');
+  return id;
+}
+
 // --- Held messages ---
 
 std::int64_t Register::hold(const HeldMessage& m) {
@@ -92,14 +87,14 @@ std::int64_t Register::hold(const HeldMessage& m) {
       "sender = excluded.sender, subject = excluded.subject, cause = excluded.cause, "
       "reason = excluded.reason, files = excluded.files, held_at = excluded.held_at, "
       "state = 'held'",
-      "hold " + describe(m.found));
+      "hold " + to_string(m.found));
   upsert
       .bind(m.message_id, m.raw_sha256, m.found.mailbox, m.found.uidvalidity, m.found.uid,
             m.review_folder, m.received_at, m.sender, m.subject, to_string(m.cause), m.reason,
             files_json(m.files), m.held_at)
       .run();
   Statement id(*db_, "SELECT id FROM held WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
-               "find the held record of " + describe(m.found));
+               "find the held record of " + to_string(m.found));
   id.bind(m.found.mailbox, m.found.uidvalidity, m.found.uid);
   return id.step() ? id.integer(0) : 0;
 }
@@ -121,7 +116,7 @@ std::optional<HeldMessage> Register::find_held(std::string_view message_id) {
   Statement query(
       *db_, fmt::format("SELECT {} FROM held WHERE message_id = ?1 ORDER BY id DESC", held_columns),
       fmt::format("find held message {}", message_id));
-  query.bind(bracketed(message_id));
+  query.bind(bracketed_message_id(message_id));
   if (!query.step()) return std::nullopt;
   return read_held(query, path());
 }
@@ -190,7 +185,7 @@ int Register::count_failure(const MessageKey& key, const std::string& error) {
                    "VALUES (?1, ?2, ?3, 1, ?4) "
                    "ON CONFLICT (mailbox, uidvalidity, uid) DO UPDATE SET "
                    "failures = failures + 1, last_error = excluded.last_error",
-                   "count a failure of " + describe(key));
+                   "count a failure of " + to_string(key));
   upsert.bind(key.mailbox, key.uidvalidity, key.uid, error).run();
   return failures(key);
 }
@@ -199,7 +194,7 @@ int Register::failures(const MessageKey& key) {
   Statement query(*db_,
                   "SELECT failures FROM attempts WHERE mailbox = ?1 AND uidvalidity = ?2 "
                   "AND uid = ?3",
-                  "read the failures of " + describe(key));
+                  "read the failures of " + to_string(key));
   query.bind(key.mailbox, key.uidvalidity, key.uid);
   return query.step() ? static_cast<int>(query.integer(0)) : 0;
 }
@@ -208,7 +203,7 @@ std::string Register::last_failure(const MessageKey& key) {
   Statement query(*db_,
                   "SELECT last_error FROM attempts WHERE mailbox = ?1 AND uidvalidity = ?2 "
                   "AND uid = ?3",
-                  "read the last failure of " + describe(key));
+                  "read the last failure of " + to_string(key));
   query.bind(key.mailbox, key.uidvalidity, key.uid);
   return query.step() ? query.text(0) : std::string();
 }
@@ -216,7 +211,7 @@ std::string Register::last_failure(const MessageKey& key) {
 void Register::clear_attempts(const MessageKey& key) {
   Statement remove(*db_,
                    "DELETE FROM attempts WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
-                   "clear the attempts of " + describe(key));
+                   "clear the attempts of " + to_string(key));
   remove.bind(key.mailbox, key.uidvalidity, key.uid).run();
 }
 

@@ -32,13 +32,6 @@ Outcome unknown_document(const storage::Register& register_, const std::string& 
       fmt::format("{}: no such contribution in {}", escape_for_terminal(number), register_.path()));
 }
 
-std::string bracketed(const std::string& message_id) {
-  std::string id = message_id;
-  if (!id.starts_with('<')) id.insert(id.begin(), '<');
-  if (!id.ends_with('>')) id.push_back('>');
-  return id;
-}
-
 bool meeting_exists(const Config& config, const std::string& id) {
   for (const Meeting& meeting : config.meetings) {
     if (meeting.id == id) return true;
@@ -152,8 +145,9 @@ Outcome accept(storage::Register& register_, const Config& config, const std::st
   if (!held || held->state != storage::HeldState::held) {
     const std::string state =
         held ? fmt::format(" (it was {})", storage::to_string(held->state)) : "";
-    return refused(
-        fmt::format("{}: not a held message{}", escape_for_terminal(bracketed(message_id)), state));
+    return refused(fmt::format("{}: not a held message{}",
+                               escape_for_terminal(storage::bracketed_message_id(message_id)),
+                               state));
   }
   register_.accept_held(held->id, meeting, actor, now);
   note(register_, now, actor, "accepted", std::nullopt, held->message_id,

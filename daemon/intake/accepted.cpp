@@ -102,8 +102,7 @@ awaitable<void> register_accepted(imap::Session& session, IntakeContext& context
     co_return;
   const imap::MailboxState review = co_await session.select(context.config.imap.review_folder);
   co_await complete_moves(session, context, review.uidvalidity);
-  const std::filesystem::path spool = context.files.files_dir() / ".contribd-spool";
-  std::filesystem::create_directories(spool);
+  const std::filesystem::path spool = spool_folder(context);
   for (const storage::HeldMessage& held : accepted) {
     co_await register_one(session, context, held, review.uidvalidity, spool, counts);
   }

@@ -295,8 +295,7 @@ Json serve_request(const Json& request, int message_fd) {
 }
 
 void limit_own_memory(std::uint64_t memory_bytes) {
-  // AddressSanitizer reserves terabytes of address space up front; its builds run unlimited.
-  if (memory_bytes == 0 || kAddressSanitizer) return;
+  if (memory_bytes == 0 || !memory_limit_applies()) return;
   const rlimit limit{memory_bytes, memory_bytes};
   ::setrlimit(RLIMIT_AS, &limit);
 }
@@ -309,6 +308,10 @@ std::string signal_name(int number) {
 }  // namespace
 
 // --- The parent ---
+
+bool memory_limit_applies() {
+  return !kAddressSanitizer;
+}
 
 ExtractionJail::ExtractionJail(JailLimits limits) : limits_(std::move(limits)) {}
 

@@ -74,6 +74,10 @@ class ExtractionJail {
   std::atomic<bool> aborted_{false};
 };
 
+// Whether the extraction process applies JailLimits::memory_bytes: not in AddressSanitizer
+// builds, which reserve terabytes of address space up front.
+bool memory_limit_applies();
+
 // The child's side: serves requests on `socket_fd` until it is closed. Returns the exit code.
 int run_extract_worker(int socket_fd, std::uint64_t memory_bytes);
 

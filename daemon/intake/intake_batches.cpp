@@ -32,15 +32,6 @@ std::vector<std::uint32_t> uids_of(const std::vector<PendingMessage>& batch) {
   return uids;
 }
 
-// Beside the stored files, on the same file system (part files are renamed into place); the
-// dot keeps it apart from the meeting folders (safe names never start with one).
-std::filesystem::path spool_folder(const IntakeContext& context) {
-  const std::filesystem::path folder = context.files.files_dir() / ".contribd-spool";
-  std::filesystem::create_directories(folder);
-  PartSink::remove_stale(folder);
-  return folder;
-}
-
 using Clock = std::chrono::steady_clock;
 
 // Batches fetched and not yet settled: bounds the spool files on disk (each at most
@@ -237,6 +228,13 @@ awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
 }
 
 }  // namespace
+
+std::filesystem::path spool_folder(const IntakeContext& context) {
+  const std::filesystem::path folder = context.files.files_dir() / ".contribd-spool";
+  std::filesystem::create_directories(folder);
+  PartSink::remove_stale(folder);
+  return folder;
+}
 
 std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage> pending,
                                                       std::size_t first_messages,

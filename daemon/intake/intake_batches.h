@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <vector>
 
 #include "daemon/imap/imap_session.h"
@@ -38,6 +39,11 @@ boost::asio::awaitable<void> fetch_and_register(imap::Session& session, IntakeCo
                                                 std::vector<PendingMessage> pending,
                                                 SweepCounts& counts,
                                                 const bool* stop_requested = nullptr);
+
+// Where fetched messages are spooled: beside the stored files, on the same file system (part
+// files are renamed into place); the dot keeps it apart from the meeting folders (safe names
+// never start with one). Created when missing; part files left by a crash are removed.
+std::filesystem::path spool_folder(const IntakeContext& context);
 
 // One log line (and journal entry) for what became of a message.
 void log_result(const storage::MessageKey& key, const IntakeResult& result);

@@ -24,20 +24,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-// The same detection as extraction_jail.cpp: AddressSanitizer builds run the worker without
-// RLIMIT_AS.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
 constexpr std::string_view kFirstText = "Contribution on QKD, draft 1\n";
 constexpr std::string_view kFirstSha256 =
     "2523ae9302383fa7b1bbfd540e9f03cd184fad69e6f260c11203801f286da667";
@@ -292,7 +278,8 @@ TEST_F(ExtractionJailTest, WorkerThatExitsIsContainedWithItsStatus) {
 }
 
 TEST_F(ExtractionJailTest, MessageThatNeedsMoreThanTheMemoryLimitIsContained) {
-  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer builds run the worker without RLIMIT_AS";
+  if (!memory_limit_applies())
+    GTEST_SKIP() << "AddressSanitizer builds run the worker without RLIMIT_AS";
   JailLimits limits = real_worker();
   limits.memory_bytes = 256ull << 20;
   ExtractionJail jail(limits);
