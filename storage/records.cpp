@@ -23,6 +23,8 @@ constexpr NameTable<HoldCause, 4> cause_names{{{HoldCause::robot, "robot"},
 constexpr NameTable<HeldState, 3> held_state_names{{{HeldState::held, "held"},
                                                     {HeldState::accepted, "accepted"},
                                                     {HeldState::registered, "registered"}}};
+constexpr NameTable<TemplateUse, 2> template_names{
+    {{TemplateUse::itu, "itu"}, {TemplateUse::none, "none"}}};
 constexpr NameTable<ReplyKind, 3> kind_names{
     {{ReplyKind::ack, "ack"}, {ReplyKind::late, "late"}, {ReplyKind::none, "none"}}};
 constexpr NameTable<ReplyState, 4> state_names{{{ReplyState::queued, "queued"},
@@ -67,6 +69,12 @@ std::string to_string(HoldCause value) {
 }
 std::string to_string(HeldState value) {
   return name_of(held_state_names, value);
+}
+std::string to_string(TemplateUse value) {
+  return name_of(template_names, value);
+}
+std::optional<TemplateUse> template_use_from_string(std::string_view text) {
+  return value_of(template_names, text);
 }
 std::optional<HoldCause> hold_cause_from_string(std::string_view text) {
   return value_of(cause_names, text);

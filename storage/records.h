@@ -129,6 +129,41 @@ struct ReplyRecord {
   UtcTime created_at;
 };
 
+// A person named in the cover sheet's Contact rows (SPEC step 10).
+struct Contact {
+  std::string name;
+  std::string organization;
+  std::string country;
+  std::string email;
+};
+
+// Whether the .docx files followed the group's base template (SPEC step 10): itu when a cover
+// table was found in one of them, none when none had one.
+enum class TemplateUse { itu, none };
+
+// What the document says of itself (SPEC step 10): the cover sheet of the first .docx that
+// had one, the title falling back to the core properties' title, then to the subject.
+struct DocumentFacts {
+  std::optional<std::string> title;
+  std::optional<std::string> source;
+  std::optional<std::string> purpose;
+  std::optional<std::string> keywords;
+  std::optional<std::string> abstract;
+  std::vector<Contact> contacts;
+  std::optional<TemplateUse> template_use;  // nullopt: no .docx among the files
+};
+
+// A corrected version of a contribution (SPEC step 9): the same number, shown "Rev.<n>".
+struct Revision {
+  int number = 0;  // 1, 2, ...
+  std::string message_id;
+  std::string subject;
+  UtcTime received_at;
+  bool late = false;                 // by its own receipt time
+  std::vector<StoredFile> files;     // stored under <meeting>/<number>/rev<n>/
+  std::vector<ReplyRecord> replies;  // oldest first
+};
+
 struct Contribution {
   std::int64_t id = 0;
   std::string document_number;
@@ -142,6 +177,8 @@ struct Contribution {
   std::vector<ReplyRecord> replies;           // oldest first
   std::optional<std::string> authentication;  // trusted Authentication-Results seen (step 4)
   std::optional<Withdrawal> withdrawn;
+  DocumentFacts document;           // from the cover sheet (step 10)
+  std::vector<Revision> revisions;  // oldest first (step 9)
 };
 
 struct OutboxEntry {
@@ -160,6 +197,7 @@ std::string to_string(ReplyState);         // "queued", "sent", "withheld", "fai
 std::string to_string(HoldCause);          // "robot", "limit", "failure", "withdrawn"
 std::string to_string(const MessageKey&);  // mailbox "INBOX" UIDVALIDITY 1 UID 7
 std::string to_string(HeldState);          // "held", "accepted", "registered"
+std::string to_string(TemplateUse);        // "itu", "none"
 
 // The reverse of to_string(); nullopt for any other text.
 std::optional<Outcome> outcome_from_string(std::string_view);
@@ -167,5 +205,6 @@ std::optional<ReplyKind> reply_kind_from_string(std::string_view);
 std::optional<ReplyState> reply_state_from_string(std::string_view);
 std::optional<HoldCause> hold_cause_from_string(std::string_view);
 std::optional<HeldState> held_state_from_string(std::string_view);
+std::optional<TemplateUse> template_use_from_string(std::string_view);
 
 }  // namespace contribd::storage

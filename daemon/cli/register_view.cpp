@@ -38,44 +38,85 @@ std::string clip(const std::string& text, std::size_t max_bytes) {
 
 }  // namespace
 
-nlohmann::json contribution_json(const storage::Contribution& contribution) {
+nlohmann::json files_json(const std::vector<storage::StoredFile>& stored, PathsShown paths) {
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& file : contribution.files) {
-    files.push_back({{"filename", file.filename},
-                     {"content_type", file.content_type},
-                     {"size", file.size},
-                     {"sha256", file.sha256_hex},
-                     {"path", file.path}});
+  for (const auto& file : stored) {
+    nlohmann::json entry = {{"filename", file.filename},
+                            {"content_type", file.content_type},
+                            {"size", file.size},
+                            {"sha256", file.sha256_hex}};
+    if (paths == PathsShown::yes) entry["path"] = file.path;
+    files.push_back(std::move(entry));
   }
+  return files;
+}
+
+namespace {
+
+nlohmann::json optional_text(const std::optional<std::string>& text) {
+  return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+}
+
+nlohmann::json contacts_json(const std::vector<storage::Contact>& contacts) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& contact : contacts) {
+    out.push_back({{"name", contact.name},
+                   {"organization", contact.organization},
+                   {"country", contact.country},
+                   {"email", contact.email}});
+  }
+  return out;
+}
+
+nlohmann::json revisions_json(const std::vector<storage::Revision>& revisions, PathsShown paths) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& revision : revisions) {
+    const storage::ReplyRecord* reply = nullptr;
+    for (const auto& candidate : revision.replies) {
+      if (!reply || candidate.id > reply->id) reply = &candidate;
+    }
+    out.push_back({{"revision", revision.number},
+                   {"message_id", revision.message_id},
+                   {"subject", revision.subject},
+                   {"received_at", policy::rfc3339(revision.received_at)},
+                   {"status", revision.late ? "late" : "on_time"},
+                   {"files", files_json(revision.files, paths)},
+                   {"reply", reply_json(reply)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json contribution_json(const storage::Contribution& contribution, PathsShown paths) {
   nlohmann::json replies = nlohmann::json::array();
   for (const auto& reply : contribution.replies) replies.push_back(reply_json(&reply));
-  return {
-      {"document_number", contribution.document_number},
-      {"meeting", contribution.meeting_id},
-      {"sender", contribution.sender},
-      {"subject", contribution.subject},
-      {"message_id", contribution.message_id},
-      {"received_at", policy::rfc3339(contribution.received_at)},
-      {"status", contribution.late ? "late" : "on_time"},
-      {"files", files},
-      {"reply", reply_json(latest_reply(contribution))},
-      {"replies", replies},
-      {"withdrawn", contribution.withdrawn
-                        ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
-                                         {"reason", contribution.withdrawn->reason}}
-                        : nlohmann::json(nullptr)},
-      {"authentication", contribution.authentication ? nlohmann::json(*contribution.authentication)
-                                                     : nlohmann::json(nullptr)},
-      // Read from the template's cover sheet and revisions (SPEC steps 9 and 10): not read
-      // yet, present so that programs can rely on every field of the element.
-      {"title", nullptr},
-      {"source", nullptr},
-      {"purpose", nullptr},
-      {"keywords", nullptr},
-      {"abstract", nullptr},
-      {"contacts", nlohmann::json::array()},
-      {"template", nullptr},
-      {"revisions", nlohmann::json::array()}};
+  const storage::DocumentFacts& document = contribution.document;
+  return {{"document_number", contribution.document_number},
+          {"meeting", contribution.meeting_id},
+          {"sender", contribution.sender},
+          {"subject", contribution.subject},
+          {"message_id", contribution.message_id},
+          {"received_at", policy::rfc3339(contribution.received_at)},
+          {"status", contribution.late ? "late" : "on_time"},
+          {"files", files_json(contribution.files, paths)},
+          {"reply", reply_json(latest_reply(contribution))},
+          {"replies", replies},
+          {"withdrawn", contribution.withdrawn
+                            ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
+                                             {"reason", contribution.withdrawn->reason}}
+                            : nlohmann::json(nullptr)},
+          {"authentication", optional_text(contribution.authentication)},
+          {"title", optional_text(document.title)},
+          {"source", optional_text(document.source)},
+          {"purpose", optional_text(document.purpose)},
+          {"keywords", optional_text(document.keywords)},
+          {"abstract", optional_text(document.abstract)},
+          {"contacts", contacts_json(document.contacts)},
+          {"template", document.template_use
+                           ? nlohmann::json(storage::to_string(*document.template_use))
+                           : nlohmann::json(nullptr)},
+          {"revisions", revisions_json(contribution.revisions, paths)}};
 }
 
 std::string contributions_table(const std::vector<storage::Contribution>& contributions) {

@@ -10,7 +10,13 @@
 
 namespace contribd {
 
-nlohmann::json contribution_json(const storage::Contribution& contribution);
+// Local paths of stored files are for the operator; the published list leaves them out.
+enum class PathsShown { yes, no };
+
+// One element of `list --json` (SPEC.md); revisions included, oldest first.
+nlohmann::json contribution_json(const storage::Contribution& contribution,
+                                 PathsShown paths = PathsShown::yes);
+nlohmann::json files_json(const std::vector<storage::StoredFile>& files, PathsShown paths);
 std::string contributions_table(const std::vector<storage::Contribution>& contributions);
 // `history`: the register's events about the contribution, oldest first (Register::events).
 std::string contribution_details(const storage::Contribution& contribution,
