@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "parsers/docx_cover.h"
+
 namespace contribd::mime {
 
 struct ExtractedFile {
@@ -18,6 +20,8 @@ struct ExtractedFile {
   std::string sha256_hex;      // lower-case hex SHA-256 of the decoded bytes
   std::uint64_t size = 0;      // of the decoded bytes
   std::string spooled_path{};  // extract_message_from_file(): the FileSink file holding them
+  // A .docx file's cover sheet (SPEC step 10), once read (the daemon's cover_sheets.h).
+  std::optional<docx::DocxReading> docx{};
 };
 
 struct HeaderField {

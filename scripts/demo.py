@@ -9,14 +9,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integ
 
 import harness  # noqa: E402
 import mailenv  # noqa: E402
+from documents import DOCX, plain_document, template_document  # noqa: E402
 from harness import SECRETARIAT, Contribd, contribution, send  # noqa: E402
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEMPLATE_URL = "https://www.itu.int/en/ITU-T/focusgroups/qit4n/Pages/default.aspx"
 
 
 def docx(seed):
-    # Sample documents: recognisable bytes, not real Word files.
-    return (f"sample contribution {seed}\n".encode() * 500)
+    # A Word document without the base template's cover table.
+    return plain_document(f"Sample contribution {seed}")
 
 
 def main():
@@ -24,7 +25,9 @@ def main():
     print("Sending contributions before the deadline ...")
     send(contribution("Alice Example <alice@member.test>",
                       "Draft requirements for QKD network management",
-                      [("QIT4N-05-requirements.docx", docx("alice"), DOCX)]))
+                      [("QIT4N-05-requirements.docx",
+                        template_document("Requirements for QKD network management",
+                                          "Alice Labs", "first draft"), DOCX)]))
     send(contribution("Bob <bob@member.test>", "Use cases",
                       [("use-cases.docx", docx("bob"), DOCX),
                        ("figures.pdf", docx("bob-fig"), "application/pdf")]))
@@ -42,7 +45,8 @@ def main():
                       headers={"Auto-Submitted": "auto-replied"}))
     mailenv.wait_for_messages(SECRETARIAT, 6, timeout=30)
 
-    contribd = Contribd(deadline=deadline)
+    contribd = Contribd(deadline=deadline,
+                        extra_meetings=f'\n[publish]\nbase_template_url = "{TEMPLATE_URL}"\n')
     print(f"\nState, config and register: {contribd.state}")
     print(f"$ contribd run --config {contribd.config_path} --once")
     result = contribd.run_once()
@@ -51,11 +55,30 @@ def main():
     print(f"$ contribd list --config {contribd.config_path}")
     print(contribd.run("list", "--config", contribd.config_path).stdout)
     print("The out-of-office message carried a file: it is held for a person, not numbered.")
+    print("Alice's title and source come from her document's cover table; the others did not")
+    print("use the base template, so their titles are their subjects.")
     print(f"$ contribd review --config {contribd.config_path}")
     print(contribd.run("review", "--config", contribd.config_path).stdout)
 
+    ack = mailenv.wait_for_messages("alice@member.test", 1, timeout=30)[-1]
+    ack = email.message_from_bytes(ack, policy=email.policy.default)
+    print("Alice answers her acknowledgement with a corrected document: a revision.")
+    send(contribution("Alice Example <alice@member.test>", "Re: " + ack["Subject"],
+                      [("QIT4N-05-requirements-v2.docx",
+                        template_document("Requirements for QKD network management",
+                                          "Alice Labs", "second draft"), DOCX)],
+                      headers={"In-Reply-To": ack["Message-ID"]}))
+    mailenv.wait_for_messages(SECRETARIAT, 1, timeout=30)
+    harness.wait_for_inbox(1)
+    print(f"$ contribd run --config {contribd.config_path} --once")
+    second = contribd.run_once()
+    sys.stdout.write(second.stderr)
+    number = contribd.register()[0]["document_number"]
+    print(f"$ contribd show --config {contribd.config_path} {number}")
+    print(contribd.run("show", "--config", contribd.config_path, number).stdout)
+
     print("Replies in the participants' mailboxes:")
-    time.sleep(2)
+    mailenv.wait_for_messages("alice@member.test", 2, timeout=30)
     for address in ["alice@member.test", "bob@member.test", "carol@member.test",
                     "dave@member.test", "erin@member.test", "frank@member.test"]:
         replies = harness.replies_to(address)
@@ -65,9 +88,9 @@ def main():
         for reply in replies:
             print(f"\n== {address}: {reply['Subject']}")
             body = reply.get_body(preferencelist=("plain",)).get_content()
-            print("   " + "\n   ".join(body.strip().splitlines()[:14]))
+            print("   " + "\n   ".join(body.strip().splitlines()[:16]))
     print(f"\nThe mail sandbox is still running; stop it with tests/mailenv/stop.")
-    return 0 if result.returncode == 0 else 1
+    return 0 if result.returncode == 0 and second.returncode == 0 else 1
 
 
 if __name__ == "__main__":

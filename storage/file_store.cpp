@@ -170,21 +170,24 @@ FileStore::FileStore(std::filesystem::path files_dir)
 
 std::vector<StoredFile> FileStore::store(std::string_view meeting_id,
                                          std::string_view document_number,
-                                         const std::vector<NewFile>& files) {
-  return store_files(meeting_id, document_number, files, false);
+                                         const std::vector<NewFile>& files, int revision) {
+  return store_files(meeting_id, document_number, files, revision, false);
 }
 
 std::vector<StoredFile> FileStore::store_deferred(std::string_view meeting_id,
                                                   std::string_view document_number,
-                                                  const std::vector<NewFile>& files) {
-  return store_files(meeting_id, document_number, files, true);
+                                                  const std::vector<NewFile>& files, int revision) {
+  return store_files(meeting_id, document_number, files, revision, true);
 }
 
 std::vector<StoredFile> FileStore::store_files(std::string_view meeting_id,
                                                std::string_view document_number,
-                                               const std::vector<NewFile>& files, bool deferred) {
+                                               const std::vector<NewFile>& files, int revision,
+                                               bool deferred) {
   const fs::path meeting_folder = files_dir_ / safe_path_component(meeting_id);
-  const fs::path folder = meeting_folder / safe_path_component(document_number);
+  const fs::path document_folder = meeting_folder / safe_path_component(document_number);
+  const fs::path folder =
+      revision > 0 ? document_folder / fmt::format("rev{}", revision) : document_folder;
   if (!is_inside(folder, files_dir_)) {
     throw StorageError(
         fmt::format("{}: refusing a folder outside {}", folder.string(), files_dir_.string()));
@@ -214,6 +217,7 @@ std::vector<StoredFile> FileStore::store_files(std::string_view meeting_id,
   if (deferred) return stored;
   // The renames, and the folders created for them, are durable only once their folders are.
   fsync_folder(folder);
+  if (folder != document_folder) fsync_folder(document_folder);
   fsync_folder(meeting_folder);
   fsync_folder(files_dir_);
   return stored;

@@ -23,8 +23,9 @@ class FileStore {
   // ("a.pdf", "a (2).pdf"). A file of the same name already in the folder is replaced: only
   // an attempt that never committed can have left it there. Throws StorageError naming the
   // path and the system's reason; files written before the failure stay.
+  // `revision` > 0: the files of that revision, under <document number>/rev<n>/ (step 9).
   std::vector<StoredFile> store(std::string_view meeting_id, std::string_view document_number,
-                                const std::vector<NewFile>& files);
+                                const std::vector<NewFile>& files, int revision = 0);
 
   // For a batch of contributions committed to the register together: as store(), but the
   // files wait under temporary names (or in their spool files) without any sync, until
@@ -33,7 +34,7 @@ class FileStore {
   // waits (the batch was rolled back; spool files are left to their owner). Errors as store().
   std::vector<StoredFile> store_deferred(std::string_view meeting_id,
                                          std::string_view document_number,
-                                         const std::vector<NewFile>& files);
+                                         const std::vector<NewFile>& files, int revision = 0);
   void sync_deferred();
   void drop_deferred() noexcept;
 
@@ -47,7 +48,8 @@ class FileStore {
   };
 
   std::vector<StoredFile> store_files(std::string_view meeting_id, std::string_view document_number,
-                                      const std::vector<NewFile>& files, bool deferred);
+                                      const std::vector<NewFile>& files, int revision,
+                                      bool deferred);
 
   std::filesystem::path files_dir_;
   std::vector<Deferred> deferred_;

@@ -17,8 +17,9 @@ using sqlite::Statement;
 
 constexpr int busy_timeout_ms = 5000;
 
-// The canonical text of a SHA-256 set: lower-case, sorted, distinct, comma-separated.
-std::string hash_set_key(std::vector<std::string> hashes) {
+}  // namespace
+
+std::string file_hash_set(std::vector<std::string> hashes) {
   for (auto& hash : hashes) {
     std::transform(hash.begin(), hash.end(), hash.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -27,6 +28,8 @@ std::string hash_set_key(std::vector<std::string> hashes) {
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   return fmt::format("{}", fmt::join(hashes, ","));
 }
+
+namespace {
 
 void create_parent_folders(const std::filesystem::path& database) {
   const auto parent = database.parent_path();
@@ -71,7 +74,31 @@ ReplyState state_column(const Statement& row, int column, const std::string& pat
 
 constexpr std::string_view contribution_columns =
     "id, document_number, meeting_id, sender, subject, message_id, received_at, late, "
-    "authentication, withdrawn_at, withdrawn_reason";
+    "authentication, withdrawn_at, withdrawn_reason, title, source, purpose, keywords, abstract, "
+    "contacts, template";
+
+// The Message-ID field of a reply we composed (one line, our own format); empty if none.
+std::string reply_message_id(std::string_view message) {
+  std::size_t line_start = 0;
+  while (line_start < message.size()) {
+    std::size_t line_end = message.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = message.size();
+    std::string_view line = message.substr(line_start, line_end - line_start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // the end of the header block
+    constexpr std::string_view field = "message-id:";
+    if (line.size() > field.size() &&
+        std::equal(field.begin(), field.end(), line.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      line.remove_prefix(field.size());
+      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+      return std::string(line);
+    }
+    line_start = line_end + 1;
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -237,10 +264,12 @@ std::pair<std::string, std::int64_t> Register::series_of(const std::string& docu
 std::optional<std::string> Register::find_duplicate(std::string_view sender,
                                                     std::vector<std::string> sha256_set) {
   if (sha256_set.empty()) return std::nullopt;
-  const auto key = hash_set_key(std::move(sha256_set));
+  const auto key = file_hash_set(std::move(sha256_set));
   Statement query(*db_,
-                  "SELECT document_number FROM contributions "
-                  "WHERE sender = ?1 COLLATE NOCASE AND file_hashes = ?2 ORDER BY id LIMIT 1",
+                  "SELECT c.document_number FROM contributions c "
+                  "WHERE c.sender = ?1 COLLATE NOCASE AND (c.file_hashes = ?2 OR ?2 = "
+                  "(SELECT r.file_hashes FROM revisions r WHERE r.contribution_id = c.id "
+                  "ORDER BY r.number DESC LIMIT 1)) ORDER BY c.id LIMIT 1",
                   fmt::format("look for a duplicate from {}", sender));
   query.bind(sender, key);
   if (!query.step()) return std::nullopt;
@@ -263,9 +292,10 @@ std::int64_t Register::insert_contribution(const Contribution& c) {
                      what);
     insert
         .bind(c.document_number, prefix, number, c.meeting_id, c.sender, c.subject, c.message_id,
-              c.received_at, c.late, hash_set_key(std::move(hashes)))
+              c.received_at, c.late, file_hash_set(std::move(hashes)))
         .run();
     const std::int64_t id = db_->last_insert_rowid();
+    set_document_facts(id, c.document);
     Statement file_row(*db_,
                        "INSERT INTO files (contribution_id, position, filename, content_type, "
                        "size, sha256, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -291,18 +321,21 @@ std::int64_t Register::insert_contribution(const Contribution& c) {
 std::int64_t Register::queue_reply(std::optional<std::int64_t> contribution_id,
                                    const std::string& document_number, ReplyKind kind,
                                    ReplyState state, std::string reason, std::string recipient,
-                                   std::string envelope_from, std::string message, UtcTime now) {
+                                   std::string envelope_from, std::string message, UtcTime now,
+                                   std::optional<int> revision) {
   std::optional<UtcTime> next_attempt_at;
   if (state == ReplyState::queued) next_attempt_at = now;
   Statement insert(
       *db_,
       "INSERT INTO replies (contribution_id, document_number, kind, state, reason, "
-      "recipient, envelope_from, message, attempts, next_attempt_at, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10)",
+      "recipient, envelope_from, message, attempts, next_attempt_at, created_at, revision, "
+      "reply_message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10, ?11, ?12)",
       fmt::format("queue {} reply for {} to {}", to_string(kind), document_number, recipient));
+  const std::string own_message_id = reply_message_id(message);
   insert
       .bind(contribution_id, document_number, to_string(kind), to_string(state), reason, recipient,
-            envelope_from, Blob{message}, next_attempt_at, now)
+            envelope_from, Blob{message}, next_attempt_at, now, revision,
+            own_message_id.empty() ? std::nullopt : std::optional<std::string>(own_message_id))
       .run();
   return db_->last_insert_rowid();
 }
@@ -383,6 +416,7 @@ Contribution Register::read_contribution(const Statement& row) {
   c.late = row.integer(7) != 0;
   c.authentication = row.optional_text(8);
   if (auto at = row.optional_time(9)) c.withdrawn = Withdrawal{*at, row.text(10)};
+  c.document = read_document_facts(row, 11);
   return c;
 }
 
@@ -399,10 +433,12 @@ void Register::load_details(Contribution& c) {
   }
   // Replies to a duplicate name the original's number, so they belong to its history too.
   Statement replies(*db_,
-                    "SELECT id, kind, state, reason, recipient, attempts, sent_at, created_at "
-                    "FROM replies WHERE contribution_id = ?1 OR document_number = ?2 ORDER BY id",
+                    "SELECT id, kind, state, reason, recipient, attempts, sent_at, created_at, "
+                    "revision FROM replies WHERE contribution_id = ?1 OR document_number = ?2 "
+                    "ORDER BY id",
                     "read the replies of " + c.document_number);
   replies.bind(c.id, c.document_number);
+  std::map<int, std::vector<ReplyRecord>> revision_replies;
   while (replies.step()) {
     ReplyRecord reply;
     reply.id = replies.integer(0);
@@ -413,8 +449,15 @@ void Register::load_details(Contribution& c) {
     reply.attempts = static_cast<int>(replies.integer(5));
     reply.sent_at = replies.optional_time(6);
     reply.created_at = replies.time(7);
-    c.replies.push_back(std::move(reply));
+    if (replies.is_null(8)) {
+      c.replies.push_back(std::move(reply));
+    } else {
+      revision_replies[static_cast<int>(replies.integer(8))].push_back(std::move(reply));
+    }
   }
+  load_revisions(c);
+  for (auto& revision : c.revisions)
+    revision.replies = std::move(revision_replies[revision.number]);
 }
 
 std::vector<Contribution> Register::list(std::optional<std::string> meeting_id) {

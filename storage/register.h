@@ -24,6 +24,10 @@ namespace contribd::storage {
 // "<id@host>" whether or not the operator typed the angle brackets.
 std::string bracketed_message_id(std::string_view message_id);
 
+// The canonical text of a SHA-256 set, as duplicates are compared: lower-case, sorted,
+// distinct, comma-separated.
+std::string file_hash_set(std::vector<std::string> hashes);
+
 class Register {
  public:
   // BEGIN IMMEDIATE on construction (waits up to the busy timeout for another writer);
@@ -80,22 +84,25 @@ class Register {
   // below first_number. A rolled-back transaction therefore leaves no gap, and two calls
   // without an insert in between return the same number.
   std::string next_document_number(std::string_view prefix, std::int64_t first_number);
-  // The earliest contribution from the same sender (ASCII case-insensitive) whose files have
-  // exactly this set of SHA-256 values (order and repetition do not matter); nullopt for an
-  // empty set.
+  // The earliest contribution from the same sender (ASCII case-insensitive) whose files, or
+  // whose latest revision's files, have exactly this set of SHA-256 values (order and repetition
+  // do not matter); nullopt for an empty set.
   std::optional<std::string> find_duplicate(std::string_view sender,
                                             std::vector<std::string> sha256_set);
-  // Files must already carry their stored paths. Returns the new id; throws StorageError if
-  // the document number is already used (and inserts nothing).
+  // Files must already carry their stored paths; the document facts are stored with it. Returns
+  // the new id; throws StorageError if the document number is already used (and inserts nothing).
   std::int64_t insert_contribution(const Contribution& contribution);
   // Inserts, or replaces what an earlier examination of the same key recorded.
   void record_examined(const MessageKey& key, std::string_view message_id,
                        std::string_view raw_sha256, const Examined& examined);
-  // A queued reply is due at once (next_attempt_at = now); other states never leave.
+  // A queued reply is due at once (next_attempt_at = now); other states never leave. The
+  // reply's own Message-ID is kept, so that an answer to it finds its contribution (step 9);
+  // `revision`: the reply is about that revision of the contribution.
   std::int64_t queue_reply(std::optional<std::int64_t> contribution_id,
                            const std::string& document_number, ReplyKind kind, ReplyState state,
                            std::string reason, std::string recipient, std::string envelope_from,
-                           std::string message, UtcTime now);
+                           std::string message, UtcTime now,
+                           std::optional<int> revision = std::nullopt);
   // Replies to this recipient (ASCII case-insensitive) created at or after `since` that were
   // queued, sent or failed: every reply that was meant to leave. Withheld ones do not count.
   int replies_sent_or_queued_to(std::string_view recipient, UtcTime since);
@@ -139,6 +146,17 @@ class Register {
   // The message is settled (recorded as examined): its marks go.
   void clear_attempts(const MessageKey& key);
 
+  // Revisions (SPEC step 9), inside a transaction.
+  // The contribution that one of our replies with one of these Message-IDs was about.
+  std::optional<std::string> document_replied_to(const std::vector<std::string>& message_ids);
+  // The number the next revision of the contribution gets: 1, 2, ...
+  int next_revision_number(std::int64_t contribution_id);
+  // Files must already carry their stored paths; the number is revision.number. Throws
+  // StorageError when that number is taken.
+  void insert_revision(std::int64_t contribution_id, const Revision& revision);
+  // What the document says of itself (step 10): replaces what was stored.
+  void set_document_facts(std::int64_t contribution_id, const DocumentFacts& facts);
+
   // Withdrawal: the number stays taken. False when the contribution was withdrawn already;
   // throws StorageError for an unknown number.
   bool withdraw(const std::string& document_number, std::string reason, UtcTime now);
@@ -178,6 +196,8 @@ class Register {
                     std::string_view reason, std::optional<UtcTime> at);
   Contribution read_contribution(const sqlite::Statement& row);
   void load_details(Contribution& contribution);
+  void load_revisions(Contribution& contribution);
+  DocumentFacts read_document_facts(const sqlite::Statement& row, int first_column);
   std::pair<std::string, std::int64_t> series_of(const std::string& document_number) const;
 
   std::unique_ptr<sqlite::Database> db_;  // on the heap so a Transaction survives a move

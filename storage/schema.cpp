@@ -160,7 +160,51 @@ CREATE TABLE events (
 CREATE INDEX events_by_document ON events (document_number, id);
 )sql";
 
-constexpr std::array<std::string_view, 2> migrations{migration_1, migration_2};
+// What the document says of itself (SPEC step 10), revisions (step 9), and the Message-ID of
+// each reply, by which an answer to it is recognised as a revision.
+constexpr std::string_view migration_3 = R"sql(
+ALTER TABLE contributions ADD COLUMN title TEXT;
+ALTER TABLE contributions ADD COLUMN source TEXT;
+ALTER TABLE contributions ADD COLUMN purpose TEXT;
+ALTER TABLE contributions ADD COLUMN keywords TEXT;
+ALTER TABLE contributions ADD COLUMN abstract TEXT;
+ALTER TABLE contributions ADD COLUMN contacts TEXT NOT NULL DEFAULT '[]';  -- JSON array
+ALTER TABLE contributions ADD COLUMN template TEXT CHECK (template IN ('itu', 'none'));
+
+CREATE TABLE revisions (
+  id              INTEGER PRIMARY KEY,
+  contribution_id INTEGER NOT NULL REFERENCES contributions (id),
+  number          INTEGER NOT NULL CHECK (number >= 1),
+  message_id      TEXT NOT NULL,
+  subject         TEXT NOT NULL,
+  received_at     TEXT NOT NULL,
+  late            INTEGER NOT NULL CHECK (late IN (0, 1)),
+  file_hashes     TEXT NOT NULL,       -- as contributions.file_hashes
+  UNIQUE (contribution_id, number)
+);
+CREATE TRIGGER revisions_are_kept BEFORE DELETE ON revisions
+BEGIN
+  SELECT RAISE(ABORT, 'revisions are never deleted');
+END;
+
+CREATE TABLE revision_files (
+  id              INTEGER PRIMARY KEY,
+  revision_id     INTEGER NOT NULL REFERENCES revisions (id),
+  position        INTEGER NOT NULL,
+  filename        TEXT NOT NULL,
+  content_type    TEXT NOT NULL,
+  size            INTEGER NOT NULL CHECK (size >= 0),
+  sha256          TEXT NOT NULL,
+  path            TEXT NOT NULL,
+  UNIQUE (revision_id, position)
+);
+
+ALTER TABLE replies ADD COLUMN revision INTEGER;           -- NULL: about the original
+ALTER TABLE replies ADD COLUMN reply_message_id TEXT;      -- the reply's own Message-ID
+CREATE INDEX replies_by_message_id ON replies (reply_message_id);
+)sql";
+
+constexpr std::array<std::string_view, 3> migrations{migration_1, migration_2, migration_3};
 
 }  // namespace
 

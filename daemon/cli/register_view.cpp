@@ -36,6 +36,66 @@ std::string clip(const std::string& text, std::size_t max_bytes) {
   return text.substr(0, end) + "...";
 }
 
+std::string files_text(const std::vector<storage::StoredFile>& files, std::string_view indent) {
+  std::string out = fmt::format("{}Files ({}):\n", indent, files.size());
+  for (const auto& file : files) {
+    out += fmt::format("{0}  {1}  {2} bytes  {3}\n{0}    sha256 {4}\n{0}    stored {5}\n", indent,
+                       escape_for_terminal(file.filename), file.size,
+                       escape_for_terminal(file.content_type), file.sha256_hex,
+                       escape_for_terminal(file.path));
+  }
+  return out;
+}
+
+std::string replies_text(const std::vector<storage::ReplyRecord>& replies,
+                         std::string_view indent = "") {
+  std::string out = fmt::format("{}Replies ({}):\n", indent, replies.size());
+  for (const auto& reply : replies) {
+    out +=
+        fmt::format("{}  {} to {}: {}{}{}, {} attempt{}\n", indent, storage::to_string(reply.kind),
+                    escape_for_terminal(reply.recipient), storage::to_string(reply.state),
+                    reply.reason.empty() ? "" : " - ", escape_for_terminal(reply.reason),
+                    reply.attempts, reply.attempts == 1 ? "" : "s");
+  }
+  return out;
+}
+
+std::string optional_line(std::string_view label, const std::optional<std::string>& text) {
+  if (!text) return "";
+  return fmt::format("{:<17}{}\n", label, escape_for_terminal(*text));
+}
+
+// The cover sheet's fields (SPEC step 10), the lines of those that were found.
+std::string document_details(const storage::DocumentFacts& document) {
+  std::string out;
+  out += optional_line("Title:", document.title);
+  out += optional_line("Source:", document.source);
+  out += optional_line("Purpose:", document.purpose);
+  out += optional_line("Keywords:", document.keywords);
+  out += optional_line("Abstract:", document.abstract);
+  for (const auto& contact : document.contacts) {
+    out += fmt::format("Contact:         {}, {}, {}, {}\n", escape_for_terminal(contact.name),
+                       escape_for_terminal(contact.organization),
+                       escape_for_terminal(contact.country), escape_for_terminal(contact.email));
+  }
+  if (document.template_use) {
+    out += fmt::format("Template:        {}\n", storage::to_string(*document.template_use));
+  }
+  return out;
+}
+
+std::string revision_details(const std::string& document_number,
+                             const storage::Revision& revision) {
+  std::string out =
+      fmt::format("{} Rev.{}: received {}, {}\n", document_number, revision.number,
+                  policy::format_utc(revision.received_at), revision.late ? "late" : "on time");
+  out += fmt::format("  Subject:    {}\n  Message-ID: {}\n", escape_for_terminal(revision.subject),
+                     escape_for_terminal(revision.message_id));
+  out += files_text(revision.files, "  ");
+  out += replies_text(revision.replies, "  ");
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json files_json(const std::vector<storage::StoredFile>& stored, PathsShown paths) {
@@ -120,21 +180,22 @@ nlohmann::json contribution_json(const storage::Contribution& contribution, Path
 }
 
 std::string contributions_table(const std::vector<storage::Contribution>& contributions) {
-  std::string out =
-      fmt::format("{:<14} {:<10} {:<20} {:<9} {:<5} {:<14} {:<28} {}\n", "DOCUMENT", "MEETING",
-                  "RECEIVED (UTC)", "STATUS", "FILES", "REPLY", "SENDER", "SUBJECT");
+  std::string out = fmt::format("{:<14} {:<10} {:<20} {:<9} {:<5} {:<4} {:<14} {:<28} {}\n",
+                                "DOCUMENT", "MEETING", "RECEIVED (UTC)", "STATUS", "FILES", "REVS",
+                                "REPLY", "SENDER", "TITLE");
   for (const auto& c : contributions) {
     const auto* reply = latest_reply(c);
     const std::string reply_text = reply ? fmt::format("{} {}", storage::to_string(reply->kind),
                                                        storage::to_string(reply->state))
                                          : "none";
-    out += fmt::format("{:<14} {:<10} {:<20} {:<9} {:<5} {:<14} {:<28} {}\n", c.document_number,
-                       c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
-                       c.withdrawn ? "withdrawn"
-                       : c.late    ? "late"
-                                   : "on time",
-                       c.files.size(), reply_text, clip(escape_for_terminal(c.sender), 28),
-                       clip(escape_for_terminal(c.subject), 60));
+    out += fmt::format(
+        "{:<14} {:<10} {:<20} {:<9} {:<5} {:<4} {:<14} {:<28} {}\n", c.document_number,
+        c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
+        c.withdrawn ? "withdrawn"
+        : c.late    ? "late"
+                    : "on time",
+        c.files.size(), c.revisions.size(), reply_text, clip(escape_for_terminal(c.sender), 28),
+        clip(escape_for_terminal(c.document.title.value_or(c.subject)), 60));
   }
   out += fmt::format("{} contribution{}\n", contributions.size(),
                      contributions.size() == 1 ? "" : "s");
@@ -156,20 +217,10 @@ std::string contribution_details(const storage::Contribution& c,
   out += fmt::format("Sender:          {}\n", escape_for_terminal(c.sender));
   out += fmt::format("Subject:         {}\n", escape_for_terminal(c.subject));
   out += fmt::format("Message-ID:      {}\n", escape_for_terminal(c.message_id));
-  out += fmt::format("Files ({}):\n", c.files.size());
-  for (const auto& file : c.files) {
-    out += fmt::format("  {}  {} bytes  {}\n    sha256 {}\n    stored {}\n",
-                       escape_for_terminal(file.filename), file.size,
-                       escape_for_terminal(file.content_type), file.sha256_hex,
-                       escape_for_terminal(file.path));
-  }
-  out += fmt::format("Replies ({}):\n", c.replies.size());
-  for (const auto& reply : c.replies) {
-    out += fmt::format("  {} to {}: {}{}{}, {} attempt{}\n", storage::to_string(reply.kind),
-                       escape_for_terminal(reply.recipient), storage::to_string(reply.state),
-                       reply.reason.empty() ? "" : " - ", escape_for_terminal(reply.reason),
-                       reply.attempts, reply.attempts == 1 ? "" : "s");
-  }
+  out += document_details(c.document);
+  out += files_text(c.files, "");
+  out += replies_text(c.replies);
+  for (const auto& revision : c.revisions) out += revision_details(c.document_number, revision);
   if (!history.empty()) {
     out += fmt::format("History ({}):\n", history.size());
     for (const auto& event : history) {

@@ -20,6 +20,8 @@
 #include <system_error>
 #include <vector>
 
+#include "daemon/intake/cover_sheets.h"
+
 extern char** environ;
 
 namespace contribd {
@@ -202,7 +204,8 @@ Json message_to_json(const mime::ParsedMessage& message) {
                      {"content_type", file.content_type},
                      {"sha256", file.sha256_hex},
                      {"size", file.size},
-                     {"path", file.spooled_path}});
+                     {"path", file.spooled_path},
+                     {"docx", file.docx ? docx_reading_to_json(*file.docx) : Json(nullptr)}});
   }
   return {{"subject", message.subject},
           {"message_id", message.message_id},
@@ -241,6 +244,8 @@ mime::ParsedMessage message_from_json(const Json& json) {
     file.sha256_hex = item.at("sha256").get<std::string>();
     file.size = item.at("size").get<std::uint64_t>();
     file.spooled_path = item.at("path").get<std::string>();
+    if (const Json& docx = item.at("docx"); !docx.is_null())
+      file.docx = docx_reading_from_json(docx);
     message.files.push_back(std::move(file));
   }
   message.defects = json.at("defects").get<std::vector<std::string>>();
@@ -284,7 +289,10 @@ Json serve_request(const Json& request, int message_fd) {
     mime::ParsedMessage message = mime::extract_message_from_file(
         message_fd, request.at("offset").get<std::uint64_t>(),
         request.at("length").get<std::uint64_t>(), limits_from_json(request.at("limits")), sink);
-    if (!message.over_limit) spool_in_memory_files(message, sink);
+    if (!message.over_limit) {
+      spool_in_memory_files(message, sink);
+      read_cover_sheets(message);
+    }
     if (message.over_limit) message.files.clear();  // held: its files are not kept
     Json answer = {{"ok", true}, {"message", message_to_json(message)}};
     if (!message.over_limit) sink.release();  // the parent owns them now

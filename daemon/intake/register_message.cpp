@@ -8,12 +8,16 @@
 #include <chrono>
 #include <memory>
 
+#include "daemon/intake/cover_sheets.h"
 #include "daemon/intake/crash_marker.h"
 #include "daemon/intake/part_sink.h"
+#include "daemon/intake/revisions.h"
 #include "daemon/notify.h"
 #include "daemon/policy/deadline.h"
+#include "daemon/policy/document_facts.h"
 #include "daemon/policy/reply_decision.h"
 #include "daemon/policy/sender_trust.h"
+#include "parsers/ascii_text.h"
 #include "parsers/mime_extract.h"
 
 namespace contribd {
@@ -21,12 +25,6 @@ namespace {
 
 // A message that failed this many times is held (SPEC step 7).
 constexpr int kFailuresBeforeHold = 3;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // A person who accepts a held message has looked at it: the structural limits no longer
 // apply, only the time and memory budget of the extraction process.
@@ -116,8 +114,13 @@ reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMe
                               const Meeting& meeting, bool late, bool duplicate,
                               const std::string& document_number,
                               const std::vector<storage::StoredFile>& files,
-                              const std::string& recipient, UtcTime received, UtcTime now) {
+                              const storage::DocumentFacts& document, const std::string& recipient,
+                              UtcTime received, UtcTime now) {
   reply::ReplyFacts facts;
+  facts.title = document.title.value_or(message.subject);
+  facts.source = document.source.value_or("");
+  facts.ask_for_template = document.template_use == storage::TemplateUse::none;
+  facts.base_template_url = context.config.publish.base_template_url;
   facts.kind = late ? reply::ReplyKind::late : reply::ReplyKind::ack;
   facts.document_number = document_number;
   facts.duplicate = duplicate;
@@ -194,8 +197,12 @@ IntakeResult hold(IntakeContext& context, const storage::MessageKey& key, UtcTim
   if (accepted) {
     // Already in the review folder and listed there: it stays, with the new reason.
     context.register_.reject_acceptance(accepted->held_id, reason);
-    IntakeResult result{storage::Outcome::held,      std::nullopt,      reason, Destination::stay,
-                        lower(message.from_address), message.message_id};
+    IntakeResult result{storage::Outcome::held,
+                        std::nullopt,
+                        reason,
+                        Destination::stay,
+                        ascii::lower(message.from_address),
+                        message.message_id};
     settle(context, key, message, result);
     note_event(context, "acceptance failed", std::nullopt, message.message_id, reason, now);
     return result;
@@ -206,7 +213,7 @@ IntakeResult hold(IntakeContext& context, const storage::MessageKey& key, UtcTim
   held.found = key;
   held.review_folder = context.config.imap.review_folder;
   held.received_at = received;
-  held.sender = lower(message.from_address);
+  held.sender = ascii::lower(message.from_address);
   held.subject = message.subject;
   held.cause = cause;
   held.reason = reason;
@@ -242,24 +249,81 @@ struct Registered {
   IntakeResult result;
   std::vector<storage::StoredFile> files;
   std::optional<std::int64_t> contribution_id;
+  std::optional<int> revision;      // a revision of contribution_id (step 9)
+  storage::DocumentFacts document;  // what the cover sheets said (step 10)
 };
 
-// A new number and the files stored, or the number of the same files from the same sender.
-Registered register_or_find_duplicate(IntakeContext& context, const mime::ParsedMessage& message,
-                                      const Placement& placement, UtcTime received, bool batched) {
-  const Meeting& meeting = *placement.meeting;
-  const std::string sender = lower(message.from_address);
-  Registered done;
-  done.result.sender = sender;
-  done.result.message_id = message.message_id;
-  if (auto existing = context.register_.find_duplicate(sender, file_hashes(message))) {
-    done.result.outcome = storage::Outcome::duplicate;
-    done.result.document_number = *existing;
-    done.result.reason = fmt::format("the same files from {} are already registered", sender);
-    done.result.destination = Destination::processed;
-    done.files = stored_view(message);
-    return done;
+// The meeting of a contribution that is revised; on time or late by the revision's receipt.
+Placement place_revision(const IntakeContext& context, const storage::Contribution& original,
+                         UtcTime received, const Placement& by_time) {
+  for (const Meeting& meeting : context.config.meetings) {
+    if (meeting.id == original.meeting_id) return {&meeting, received > meeting.deadline};
   }
+  return by_time;  // the meeting left the configuration: the receipt time decides
+}
+
+// Revision n of `original` (step 9): no new number, its files under rev<n>/, the document facts
+// replaced when its cover sheet was found.
+Registered register_revision(IntakeContext& context, const mime::ParsedMessage& message,
+                             const storage::Contribution& original, const Placement& placement,
+                             UtcTime received, bool batched) {
+  Registered done;
+  done.result.sender = ascii::lower(message.from_address);
+  done.result.message_id = message.message_id;
+  const storage::DocumentFacts own = policy::document_facts(message.files, message.subject);
+  const int number = context.register_.next_revision_number(original.id);
+  done.files = batched ? context.files.store_deferred(original.meeting_id, original.document_number,
+                                                      new_files(message), number)
+                       : context.files.store(original.meeting_id, original.document_number,
+                                             new_files(message), number);
+  storage::Revision revision;
+  revision.number = number;
+  revision.message_id = message.message_id;
+  revision.subject = message.subject;
+  revision.received_at = received;
+  revision.late = placement.late;
+  revision.files = done.files;
+  context.register_.insert_revision(original.id, revision);
+  // The meeting sees the latest cover sheet; without one the original's facts stay, and the
+  // acknowledgement shows those (asking for the template when this revision's .docx lacked it).
+  if (own.template_use == storage::TemplateUse::itu) {
+    context.register_.set_document_facts(original.id, own);
+    done.document = own;
+  } else {
+    done.document = original.document;
+    done.document.template_use = own.template_use;
+  }
+  done.contribution_id = original.id;
+  done.revision = number;
+  done.result.outcome = storage::Outcome::registered;
+  done.result.document_number = original.document_number;
+  done.result.reason = "as " + policy::revision_label(original.document_number, number);
+  done.result.destination = Destination::processed;
+  return done;
+}
+
+// The same files from the same sender again (step 8): the reply names the existing number.
+Registered duplicate_of(const mime::ParsedMessage& message, const std::string& existing) {
+  Registered done;
+  done.result.sender = ascii::lower(message.from_address);
+  done.result.message_id = message.message_id;
+  done.result.outcome = storage::Outcome::duplicate;
+  done.result.document_number = existing;
+  done.result.reason =
+      fmt::format("the same files from {} are already registered", done.result.sender);
+  done.result.destination = Destination::processed;
+  done.files = stored_view(message);
+  return done;
+}
+
+// A new number and the files stored (step 3).
+Registered register_new(IntakeContext& context, const mime::ParsedMessage& message,
+                        const Placement& placement, UtcTime received, bool batched) {
+  const Meeting& meeting = *placement.meeting;
+  Registered done;
+  done.result.sender = ascii::lower(message.from_address);
+  done.result.message_id = message.message_id;
+  done.document = policy::document_facts(message.files, message.subject);
   const std::string number =
       context.register_.next_document_number(meeting.document_prefix, meeting.first_number);
   done.files = batched ? context.files.store_deferred(meeting.id, number, new_files(message))
@@ -267,12 +331,13 @@ Registered register_or_find_duplicate(IntakeContext& context, const mime::Parsed
   storage::Contribution contribution;
   contribution.document_number = number;
   contribution.meeting_id = meeting.id;
-  contribution.sender = sender;
+  contribution.sender = done.result.sender;
   contribution.subject = message.subject;
   contribution.message_id = message.message_id;
   contribution.received_at = received;
   contribution.late = placement.late;
   contribution.files = done.files;
+  contribution.document = done.document;
   done.contribution_id = context.register_.insert_contribution(contribution);
   done.result.outcome = storage::Outcome::registered;
   done.result.document_number = number;
@@ -313,25 +378,36 @@ void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message,
   const storage::ReplyKind kind =
       placement.late ? storage::ReplyKind::late : storage::ReplyKind::ack;
   std::string reply_message;
+  const std::string about = done.revision
+                                ? policy::revision_label(*result.document_number, *done.revision)
+                                : *result.document_number;
   if (!decision.recipient.empty() && policy::is_plain_address(decision.recipient)) {
-    reply_message = reply::compose_reply(
+    reply::ReplyFacts facts =
         reply_facts(context, message, *placement.meeting, placement.late,
-                    result.outcome == storage::Outcome::duplicate, *result.document_number,
-                    done.files, decision.recipient, received, now),
-        context.templates);
+                    result.outcome == storage::Outcome::duplicate, about, done.files, done.document,
+                    decision.recipient, received, now);
+    if (done.revision) {
+      facts.original_subject =
+          policy::revision_subject(message.subject, series_prefixes(context.config));
+    }
+    reply_message = reply::compose_reply(facts, context.templates);
   }
   const std::string withheld_reason =
       decision.send ? "" : fmt::format("{}: {}", decision.rule, decision.reason);
   context.register_.queue_reply(
       done.contribution_id, *result.document_number, kind,
       decision.send ? storage::ReplyState::queued : storage::ReplyState::withheld, withheld_reason,
-      decision.recipient, context.config.smtp.envelope_from, reply_message, now);
+      decision.recipient, context.config.smtp.envelope_from, reply_message, now, done.revision);
   note_event(context, decision.send ? "reply queued" : "reply withheld", result.document_number,
              message.message_id,
-             decision.send ? fmt::format("{} to {}", storage::to_string(kind), decision.recipient)
+             decision.send ? fmt::format("{} about {} to {}", storage::to_string(kind), about,
+                                         decision.recipient)
                            : withheld_reason,
              now);
-  if (!decision.send) result.reason = fmt::format("reply withheld ({})", withheld_reason);
+  if (!decision.send) {
+    const std::string withheld = fmt::format("reply withheld ({})", withheld_reason);
+    result.reason = result.reason.empty() ? withheld : result.reason + "; " + withheld;
+  }
 }
 
 // Inside a transaction. `batched`: the files wait for FileStore::sync_deferred() before the
@@ -350,9 +426,12 @@ IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake&
                 now, intake.accepted);
   }
   if (message.files.empty()) {
-    IntakeResult result{storage::Outcome::skipped,   std::nullopt,
-                        "no attached file",          Destination::stay,
-                        lower(message.from_address), message.message_id};
+    IntakeResult result{storage::Outcome::skipped,
+                        std::nullopt,
+                        "no attached file",
+                        Destination::stay,
+                        ascii::lower(message.from_address),
+                        message.message_id};
     settle(context, key, message, result);
     return result;
   }
@@ -363,14 +442,41 @@ IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake&
                 fmt::format("{}: {}", robot->rule, robot->reason), now);
   }
 
-  const Placement placement = place(context, received, intake.accepted);
-  Registered done = register_or_find_duplicate(context, message, placement, received, batched);
+  Placement placement = place(context, received, intake.accepted);
+  Registered done;
+  const std::string sender = ascii::lower(message.from_address);
+  if (auto existing = context.register_.find_duplicate(sender, file_hashes(message))) {
+    done = duplicate_of(message, *existing);
+  } else {
+    const policy::RevisionDecision revision = policy::decide_revision(
+        sender, revision_candidates(context.register_, context.config, message));
+    if (revision.verdict == policy::RevisionVerdict::hold_withdrawn && !intake.accepted) {
+      return hold(context, key, received, message, storage::HoldCause::withdrawn,
+                  fmt::format("a revision of {}, which was withdrawn", revision.document_number),
+                  now);
+    }
+    if (revision.verdict == policy::RevisionVerdict::revision) {
+      const auto original = context.register_.find(revision.document_number);
+      placement = place_revision(context, *original, received, placement);
+      done = register_revision(context, message, *original, placement, received, batched);
+    } else {
+      done = register_new(context, message, placement, received, batched);
+    }
+  }
   IntakeResult& result = done.result;
   const std::optional<policy::SenderTrust> trust = judge_sender(context, input);
-  if (trust && done.contribution_id && !trust->evidence.empty()) {
+  if (trust && done.contribution_id && !done.revision && !trust->evidence.empty()) {
     context.register_.set_authentication(*done.contribution_id, trust->evidence);
   }
-  if (result.outcome == storage::Outcome::registered) {
+  for (const std::string& unread : policy::unread_documents(message.files)) {
+    spdlog::warn("UID {} {}: cover sheet not read: {}", key.uid, message.message_id, unread);
+  }
+  if (done.revision) {
+    note_event(context, "revision registered", result.document_number, message.message_id,
+               fmt::format("{} from {}, {}, {} files", result.reason, result.sender,
+                           placement.late ? "late" : "on time", done.files.size()),
+               now);
+  } else if (result.outcome == storage::Outcome::registered) {
     note_event(context, intake.accepted ? "accepted and registered" : "registered",
                result.document_number, message.message_id,
                fmt::format("from {}, {}, {} files", result.sender,
@@ -408,6 +514,7 @@ Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
                                              intake.body.size, limits, *item.parts)
                      : mime::extract_message_from_file(intake.spool->fd(), intake.body.offset,
                                                        intake.body.size, limits, *item.parts);
+  if (!context.jail && !item.message.over_limit) read_cover_sheets(item.message);
   log_defects(intake.key, item.message);
   return item;
 }

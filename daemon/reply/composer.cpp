@@ -60,18 +60,6 @@ std::string random_hex(std::size_t bytes) {
   return hex;
 }
 
-std::vector<std::string> msg_ids_in(std::string_view references) {
-  std::vector<std::string> ids;
-  for (std::size_t pos = 0; (pos = references.find('<', pos)) != std::string_view::npos;) {
-    const auto close = references.find('>', pos);
-    if (close == std::string_view::npos) break;
-    const std::string_view candidate = references.substr(pos, close - pos + 1);
-    if (is_msg_id(candidate)) ids.emplace_back(candidate);
-    pos = close + 1;
-  }
-  return ids;
-}
-
 std::vector<std::string> reply_references(const ReplyFacts& facts) {
   std::vector<std::string> ids = msg_ids_in(facts.original_references);
   if (ids.size() >= kMaxReferences) {
@@ -132,6 +120,17 @@ std::string files_text(const std::vector<FileFact>& files) {
   return text;
 }
 
+// SPEC step 10: one paragraph, only when .docx files came and none used the base template.
+std::string template_note(const ReplyFacts& facts) {
+  if (!facts.ask_for_template) return "";
+  std::string note =
+      "None of the Word documents of this contribution used the group's base document "
+      "template, so its title and source were not read from a cover sheet. Please use the "
+      "base template for your next contribution";
+  if (facts.base_template_url.empty()) return note + ".\n";
+  return fmt::format("{}: {}\n", note, clean_header_text(facts.base_template_url, 400));
+}
+
 std::map<std::string, std::string> template_values(const ReplyFacts& facts) {
   const std::string number = clean_header_text(facts.document_number, 100);
   std::string duplicate_note;
@@ -155,6 +154,10 @@ std::map<std::string, std::string> template_values(const ReplyFacts& facts) {
       {"subject", clean_header_text(facts.original_subject)},
       {"sender", facts.sender.empty() ? facts.recipient : clean_header_text(facts.sender, 200)},
       {"duplicate_note", duplicate_note},
+      {"title", clean_header_text(facts.title.empty() ? facts.original_subject : facts.title, 400)},
+      {"source",
+       facts.source.empty() ? "(not found in the document)" : clean_header_text(facts.source, 400)},
+      {"template_note", template_note(facts)},
   };
 }
 
@@ -191,6 +194,18 @@ bool is_msg_id(std::string_view text) {
   const std::string_view left = inside.substr(0, at);
   const std::string_view right = inside.substr(at + 1);
   return is_dot_atom_text(left) && (is_dot_atom_text(right) || is_domain_literal(right));
+}
+
+std::vector<std::string> msg_ids_in(std::string_view references) {
+  std::vector<std::string> ids;
+  for (std::size_t pos = 0; (pos = references.find('<', pos)) != std::string_view::npos;) {
+    const auto close = references.find('>', pos);
+    if (close == std::string_view::npos) break;
+    const std::string_view candidate = references.substr(pos, close - pos + 1);
+    if (is_msg_id(candidate)) ids.emplace_back(candidate);
+    pos = close + 1;
+  }
+  return ids;
 }
 
 std::string make_message_id(std::string_view domain) {

@@ -35,6 +35,13 @@ struct ReplyFacts {
   std::string original_message_id;  // "<id@host>" as found; ignored unless a valid msg-id
   std::string original_references;  // raw References value of the original
   std::vector<FileFact> files;
+  // What the cover sheet said (SPEC step 10), so that the participant sees what the meeting
+  // will see; the title falls back to the subject, a missing source is said to be missing.
+  std::string title;
+  std::string source;
+  // No .docx used the base template: one paragraph asks for it, linking base_template_url.
+  bool ask_for_template = false;
+  std::string base_template_url;
   std::string sender;             // the participant's address for {sender}; "" -> recipient
   std::string recipient;          // plain addr-spec, from the reply decision
   std::string from_address;       // the secretariat's address
@@ -62,6 +69,9 @@ std::string reply_subject(const ReplyFacts& facts);
 // "<32 random hex digits@domain>"; throws std::invalid_argument for a domain that is not a
 // host name (letters, digits, '-', '.').
 std::string make_message_id(std::string_view domain);
+
+// The valid msg-ids of an In-Reply-To or References value, in order.
+std::vector<std::string> msg_ids_in(std::string_view field_value);
 
 // True for "<left@right>" as RFC 5322 section 3.6.4 allows it (dot-atom text on both sides, or
 // a [literal] on the right), at most 250 characters: safe to copy into our header block.

@@ -15,10 +15,11 @@
 namespace contribd::reply {
 namespace {
 
-constexpr std::array<std::string_view, 13> kPlaceholders{
-    "document_number", "meeting_id", "meeting_title", "received",       "received_utc",
-    "received_local",  "deadline",   "deadline_utc",  "deadline_local", "files",
-    "subject",         "sender",     "duplicate_note"};
+constexpr std::array<std::string_view, 16> kPlaceholders{
+    "document_number", "meeting_id",     "meeting_title", "received",
+    "received_utc",    "received_local", "deadline",      "deadline_utc",
+    "deadline_local",  "files",          "subject",       "sender",
+    "duplicate_note",  "title",          "source",        "template_note"};
 
 constexpr std::string_view kBuiltinAck =
     "Your contribution has been received and is registered as {document_number}.\n"
@@ -26,12 +27,15 @@ constexpr std::string_view kBuiltinAck =
     "\n"
     "Meeting:  {meeting_title} ({meeting_id})\n"
     "Subject:  {subject}\n"
+    "Title:    {title}\n"
+    "Source:   {source}\n"
     "Received: {received}\n"
     "Deadline: {deadline}\n"
     "\n"
     "Files:\n"
     "{files}\n"
     "\n"
+    "{template_note}\n"
     "Please quote {document_number} in any question about this contribution.\n"
     "This acknowledgement was sent automatically by the secretariat's contribution register.\n";
 
@@ -43,12 +47,15 @@ constexpr std::string_view kBuiltinLate =
     "\n"
     "Meeting:  {meeting_title} ({meeting_id})\n"
     "Subject:  {subject}\n"
+    "Title:    {title}\n"
+    "Source:   {source}\n"
     "Received: {received}\n"
     "Deadline: {deadline}\n"
     "\n"
     "Files:\n"
     "{files}\n"
     "\n"
+    "{template_note}\n"
     "Please quote {document_number} in any question about this contribution.\n"
     "This notice was sent automatically by the secretariat's contribution register.\n";
 

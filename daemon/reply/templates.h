@@ -18,7 +18,8 @@ struct Templates {
 };
 
 // {document_number} {meeting_id} {meeting_title} {received} {received_utc} {received_local}
-// {deadline} {deadline_utc} {deadline_local} {files} {subject} {sender} {duplicate_note};
+// {deadline} {deadline_utc} {deadline_local} {files} {subject} {sender} {duplicate_note}
+// {title} {source} {template_note} (the document's cover sheet, SPEC step 10);
 // {received} and {deadline} are UTC, followed by the meeting's local time when it has a zone.
 bool is_known_placeholder(std::string_view name);
 

@@ -195,6 +195,47 @@ TEST(ComposeReply, DuplicateNamesTheExistingNumber) {
       << body;
 }
 
+TEST(ComposeReply, ShowsTheTitleAndSourceReadFromTheCoverSheet) {
+  ReplyFacts facts = alice_contribution();
+  facts.title = "Key relay in QKD networks";
+  facts.source = "Alice Labs";
+  const std::string body = read_with_gmime(compose_reply(facts, builtin_templates())).body;
+  EXPECT_NE(body.find("Title:    Key relay in QKD networks"), std::string::npos) << body;
+  EXPECT_NE(body.find("Source:   Alice Labs"), std::string::npos) << body;
+  EXPECT_EQ(body.find("base document template"), std::string::npos) << body;
+}
+
+TEST(ComposeReply, WithoutACoverSheetTheTitleIsTheSubjectAndTheSourceIsMissing) {
+  const std::string body =
+      read_with_gmime(compose_reply(alice_contribution(), builtin_templates())).body;
+  EXPECT_NE(body.find("Title:    QKD network architecture"), std::string::npos) << body;
+  EXPECT_NE(body.find("Source:   (not found in the document)"), std::string::npos) << body;
+}
+
+TEST(ComposeReply, AsksForTheBaseTemplateInOneParagraph) {
+  ReplyFacts facts = alice_contribution();
+  facts.ask_for_template = true;
+  facts.base_template_url = "https://www.itu.int/en/ITU-T/focusgroups/qit4n/Pages/default.aspx";
+  std::string body = read_with_gmime(compose_reply(facts, builtin_templates())).body;
+  std::erase(body, '\r');  // the text as a reader shows it: lines, not CRLF
+  const auto note = body.find("None of the Word documents");
+  ASSERT_NE(note, std::string::npos) << body;
+  const auto end = body.find("\n\n", note);
+  ASSERT_NE(end, std::string::npos) << body;
+  const std::string paragraph = body.substr(note, end - note);
+  EXPECT_NE(paragraph.find("base document template"), std::string::npos) << paragraph;
+  EXPECT_NE(paragraph.find(facts.base_template_url), std::string::npos) << paragraph;
+  EXPECT_EQ(paragraph.find('\n'), std::string::npos) << "one paragraph, one line: " << paragraph;
+  EXPECT_NE(body.find("Please quote", end), std::string::npos) << body;
+}
+
+TEST(ComposeReply, ARevisionIsNamedInTheSubject) {
+  ReplyFacts facts = alice_contribution();
+  facts.document_number = "QIT4N-I-007 Rev.1";
+  const std::string message = compose_reply(facts, builtin_templates());
+  EXPECT_EQ(value_of(message, "Subject"), "Received: QKD network architecture [QIT4N-I-007 Rev.1]");
+}
+
 TEST(ComposeReply, SubjectInjectionStaysInsideTheSubject) {
   ReplyFacts facts = alice_contribution();
   facts.original_subject = "Contribution\r\nBcc: evil@x\r\n\r\nInjected body";

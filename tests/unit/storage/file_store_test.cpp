@@ -37,6 +37,24 @@ class FileStoreTest : public ::testing::Test {
   FileStore store_{files_dir()};
 };
 
+TEST_F(FileStoreTest, ARevisionsFilesGoUnderItsOwnFolderBesideTheOriginals) {
+  store_.store("QIT4N-05", "QIT4N-I-007", {file("report.pdf", "v1")});
+  const auto now = store_.store("QIT4N-05", "QIT4N-I-007", {file("report.pdf", "v2")}, 1);
+  store_.store_deferred("QIT4N-05", "QIT4N-I-007", {file("report.pdf", "v3")}, 2);
+  store_.sync_deferred();
+  const fs::path folder = files_dir() / "QIT4N-05" / "QIT4N-I-007";
+  EXPECT_EQ(now[0].path, (folder / "rev1" / "report.pdf").string());
+  std::ifstream original(folder / "report.pdf"), first(folder / "rev1" / "report.pdf"),
+      second(folder / "rev2" / "report.pdf");
+  std::stringstream a, b, c;
+  a << original.rdbuf();
+  b << first.rdbuf();
+  c << second.rdbuf();
+  EXPECT_EQ(a.str(), "v1");
+  EXPECT_EQ(b.str(), "v2");
+  EXPECT_EQ(c.str(), "v3");
+}
+
 TEST_F(FileStoreTest, WritesContentUnderMeetingAndDocumentNumber) {
   const std::string pdf("%PDF-1.7\n\0\xff binary", 19);
   const auto stored = store_.store("QIT4N-05", "QIT4N-I-007", {file("report.pdf", pdf)});
