@@ -242,6 +242,58 @@ TEST(DocxCover, TooManyMembers) {
   EXPECT_EQ(read_cover_sheet(zip, limits).verdict, DocxVerdict::read);
 }
 
+// The end-of-central-directory record of `zip` made to announce `members`.
+std::string announcing(std::string zip, std::uint16_t members) {
+  const std::size_t record = zip.rfind("PK\x05\x06");
+  zip[record + 8] = zip[record + 10] = static_cast<char>(members & 0xFF);
+  zip[record + 9] = zip[record + 11] = static_cast<char>(members >> 8);
+  return zip;
+}
+
+TEST(DocxCover, AnnouncedMembersAreCountedBeforeTheDirectoryIsRead) {
+  const std::string zip = docx_with(body(table(row("Title:", "T"))));
+  const DocxReading reading = read_cover_sheet(announcing(zip, 60'000));
+  EXPECT_EQ(reading.verdict, DocxVerdict::over_limit);
+  EXPECT_EQ(reading.problem, "60000 members, more than 10000");
+}
+
+TEST(DocxCover, Zip64RecordAnnouncingTrillionsOfMembers) {
+  std::string zip = announcing(docx_with(body("")), 0xFFFF);
+  const std::size_t record = zip.rfind("PK\x05\x06");
+  std::string zip64;
+  test::put_le(zip64, 0x06064b50, 4);
+  test::put_le(zip64, 44, 4);  // size of the rest, 64-bit
+  test::put_le(zip64, 0, 4);
+  test::put_le(zip64, 45, 2);
+  test::put_le(zip64, 45, 2);
+  test::put_le(zip64, 0, 4);
+  test::put_le(zip64, 0, 4);
+  for (int count = 0; count < 2; ++count) {  // on this disk, in all: 2^40
+    test::put_le(zip64, 0, 4);
+    test::put_le(zip64, 0x100, 4);
+  }
+  zip64 += std::string(16, '\0');  // directory size and offset (not read)
+  std::string locator;
+  test::put_le(locator, 0x07064b50, 4);
+  test::put_le(locator, 0, 4);
+  test::put_le(locator, static_cast<std::uint32_t>(record), 4);
+  test::put_le(locator, 0, 4);
+  test::put_le(locator, 1, 4);
+  zip.insert(record, zip64 + locator);
+  const DocxReading reading = read_cover_sheet(zip);
+  EXPECT_EQ(reading.verdict, DocxVerdict::over_limit);
+  EXPECT_EQ(reading.problem, "1099511627776 members, more than 10000");
+}
+
+TEST(DocxCover, StartTagWithThousandsOfAttributesIsRefused) {
+  std::string paragraph_tag = "<w:p";
+  for (int i = 0; i < 5000; ++i) paragraph_tag += " w:a" + std::to_string(i) + "=\"\"";
+  const DocxReading reading =
+      read_cover_sheet(docx_with(body(paragraph_tag + "/>" + table(row("Title:", "T")))));
+  EXPECT_EQ(reading.verdict, DocxVerdict::not_a_docx);
+  EXPECT_EQ(reading.problem, "word/document.xml: a start tag with more than 256 attributes");
+}
+
 TEST(DocxCover, BillionLaughsIsRefusedAtItsDoctype) {
   const DocxReading reading = read_cover_sheet(document("billion_laughs"));
   EXPECT_EQ(reading.verdict, DocxVerdict::not_a_docx);
