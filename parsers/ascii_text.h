@@ -1,5 +1,6 @@
-// ASCII case and white space, as mail protocols define them: header names, addresses' domains,
-// protocol keywords. Locale-independent; bytes above 0x7F are left as they are.
+// ASCII case and white space, as mail protocols and file formats define them: header names,
+// keywords, labels ("Title:") and file-name suffixes (".DOCX"). Locale-independent; bytes
+// outside A-Z compare as they are, so UTF-8 text passes through unchanged.
 #pragma once
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 namespace contribd::ascii {
 
 constexpr char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 inline std::string lower(std::string_view text) {
@@ -18,13 +19,19 @@ inline std::string lower(std::string_view text) {
   return out;
 }
 
-constexpr bool equal_ignoring_case(std::string_view a, std::string_view b) {
+constexpr bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
                                             [](char x, char y) { return lower(x) == lower(y); });
 }
 
 constexpr bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && equal_ignoring_case(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() &&
+         equals_ignoring_case(text.substr(0, prefix.size()), prefix);
+}
+
+constexpr bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         equals_ignoring_case(text.substr(text.size() - suffix.size()), suffix);
 }
 
 constexpr bool is_space(char c) {

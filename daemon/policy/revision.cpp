@@ -24,7 +24,7 @@ std::optional<std::string> document_number_in(std::string_view tag,
     const std::string_view rest = tag.substr(end);
     const bool plain = rest.empty();
     const bool revision = rest.size() > 5 &&
-                          ascii::equal_ignoring_case(rest.substr(0, 5), " rev.") &&
+                          ascii::equals_ignoring_case(rest.substr(0, 5), " rev.") &&
                           std::all_of(rest.begin() + 5, rest.end(), is_digit);
     if (plain || revision) return std::string(tag.substr(0, end));
   }
@@ -57,7 +57,7 @@ std::vector<std::string> bracketed_document_numbers(std::string_view subject,
 RevisionDecision decide_revision(std::string_view sender,
                                  const std::vector<RevisionCandidate>& candidates) {
   for (const RevisionCandidate& candidate : candidates) {
-    if (sender.empty() || !ascii::equal_ignoring_case(candidate.sender, sender)) continue;
+    if (sender.empty() || !ascii::equals_ignoring_case(candidate.sender, sender)) continue;
     return {candidate.withdrawn ? RevisionVerdict::hold_withdrawn : RevisionVerdict::revision,
             candidate.document_number};
   }
