@@ -145,6 +145,13 @@ class RegistrationQueue {
     });
   }
 
+  // Runs `job` on the worker after the registrations submitted so far: what touches the
+  // register during a pass runs there, one thing at a time.
+  template <typename Job>
+  void after_registrations(Job job) {
+    asio::post(worker_, std::move(job));
+  }
+
   bool empty() const { return queued_.empty(); }
   std::size_t size() const { return queued_.size(); }
   bool oldest_done() const { return !queued_.empty() && queued_.front()->done; }
@@ -183,16 +190,17 @@ void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
   counts.failed += static_cast<int>(missing);
 }
 
-// What a pass moves once committed: registered messages to the processed folder, held ones
-// to the review folder.
+// Where a batch's messages go once committed: registered ones to the processed folder, held
+// ones to the review folder.
 struct Moves {
   std::vector<std::uint32_t> processed;
   std::vector<std::uint32_t> review;
 };
 
 // Counts the results and notes where each message goes.
-void settle(const Registration& work, SweepCounts& counts, Moves& moves) {
+Moves settle(const Registration& work, SweepCounts& counts) {
   note_vanished(work.batch, counts);
+  Moves moves;
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
     const std::optional<IntakeResult>& result = work.results[i];
     if (!result) {
@@ -204,27 +212,48 @@ void settle(const Registration& work, SweepCounts& counts, Moves& moves) {
     if (result->destination == Destination::processed) moves.processed.push_back(uid);
     if (result->destination == Destination::review) moves.review.push_back(uid);
   }
+  return moves;
 }
 
-// One UID MOVE per this many messages: the command stays short even when the UIDs are scattered.
-constexpr std::size_t kMoveMessages = 500;
-
-awaitable<void> move_committed(imap::Session& session, IntakeContext& context,
-                               const storage::MessageKey& any_key,
-                               const std::vector<std::uint32_t>& uids, const std::string& folder) {
-  for (std::size_t first = 0; first < uids.size(); first += kMoveMessages) {
-    const std::size_t last = std::min(uids.size(), first + kMoveMessages);
-    std::vector<std::uint32_t> part(uids.begin() + static_cast<std::ptrdiff_t>(first),
-                                    uids.begin() + static_cast<std::ptrdiff_t>(last));
-    co_await session.move_batch(part, folder);
-    auto transaction = context.register_.begin();
-    storage::MessageKey key = any_key;
-    for (std::uint32_t uid : part) {
-      key.uid = uid;
-      context.register_.mark_moved(key);
+// Records the moves on the worker, after the registration it may be running: the register is
+// the worker's during a pass. A failure leaves the messages recorded as not moved, and the next
+// pass completes the move (a UID no longer in the folder moves nothing).
+void record_moved(RegistrationQueue& queue, storage::Register& register_,
+                  storage::MessageKey any_key, std::vector<std::uint32_t> uids) {
+  queue.after_registrations([&register_, any_key, uids = std::move(uids)]() mutable {
+    try {
+      auto transaction = register_.begin();
+      for (std::uint32_t uid : uids) {
+        any_key.uid = uid;
+        register_.mark_moved(any_key);
+      }
+      transaction.commit();
+    } catch (const std::exception& error) {
+      spdlog::error("{} messages moved but not recorded as moved (the next pass does it): {}",
+                    uids.size(), error.what());
     }
-    transaction.commit();
-  }
+  });
+}
+
+awaitable<void> move_to(imap::Session& session, RegistrationQueue& queue,
+                        storage::Register& register_, const storage::MessageKey& any_key,
+                        std::vector<std::uint32_t> uids, const std::string& folder) {
+  if (uids.empty()) co_return;
+  co_await session.move_batch(uids, folder);
+  record_moved(queue, register_, any_key, std::move(uids));
+}
+
+// SPEC step 5: a batch's messages leave the watched folder as soon as it is committed, with one
+// UID MOVE per destination, while the next batch registers.
+awaitable<void> move_settled(imap::Session& session, RegistrationQueue& queue,
+                             const Registration& work, Moves moves) {
+  if (work.intakes.empty()) co_return;
+  const storage::MessageKey& any_key = work.intakes.front().key;
+  storage::Register& register_ = work.context.register_;
+  co_await move_to(session, queue, register_, any_key, std::move(moves.processed),
+                   work.config.imap.processed_folder);
+  co_await move_to(session, queue, register_, any_key, std::move(moves.review),
+                   work.config.imap.review_folder);
 }
 
 }  // namespace
@@ -346,36 +375,38 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   if (pending.empty() || stopping()) co_return;
   const std::filesystem::path folder = spool_folder(context);
   std::vector<std::vector<PendingMessage>> batches = plan_batches(std::move(pending));
-  // Moved once the pass is over, not after each batch: the connection would otherwise sit idle
-  // during every move instead of streaming the next batch. Until then the register knows them
-  // as committed and not moved, so that a crash leaves the moves to the next start.
-  const storage::MessageKey any_key = batches.front().front().key;
-  Moves moves;
-  const auto settle_oldest = [&](const Registration& work) { settle(work, counts, moves); };
-
   RegistrationQueue queue(co_await asio::this_coro::executor);
   std::exception_ptr failure;
+  // Takes the oldest batch once registered, counts it and moves what it committed; after an
+  // IMAP failure the moves are left to the next pass (the register knows them as not moved).
+  const auto settle_oldest = [&]() -> awaitable<void> {
+    std::shared_ptr<Registration> work = co_await queue.take_oldest();
+    Moves moves = settle(*work, counts);
+    if (failure) co_return;
+    try {
+      co_await move_settled(session, queue, *work, std::move(moves));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  };
   try {
     for (std::vector<PendingMessage>& planned : batches) {
       // A batch not fetched yet stays unread in the folder for the next run.
-      if (stopping()) break;
-      while (queue.size() >= kQueuedBatches) settle_oldest(*co_await queue.take_oldest());
+      if (stopping() || failure) break;
+      while (queue.size() >= kQueuedBatches) co_await settle_oldest();
+      if (failure) break;
       FetchedBatch fetched;
       co_await fetch_into(session, std::move(planned), folder, fetched);
       queue.submit(std::make_shared<Registration>(context, std::move(fetched)));
-      while (queue.oldest_done()) settle_oldest(*co_await queue.take_oldest());
+      while (queue.oldest_done() && !failure) co_await settle_oldest();
     }
   } catch (...) {
     failure = std::current_exception();
   }
   // What was fetched is registered in any case: the worker must be done with the register
   // before anyone else uses it.
-  while (!queue.empty()) settle_oldest(*co_await queue.take_oldest());
+  while (!queue.empty()) co_await settle_oldest();
   if (failure) std::rethrow_exception(failure);
-  co_await move_committed(session, context, any_key, moves.processed,
-                          context.config.imap.processed_folder);
-  co_await move_committed(session, context, any_key, moves.review,
-                          context.config.imap.review_folder);
 }
 
 }  // namespace contribd

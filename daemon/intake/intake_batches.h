@@ -1,8 +1,8 @@
 // The body of a mailbox pass: fetch, register and move the messages the register has not
 // examined yet, in batches. Each batch is fetched with one UID FETCH into spool files while
-// the previous batch is extracted and registered (one transaction) on a worker thread; what
-// was committed is moved to the processed folder at the end of the pass, so the order
-// "registered and reply queued, then moved" holds for every message.
+// the previous batch is extracted and registered (one transaction) on a worker thread; as soon
+// as a batch is committed its messages are moved (one UID MOVE per destination), so the order
+// "registered and reply queued, then moved" holds for every message (SPEC step 5).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
