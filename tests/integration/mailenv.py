@@ -148,6 +148,22 @@ def maildir_messages(address):
     return messages
 
 
+def wait_for_queue_empty(timeout=30.0):
+    """Waits until the sandbox Postfix holds no message: everything it accepted (replies
+    included) has been delivered, so a mailbox that has no reply now will not get one from
+    what was sent so far. Raises TimeoutError with the queue's listing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        listing = subprocess.run(["postqueue", "-c", os.path.join(DIR, "postfix", "etc"), "-p"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True).stdout
+        if "Mail queue is empty" in listing:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"postfix queue not empty after {timeout}s:\n{listing}")
+        time.sleep(0.1)
+
+
 def wait_for_messages(address, count, timeout=15.0):
     """Waits until ADDRESS's INBOX holds at least COUNT messages; returns them
     all. Raises TimeoutError saying how many arrived."""

@@ -25,9 +25,6 @@ from harness import SECRETARIAT, Contribd, contribution, replies_to, send
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZURICH = "Europe/Zurich"
 
-# Postfix delivers the replies of one run within a moment of each other: once the replies we
-# expect are in, this long is enough for any reply we do not expect to show up too.
-SETTLE_SECONDS = 2.0
 
 
 def docx(name):
@@ -143,7 +140,7 @@ class RobotsAndListsAreHeldForAPerson(RegisterAssertions):
         cls.register = cls.contribd.register()
         cls.review = cls.contribd.review()
         mailenv.wait_for_messages("frank@member.test", 1, timeout=30)
-        time.sleep(SETTLE_SECONDS)
+        mailenv.wait_for_queue_empty()  # no reply we do not expect is still on its way
 
     @classmethod
     def tearDownClass(cls):
@@ -309,7 +306,7 @@ class ResubmissionsAreRecognised(RegisterAssertions):
             for raw in mailenv.wait_for_messages("alice@member.test", 2, timeout=30)]
         mailenv.wait_for_messages("bob@member.test", 1, timeout=30)
         mailenv.wait_for_messages("carol@member.test", 2, timeout=30)
-        time.sleep(SETTLE_SECONDS)
+        mailenv.wait_for_queue_empty()  # no reply we do not expect is still on its way
 
     @classmethod
     def tearDownClass(cls):
@@ -416,7 +413,7 @@ class HeaderInjectionReachesNoOneElse(RegisterAssertions):
         cls.raw_reply = mailenv.wait_for_messages("erin@member.test", 1, timeout=30)[0]
         cls.reply = email.message_from_bytes(cls.raw_reply, policy=email.policy.default)
         mailenv.wait_for_messages("dave@member.test", 1, timeout=30)
-        time.sleep(SETTLE_SECONDS)
+        mailenv.wait_for_queue_empty()  # no reply we do not expect is still on its way
 
     @classmethod
     def tearDownClass(cls):
@@ -478,7 +475,7 @@ class RepliesToOneSenderAreLimitedPerHour(RegisterAssertions):
         cls.run_result = cls.contribd.run_once()
         cls.register = cls.contribd.register()
         mailenv.wait_for_messages("carol@member.test", 2, timeout=30)
-        time.sleep(SETTLE_SECONDS)
+        mailenv.wait_for_queue_empty()  # no reply we do not expect is still on its way
 
     @classmethod
     def tearDownClass(cls):
