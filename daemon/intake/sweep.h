@@ -24,8 +24,9 @@ struct SweepCounts {
 // CONTRIBD_MESSAGE_ID, CONTRIBD_SENDER). A message that cannot be registered (disk full) is
 // counted as failed and left in the folder; IMAP failures throw imap::ImapError, and whatever
 // was committed before stays committed (a move left undone is completed by the next pass).
-// `stop_requested`, when given, is looked at between messages: once it is true the pass ends
-// after the message in hand (registered and moved), leaving the rest for the next run.
+// `stop_requested`, when given, is looked at between batches: once it is true no further batch
+// is fetched; those fetched already are registered and moved, and the rest wait, unread, for
+// the next run.
 boost::asio::awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context,
                                                   const bool* stop_requested = nullptr);
 

@@ -1,4 +1,4 @@
-// Sending one reply: connect to the submission server, run the SMTP dialogue, disconnect.
+// The outbox's SMTP session: connect to the submission server once, log in, send many replies.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,23 +12,13 @@
 
 namespace contribd::smtp {
 
-// Opens a connection to `endpoint` (TLS, or STARTTLS as it says), delivers `message` (CRLF
-// bytes) to `recipient` with deliver(), and closes. Throws SmtpError for the server's refusals
-// (permanent for 5xx and for a recipient that can never be sent) and net::NetError for network
-// and TLS failures, which are temporary. `helo_name` must be a host name or address literal.
-// The views must stay valid until the returned awaitable completes (co_await it directly).
-boost::asio::awaitable<void> send_message(boost::asio::any_io_executor executor,
-                                          const net::Endpoint& endpoint,
-                                          const Credentials& credentials,
-                                          std::string_view envelope_from,
-                                          std::string_view recipient, std::string_view message,
-                                          std::string_view helo_name = "localhost");
-
 // One authenticated SMTP session for many replies: opening it costs a TCP and TLS handshake
 // and a SASL exchange, which dominate the time of sending a short reply.
 class Session {
  public:
-  // Connects and runs open_session(); throws SmtpError or net::NetError like send_message.
+  // Connects (TLS, or STARTTLS as `endpoint` says) and runs open_session(). Throws SmtpError
+  // for the server's refusals and net::NetError for network and TLS failures, which are
+  // temporary. `helo_name` must be a host name or address literal.
   static boost::asio::awaitable<std::unique_ptr<Session>> open(
       boost::asio::any_io_executor executor, const net::Endpoint& endpoint,
       const Credentials& credentials, std::string_view helo_name = "localhost");
