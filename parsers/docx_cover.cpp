@@ -1,8 +1,8 @@
 // libzip reads the zip, libxml2's SAX parser the XML (parsers/xml_stream.h), chosen over
 // minizip and pugixml with bench/bench_docx_cover.cpp:
 // - the XML streams from the inflater through the parser in 16 kB, whatever the size of
-//   word/document.xml, and reading ends with the first table (0.4 ms for a 20 MB document that
-//   opens with its cover table, 130 ms for one without a table). pugixml parses a whole
+//   word/document.xml, and reading ends with the first table (under 1 ms for a 20 MB document
+//   that opens with its cover table, 130 ms for one without a table). pugixml parses a whole
 //   document 1.7 times as fast, but into a tree of 3.7 times the XML's size, 17 times for dense
 //   markup ("<a/>" repeated, where it is also 7 times slower): 4.3 GB for 256 MiB, beyond the
 //   extraction process's 1 GiB. libxml2 stops at 256 levels of nesting by itself and, with
