@@ -1,6 +1,7 @@
 #include "parsers/xml_stream.h"
 
 #include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
 #include <exception>
@@ -18,14 +19,19 @@ std::string_view text_of(const xmlChar* text) {
                          : std::string_view(reinterpret_cast<const char*>(text));
 }
 
-// Counts the attributes of each start tag in the bytes before the parser gets them: a lexer
-// that knows only tags, quoted values, comments, CDATA sections, processing instructions and
-// declarations, one byte at a time, with its state kept from one piece of input to the next.
-class AttributeCounter {
+// Looks at the bytes before the parser gets them: a lexer that knows only tags, quoted values,
+// comments, CDATA sections, processing instructions and declarations, one byte at a time, its
+// state kept from one piece of input to the next. It stops the input where a DOCTYPE begins
+// (whatever state libxml2 is in, no DTD reaches it), and where a start tag gets one attribute
+// too many.
+class MarkupGuard {
  public:
-  // False as soon as a start tag has more than kMaxAttributesPerTag attributes.
-  bool scan(std::string_view bytes) {
-    for (const char c : bytes) {
+  enum class Verdict { fine, doctype, too_many_attributes };
+
+  // How many of `bytes` may go to the parser: all, or those before the byte that tripped it.
+  std::size_t scan(std::string_view bytes) {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      const char c = bytes[i];
       switch (state_) {
         case State::text:
           if (c == '<') state_ = State::open;
@@ -46,7 +52,7 @@ class AttributeCounter {
             quote_ = c;
             state_ = State::quoted;
           } else if (c == '=') {
-            if (++attributes_ > kMaxAttributesPerTag) return false;
+            if (++attributes_ > kMaxAttributesPerTag) return trip(Verdict::too_many_attributes, i);
           } else if (c == '>') {
             state_ = State::text;
           }
@@ -54,7 +60,8 @@ class AttributeCounter {
         case State::quoted:
           if (c == quote_) state_ = State::tag;
           break;
-        case State::bang:  // "<!--", "<![CDATA[" or a declaration ("<!DOCTYPE")
+        case State::bang:  // "<!--", "<![CDATA[", "<!DOCTYPE"
+          if (c == 'D') return trip(Verdict::doctype, i);
           state_ = c == '-' ? State::comment : c == '[' ? State::cdata : State::declaration;
           break;
         case State::comment:  // ends at "-->"
@@ -79,12 +86,21 @@ class AttributeCounter {
           break;
       }
     }
-    return true;
+    return bytes.size();
   }
+
+  Verdict verdict() const { return verdict_; }
 
  private:
   enum class State { text, open, tag, quoted, bang, comment, cdata, instruction, declaration };
+
+  std::size_t trip(Verdict verdict, std::size_t at) {
+    verdict_ = verdict;
+    return at;
+  }
+
   State state_ = State::text;
+  Verdict verdict_ = Verdict::fine;
   char quote_ = 0;
   int run_ = 0;  // '-', ']' or '?' just seen, towards the end of a comment, CDATA or PI
   std::size_t attributes_ = 0;
@@ -94,9 +110,9 @@ struct Session {
   const XmlSource* source = nullptr;
   XmlHandler* handler = nullptr;
   xmlParserCtxtPtr context = nullptr;
-  AttributeCounter counter;
-  bool too_many_attributes = false;
-  bool doctype = false;
+  MarkupGuard guard;
+  bool doctype = false;  // seen by the parser: in UTF-16, which the guard does not read
+  bool fatal_error = false;
   std::exception_ptr failure;  // thrown by the handler, rethrown once libxml2 is cleaned up
   std::string first_error;
 
@@ -114,15 +130,16 @@ struct Session {
     if (session->stopped()) xmlStopParser(session->context);
   }
 
+  // Nothing more once the guard tripped or the parser met a fatal error: libxml2 goes on after
+  // one with the callbacks off, and would otherwise read on to the end.
   static int read(void* user, char* buffer, int size) {
     auto* session = static_cast<Session*>(user);
-    if (size <= 0 || session->too_many_attributes) return 0;
-    const std::size_t got = (*session->source)(buffer, static_cast<std::size_t>(size));
-    if (!session->counter.scan(std::string_view(buffer, got))) {
-      session->too_many_attributes = true;
-      return 0;  // the parser never sees the tag
+    if (size <= 0 || session->fatal_error ||
+        session->guard.verdict() != MarkupGuard::Verdict::fine) {
+      return 0;
     }
-    return static_cast<int>(got);
+    const std::size_t got = (*session->source)(buffer, static_cast<std::size_t>(size));
+    return static_cast<int>(session->guard.scan(std::string_view(buffer, got)));
   }
 
   static void start_element(void* user, const xmlChar* name, const xmlChar*, const xmlChar* ns, int,
@@ -150,9 +167,13 @@ struct Session {
     xmlStopParser(session->context);
   }
 
+  // Not xmlStopParser() here: libxml2 2.9 may still use the input it would free (an unsupported
+  // encoding crashes it so). The input ends instead, see read().
   static void error(void* user, xmlErrorPtr error) {
     auto* session = static_cast<Session*>(user);
-    if (session == nullptr || error == nullptr || !session->first_error.empty()) return;
+    if (session == nullptr || error == nullptr) return;
+    if (error->level == XML_ERR_FATAL) session->fatal_error = true;
+    if (!session->first_error.empty()) return;
     try {
       std::string text = error->message != nullptr ? error->message : "not well-formed";
       while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -216,17 +237,19 @@ XmlReading stream_xml(const XmlSource& source, XmlHandler& handler) {
     xmlCtxtUseOptions(
         context, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlParseDocument(context);
-    well_formed = context->wellFormed != 0;
+    well_formed = context->wellFormed != 0 && !session.fatal_error;
+    xmlFreeDoc(context->myDoc);  // made by libxml2 for entity declarations it met, if any
+    context->myDoc = nullptr;
     xmlFreeParserCtxt(context);
   }
   xmlSetStructuredErrorFunc(previous_context, previous_handler);
   if (session.failure) std::rethrow_exception(session.failure);
 
   XmlReading reading;
-  if (session.doctype) {
+  if (session.doctype || session.guard.verdict() == MarkupGuard::Verdict::doctype) {
     reading.outcome = XmlOutcome::doctype;
     reading.problem = "has a DOCTYPE, which OOXML does not allow";
-  } else if (session.too_many_attributes) {
+  } else if (session.guard.verdict() == MarkupGuard::Verdict::too_many_attributes) {
     reading.outcome = XmlOutcome::too_many_attributes;
     reading.problem =
         "a start tag with more than " + std::to_string(kMaxAttributesPerTag) + " attributes";

@@ -1,11 +1,12 @@
 // XML from strangers (the parts of a .docx), read as a stream of events: libxml2's SAX parser
 // in pull mode takes its bytes from a callback, so memory does not grow with the document, and
 // the handler can stop the parse as soon as it has what it needs.
-// No DTD: a DOCTYPE ends the parse before its internal subset is read, so no entity is ever
-// declared, let alone expanded, and nothing is fetched. libxml2's own limits apply: 256 levels
-// of nesting, names of 50,000 bytes, text nodes and attribute values of 10 MB. A start tag with
-// more than 256 attributes (namespace declarations included) ends the parse before libxml2 sees
-// it, because libxml2 2.9 checks them for duplicates in quadratic time.
+// No DTD: the input is cut where "<!D" begins, before libxml2 sees it (and its callback refuses
+// a DOCTYPE in UTF-16, which the cut does not read), so no entity is ever declared, let alone
+// expanded, and nothing is fetched. libxml2's own limits apply: 256 levels of nesting, names of
+// 50,000 bytes, text nodes and attribute values of 10 MB. A start tag with more than 256
+// attributes (namespace declarations included) is cut the same way, because libxml2 2.9 checks
+// them for duplicates in quadratic time. After the first fatal error no more input is read.
 #pragma once
 
 #include <cstddef>

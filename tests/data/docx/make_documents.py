@@ -346,6 +346,27 @@ def corrupt(path, source):
     open(path, "wb").write(data[:len(data) * 6 // 10])
 
 
+def fuzz_seeds():
+    """Seeds for fuzz/fuzz_docx_cover (small .docx files as they are) and for
+    fuzz/fuzz_docx_cover_xml (word/document.xml, a NUL byte, docProps/core.xml)."""
+    seeds = os.path.join(HERE, "..", "..", "..", "fuzz", "seeds")
+    whole = os.path.join(seeds, "docx_cover")
+    xml = os.path.join(seeds, "docx_cover_xml")
+    for folder in (whole, xml):
+        os.makedirs(folder, exist_ok=True)
+    for name in ["lo_template", "lo_merged", "lo_two_people", "lo_html", "no_document",
+                 "billion_laughs"]:
+        shutil.copy(os.path.join(HERE, name + ".docx"), os.path.join(whole, name))
+    for name in ["lo_template", "lo_html", "merged", "two_people", "template_no_colons",
+                 "no_table", "billion_laughs"]:
+        with zipfile.ZipFile(os.path.join(HERE, name + ".docx")) as z:
+            seed = z.read("word/document.xml")
+            if "docProps/core.xml" in z.namelist():
+                seed += b"\0" + z.read("docProps/core.xml")
+        with open(os.path.join(xml, name), "wb") as f:
+            f.write(seed)
+
+
 def main():
     made = {
         "template_colons": template_colons,
@@ -367,6 +388,7 @@ def main():
     corrupt(os.path.join(HERE, "corrupt.docx"), os.path.join(HERE, "template_colons.docx"))
     with tempfile.TemporaryDirectory() as workdir:
         libreoffice_documents(workdir)
+    fuzz_seeds()
     for name in sorted(os.listdir(HERE)):
         if name.endswith(".docx"):
             print(f"{os.path.getsize(os.path.join(HERE, name)):>9} {name}")

@@ -285,6 +285,25 @@ TEST(DocxCover, Zip64RecordAnnouncingTrillionsOfMembers) {
   EXPECT_EQ(reading.problem, "1099511627776 members, more than 10000");
 }
 
+// `zip` with `copies` more copies of its end-of-central-directory record in its comment.
+std::string with_end_records(std::string zip, int copies) {
+  const std::size_t record = zip.rfind("PK\x05\x06");
+  std::string copy = zip.substr(record);
+  const auto comment = static_cast<std::uint32_t>(copy.size() * static_cast<std::size_t>(copies));
+  zip[record + 20] = static_cast<char>(comment & 0xFF);
+  zip[record + 21] = static_cast<char>(comment >> 8);
+  for (int i = 0; i < copies; ++i) zip += copy;
+  return zip;
+}
+
+TEST(DocxCover, EndRecordsBeyondAFewAreRefusedBeforeLibzipTriesEach) {
+  const std::string zip = docx_with(body(table(row("Title:", "T"))));
+  EXPECT_EQ(read_ok(with_end_records(zip, 1)).title, "T");
+  const DocxReading reading = read_cover_sheet(with_end_records(zip, 4));
+  EXPECT_EQ(reading.verdict, DocxVerdict::not_a_zip);
+  EXPECT_EQ(reading.problem, "not a zip: 5 end-of-central-directory records where one belongs");
+}
+
 TEST(DocxCover, StartTagWithThousandsOfAttributesIsRefused) {
   std::string paragraph_tag = "<w:p";
   for (int i = 0; i < 5000; ++i) paragraph_tag += " w:a" + std::to_string(i) + "=\"\"";

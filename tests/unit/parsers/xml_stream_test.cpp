@@ -87,6 +87,35 @@ TEST(XmlStream, DoctypeEndsTheParseBeforeItsSubset) {
   EXPECT_EQ(recorder.seen, "");
 }
 
+TEST(XmlStream, NoDoctypeReachesTheParserAfterAFatalError) {
+  // libxml2 reads on after a fatal error with the callbacks off, so its own DOCTYPE callback
+  // would not refuse this one.
+  for (const char* declaration :
+       {"<?xml version=\"0.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-7\"?>"}) {
+    SCOPED_TRACE(declaration);
+    Recorder recorder;
+    const XmlReading reading =
+        parse(std::string(declaration) +
+                  "<!DOCTYPE r [<!ENTITY a \"x\"><!ENTITY b \"&a;&a;\">]><r>&b;</r>",
+              recorder);
+    EXPECT_NE(reading.outcome, XmlOutcome::complete);
+    EXPECT_EQ(recorder.seen, "");
+  }
+}
+
+TEST(XmlStream, DoctypeInUtf16IsRefusedByTheParser) {
+  const std::string text =
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE r [<!ENTITY a \"x\">]><r>&a;</r>";
+  std::string utf16 = "\xFF\xFE";
+  for (const char c : text) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  Recorder recorder;
+  EXPECT_EQ(parse(utf16, recorder).outcome, XmlOutcome::doctype);
+  EXPECT_EQ(recorder.seen, "");
+}
+
 TEST(XmlStream, UndeclaredEntitiesAreErrors) {
   Recorder recorder;
   const XmlReading reading = parse("<r>&lol9;</r>", recorder);
