@@ -2,21 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "parsers/printable.h"
+
 namespace contribd::imap {
-namespace {
-
-// The name as it may appear in an error message: printable, bounded.
-std::string printable(std::string_view name) {
-  std::string out;
-  for (char c : name.substr(0, 200)) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 || byte == 0x7f) ? '?' : c;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::optional<std::string> quoted_string(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {

@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "parsers/printable.h"
+
 namespace contribd::imap {
 namespace {
 
@@ -320,13 +322,6 @@ class Parser {
   std::size_t value_count_ = 0;
   std::string error_;
 };
-
-void append_printable(std::string& out, std::string_view text) {
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out.push_back(byte < 0x20 || byte == 0x7f ? '?' : c);
-  }
-}
 
 }  // namespace
 

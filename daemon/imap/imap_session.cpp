@@ -17,6 +17,7 @@
 #include "daemon/auth/token_source.h"
 #include "parsers/imap_arguments.h"
 #include "parsers/imap_date.h"
+#include "parsers/printable.h"
 
 namespace contribd::imap {
 namespace {
@@ -37,13 +38,7 @@ std::string to_upper(std::string_view text) {
 
 // Server bytes as they may appear in an error message: printable, bounded.
 std::string excerpt(std::string_view bytes) {
-  std::string out;
-  for (char c : bytes.substr(0, kMaxExcerpt)) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 || byte == 0x7f) ? '?' : c;
-  }
-  if (bytes.size() > kMaxExcerpt) out += "...";
-  return out;
+  return printable(bytes, kMaxExcerpt);
 }
 
 std::string base64(std::string_view bytes) {

@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 
+#include "parsers/printable.h"
+
 namespace contribd::policy {
 namespace {
 
@@ -47,13 +49,7 @@ std::string first_token(std::string_view value) {
 
 // Header values come from strangers: the log gets them printable and short.
 std::string for_log(std::string_view value) {
-  std::string out;
-  for (const char c : value.substr(0, 120)) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 || byte == 0x7f) ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
-  }
-  if (value.size() > 120) out += "...";
-  return out;
+  return printable(value, 120, ControlShown::hex_escape);
 }
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

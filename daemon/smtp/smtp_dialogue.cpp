@@ -10,6 +10,7 @@
 #include "daemon/auth/sasl.h"
 #include "daemon/auth/token_source.h"
 #include "daemon/smtp/smtp_wire.h"
+#include "parsers/printable.h"
 #include "parsers/smtp_reply.h"
 
 namespace contribd::smtp {
@@ -20,14 +21,6 @@ constexpr std::size_t kMaxReplyLine = 4096;
 constexpr std::size_t kMaxReplyLines = 100;
 
 using boost::asio::awaitable;
-
-std::string printable(std::string_view text) {
-  std::string out;
-  for (const char c : text.substr(0, 200)) {
-    out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
-  }
-  return out;
-}
 
 // Reply parsing knows nothing of the connection; its errors get the server's name here. They
 // are temporary: a server that speaks garbage may be fixed later, and the message itself is
