@@ -4,26 +4,10 @@
 
 #include <utility>
 
+#include "parsers/ascii_text.h"
+
 namespace contribd::mime {
 namespace {
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower(c);
-  return out;
-}
 
 bool is_white_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -239,7 +223,7 @@ class FieldParser {
   // methodspec [reasonspec] *propspec, or the lone "none".
   void read_result() {
     AuthResult result;
-    result.method = lowered(cursor_.keyword());
+    result.method = ascii::lower(cursor_.keyword());
     if (result.method.empty()) return skip_item("a result does not start with a method name");
     cursor_.skip_cfws();
     if (cursor_.consume('/')) {
@@ -252,7 +236,7 @@ class FieldParser {
     }
     if (!cursor_.consume('=')) return skip_item("method {} has no result", result.method);
     cursor_.skip_cfws();
-    result.result = lowered(cursor_.keyword());
+    result.result = ascii::lower(cursor_.keyword());
     if (result.result.empty()) return skip_item("method {} has no result", result.method);
     read_reason_and_properties(result);
     out_.results.push_back(std::move(result));
@@ -262,7 +246,7 @@ class FieldParser {
     while (true) {
       cursor_.skip_cfws();
       if (cursor_.at_end() || cursor_.at(';')) return;
-      const std::string name = lowered(cursor_.keyword());
+      const std::string name = ascii::lower(cursor_.keyword());
       if (name.empty()) {
         return skip_item("unexpected character in the {} result", result.method);
       }
@@ -286,7 +270,7 @@ class FieldParser {
   // After "ptype.": property [CFWS] "=" pvalue. Returns false when the item was abandoned.
   bool read_property(AuthResult& result, const std::string& ptype) {
     cursor_.skip_cfws();
-    std::string property = lowered(cursor_.keyword());
+    std::string property = ascii::lower(cursor_.keyword());
     cursor_.skip_cfws();
     if (property.empty() || !cursor_.consume('=')) {
       skip_item("malformed property {}. in the {} result", ptype, result.method);
@@ -318,7 +302,8 @@ class FieldParser {
 
 const std::string* AuthResult::find(std::string_view ptype, std::string_view property) const {
   for (const AuthProperty& candidate : properties) {
-    if (iequals(candidate.ptype, ptype) && iequals(candidate.property, property)) {
+    if (ascii::equals_ignoring_case(candidate.ptype, ptype) &&
+        ascii::equals_ignoring_case(candidate.property, property)) {
       return &candidate.value;
     }
   }

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "parsers/ascii_text.h"
 #include "parsers/printable.h"
 
 namespace contribd::imap {
@@ -19,14 +20,6 @@ std::string to_upper(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = upper(c);
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
 }
 
 bool is_digit(char c) {
@@ -278,7 +271,7 @@ class Parser {
     if (at('[') && !skip_section()) return false;
     const std::string_view word = in_.substr(start, pos_ - start);
     value.text = std::string(word);
-    if (iequals(word, "NIL")) {
+    if (ascii::equals_ignoring_case(word, "NIL")) {
       value.kind = Value::Kind::nil;
       value.text.clear();
       return true;
@@ -326,7 +319,7 @@ class Parser {
 }  // namespace
 
 bool Value::is_atom(std::string_view upper_case_name) const {
-  return kind == Kind::atom && iequals(text, upper_case_name);
+  return kind == Kind::atom && ascii::equals_ignoring_case(text, upper_case_name);
 }
 
 std::optional<std::string_view> Value::as_text() const {
@@ -354,7 +347,8 @@ const Value* fetch_attribute(const Response& response, std::string_view name) {
   }
   const auto& items = response.values.front().items;
   for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
-    if (items[i].kind == Value::Kind::atom && iequals(items[i].text, name)) return &items[i + 1];
+    if (items[i].kind == Value::Kind::atom && ascii::equals_ignoring_case(items[i].text, name))
+      return &items[i + 1];
   }
   return nullptr;
 }

@@ -6,33 +6,11 @@
 #include <array>
 #include <cctype>
 
+#include "parsers/ascii_text.h"
 #include "parsers/printable.h"
 
 namespace contribd::policy {
 namespace {
-
-char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
 
 std::string_view trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -44,7 +22,7 @@ std::string_view trimmed(std::string_view text) {
 std::string first_token(std::string_view value) {
   value = trimmed(value);
   const auto end = value.find_first_of(" \t\r\n;(");
-  return lowered(value.substr(0, end));
+  return ascii::lower(value.substr(0, end));
 }
 
 // Header values come from strangers: the log gets them printable and short.
@@ -57,7 +35,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 const std::pair<std::string, std::string>* find_header(const Headers& headers,
                                                        std::string_view name) {
   for (const auto& field : headers) {
-    if (iequals(field.first, name)) return &field;
+    if (ascii::equals_ignoring_case(field.first, name)) return &field;
   }
   return nullptr;
 }
@@ -72,8 +50,8 @@ std::optional<ReplyDecision> check_loop_marker(const ReplyInput& in) {
                                                ours->first, for_log(ours->second)));
   }
   for (const auto& [name, value] : in.headers) {
-    if (iequals(name, "X-Loop") && !in.loop_marker.empty() &&
-        iequals(trimmed(value), in.loop_marker)) {
+    if (ascii::equals_ignoring_case(name, "X-Loop") && !in.loop_marker.empty() &&
+        ascii::equals_ignoring_case(trimmed(value), in.loop_marker)) {
       return withheld("loop-marker",
                       fmt::format("the message carries X-Loop: {}, which is ours", for_log(value)));
     }
@@ -91,11 +69,11 @@ std::optional<ReplyDecision> check_auto_submitted(const ReplyInput& in) {
 // Exchange's X-Auto-Response-Suppress: a comma-separated list of what not to send back.
 std::optional<ReplyDecision> check_auto_response_suppress(const ReplyInput& in) {
   for (const auto& [name, value] : in.headers) {
-    if (!iequals(name, "X-Auto-Response-Suppress")) continue;
+    if (!ascii::equals_ignoring_case(name, "X-Auto-Response-Suppress")) continue;
     std::string_view rest = value;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
-      const std::string item = lowered(trimmed(rest.substr(0, comma)));
+      const std::string item = ascii::lower(trimmed(rest.substr(0, comma)));
       if (item == "all" || item == "autoreply" || item == "dr") {
         return withheld("auto-response-suppress",
                         fmt::format("the sender asked for no automatic replies "
@@ -122,8 +100,8 @@ std::optional<ReplyDecision> check_precedence(const ReplyInput& in) {
 
 std::optional<ReplyDecision> check_list_headers(const ReplyInput& in) {
   for (const auto& [name, value] : in.headers) {
-    const std::string lower_name = lowered(name);
-    if (starts_with(lower_name, "list-") || lower_name == "mailing-list") {
+    const std::string lower_name = ascii::lower(name);
+    if (lower_name.starts_with("list-") || lower_name == "mailing-list") {
       return withheld("list-header", fmt::format("the message came through a mailing list ({}: {})",
                                                  for_log(name), for_log(value)));
     }
@@ -148,17 +126,17 @@ std::string_view local_part(std::string_view address) {
 
 // Mailbox names used by mail systems and list managers (RFC 5230 section 4.6).
 bool is_robot_local_part(std::string_view address) {
-  const std::string local = lowered(local_part(address));
+  const std::string local = ascii::lower(local_part(address));
   static constexpr std::array<std::string_view, 4> exact{"mailer-daemon", "postmaster", "listserv",
                                                          "majordomo"};
   static constexpr std::array<std::string_view, 6> no_reply{
       "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply"};
   if (std::find(exact.begin(), exact.end(), local) != exact.end()) return true;
   if (std::any_of(no_reply.begin(), no_reply.end(),
-                  [&](std::string_view p) { return starts_with(local, p); })) {
+                  [&](std::string_view p) { return local.starts_with(p); })) {
     return true;
   }
-  return starts_with(local, "owner-") || ends_with(local, "-request");
+  return local.starts_with("owner-") || local.ends_with("-request");
 }
 
 std::optional<ReplyDecision> check_robot_sender(const ReplyInput& in,
@@ -182,7 +160,7 @@ std::optional<ReplyDecision> check_robot_sender(const ReplyInput& in,
 std::optional<ReplyDecision> check_own_address(const ReplyInput& in, const std::string& recipient) {
   if (in.secretariat_address.empty()) return std::nullopt;
   for (const std::string* address : {&in.from_address, &recipient}) {
-    if (iequals(*address, in.secretariat_address)) {
+    if (ascii::equals_ignoring_case(*address, in.secretariat_address)) {
       return withheld("own-address",
                       fmt::format("{} is the secretariat's own address", for_log(*address)),
                       recipient);

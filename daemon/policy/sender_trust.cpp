@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "parsers/ascii_text.h"
 #include "parsers/auth_results.h"
 #include "parsers/organizational_domain.h"
 
@@ -14,24 +15,6 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A reason names at most this many findings; a forged field could carry a hundred.
 constexpr std::size_t kMaxFindings = 4;
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool is_control(char c) {
   const auto byte = static_cast<unsigned char>(c);
@@ -54,7 +37,7 @@ std::string for_log(std::string_view text) {
 std::string domain_of(std::string_view address_or_domain) {
   const auto at = address_or_domain.rfind('@');
   if (at != std::string_view::npos) address_or_domain.remove_prefix(at + 1);
-  return lowered(address_or_domain);
+  return ascii::lower(address_or_domain);
 }
 
 // The domain a result vouches for, by the property DMARC aligns for that method; empty when
@@ -162,9 +145,9 @@ SenderTrust decide_sender_trust(std::string_view from_address, const Headers& he
   std::optional<std::string> passed;
   std::vector<std::string> findings;
   for (const auto& [name, value] : headers) {
-    if (!iequals(name, "Authentication-Results")) continue;
+    if (!ascii::equals_ignoring_case(name, "Authentication-Results")) continue;
     const mime::AuthenticationResults field = mime::parse_authentication_results(value);
-    if (!iequals(field.authserv_id, authserv_id)) {
+    if (!ascii::equals_ignoring_case(field.authserv_id, authserv_id)) {
       ++foreign_fields;
       continue;
     }
@@ -193,7 +176,7 @@ SenderTrust decide_sender_trust(std::string_view from_address, const Headers& he
 }
 
 std::string rate_limit_key(std::string_view address) {
-  std::string key = lowered(address);
+  std::string key = ascii::lower(address);
   const auto at = key.rfind('@');
   if (at == std::string::npos) return key;
   const auto plus = key.find('+');
