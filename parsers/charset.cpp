@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 
+#include "parsers/ascii_text.h"
 #include "parsers/mime_init.h"
 
 namespace contribd::mime {
@@ -17,16 +18,9 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Outlook and older mailers use names that glibc iconv does not know.
 std::string iconv_name_for(std::string_view charset) {
-  std::string name = lower(charset);
+  std::string name = ascii::lower(charset);
   // RFC 2231 language suffix inside an RFC 2047 charset: "utf-8*en".
   if (auto star = name.find('*'); star != std::string::npos) name.resize(star);
   if (name == "ks_c_5601-1987" || name == "ks_c_5601" || name == "ksc5601") return "CP949";
@@ -38,12 +32,12 @@ std::string iconv_name_for(std::string_view charset) {
 }
 
 bool is_utf8_name(std::string_view name) {
-  const std::string lowered = lower(name);
+  const std::string lowered = ascii::lower(name);
   return lowered == "utf-8" || lowered == "utf8";
 }
 
 bool is_ascii_name(std::string_view name) {
-  const std::string lowered = lower(name);
+  const std::string lowered = ascii::lower(name);
   return lowered == "us-ascii" || lowered == "ascii" || lowered == "ansi_x3.4-1968";
 }
 
@@ -225,7 +219,7 @@ bool all_ascii(std::string_view bytes) {
 
 // Charsets whose 7-bit bytes are not plain ASCII text (escape sequences, UTF-7, wide forms).
 bool is_ascii_compatible(std::string_view charset) {
-  const std::string name = lower(charset);
+  const std::string name = ascii::lower(charset);
   for (std::string_view marker : {"2022", "utf-7", "utf7", "utf-16", "utf-32", "ucs", "hz"}) {
     if (name.find(marker) != std::string::npos) return false;
   }

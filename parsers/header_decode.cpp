@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "parsers/ascii_text.h"
 #include "parsers/bounded_defects.h"
 #include "parsers/charset.h"
 #include "parsers/mime_base64.h"
@@ -33,15 +34,6 @@ bool is_blank(std::string_view text) {
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool same_charset(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 int hex_value(char c) {
@@ -172,7 +164,7 @@ class DecodedText {
 
   void add_word(std::string_view charset, std::string bytes) {
     pending_blank_ = {};
-    if (run_open_ && same_charset(run_charset_, charset)) {
+    if (run_open_ && ascii::equals_ignoring_case(run_charset_, charset)) {
       run_bytes_ += bytes;
       return;
     }

@@ -12,6 +12,7 @@
 #include <string>
 #include <system_error>
 
+#include "parsers/ascii_text.h"
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
 #include "parsers/mime_address.h"
@@ -40,21 +41,11 @@ struct ParserOptionsFree {
   void operator()(GMimeParserOptions* options) const { g_mime_parser_options_free(options); }
 };
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(g_ascii_tolower(c));
-  return out;
-}
-
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 std::string mime_type_of(GMimeObject* object) {
   GMimeContentType* type = g_mime_object_get_content_type(object);
   if (type == nullptr) return "application/octet-stream";
   gchar* mime_type = g_mime_content_type_get_mime_type(type);
-  std::string result = lower(mime_type ? mime_type : "application/octet-stream");
+  std::string result = ascii::lower(mime_type ? mime_type : "application/octet-stream");
   g_free(mime_type);
   return result;
 }
@@ -86,7 +77,7 @@ std::string leaf_type_of(GMimeObject* object) {
 // "<id>" -> "id", lower-case, as cid: URLs name it.
 std::string bare_content_id(GMimeObject* object) {
   const char* id = g_mime_object_get_content_id(object);
-  return id ? lower(id) : "";
+  return id ? ascii::lower(id) : "";
 }
 
 void collect_html(GMimeObject* object, std::string& html, int budget) {
@@ -98,7 +89,7 @@ void collect_html(GMimeObject* object, std::string& html, int budget) {
     }
   } else if (GMIME_IS_PART(object) && mime_type_of(object) == "text/html") {
     std::vector<std::string> ignored;
-    html += lower(decode_part_body(GMIME_PART(object), "", ignored));
+    html += ascii::lower(decode_part_body(GMIME_PART(object), "", ignored));
   }
 }
 
@@ -126,7 +117,7 @@ bool is_report_part(std::string_view type) {
 
 bool is_tnef(std::string_view type, std::string_view filename) {
   return type == "application/ms-tnef" || type == "application/vnd.ms-tnef" ||
-         lower(filename) == "winmail.dat";
+         ascii::lower(filename) == "winmail.dat";
 }
 
 class TreeWalker {
@@ -215,9 +206,9 @@ class TreeWalker {
     }
     path_ = path;
     const std::string type = leaf_type_of(GMIME_OBJECT(part));
-    if (starts_with(type, "message/")) return;  // a container or a report, never a file
+    if (type.starts_with("message/")) return;  // a container or a report, never a file
     std::string filename = declared_filename(part);
-    if (filename.empty() && starts_with(type, "text/")) return;  // a body alternative
+    if (filename.empty() && type.starts_with("text/")) return;  // a body alternative
     if (sink_ != nullptr && !is_tnef(type, filename)) {
       stream_leaf(part, path, type, std::move(filename));
       return;
@@ -446,14 +437,15 @@ void collect_files(const GMimeTree& tree, const ParserWarnings& warnings,
 
 std::string first_field(const HeaderBlock& block, std::string_view name) {
   for (const HeaderField& field : block.fields) {
-    if (field.name.size() == name.size() && lower(field.name) == lower(name)) return field.value;
+    if (field.name.size() == name.size() && ascii::lower(field.name) == ascii::lower(name))
+      return field.value;
   }
   return {};
 }
 
 std::optional<std::string> return_path_of(const HeaderBlock& block) {
   for (const HeaderField& field : block.fields) {
-    if (lower(field.name) != "return-path") continue;
+    if (ascii::lower(field.name) != "return-path") continue;
     const std::string& value = field.value;
     const std::size_t open = value.find('<');
     const std::size_t close = value.find('>', open == std::string::npos ? 0 : open);

@@ -5,6 +5,8 @@
 #include <array>
 #include <utility>
 
+#include "parsers/ascii_text.h"
+
 namespace contribd::mime {
 
 namespace {
@@ -36,19 +38,11 @@ constexpr std::array<TypeAndExtension, 18> kKnownTypes{{
     {"text/html", "html"},
 }};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string name_for_nameless(std::string_view mime_type, int ordinal) {
   std::string_view extension = "bin";
-  const std::string type = lower(mime_type);
+  const std::string type = ascii::lower(mime_type);
   for (const TypeAndExtension& known : kKnownTypes) {
     if (known.type == type) extension = known.extension;
   }
@@ -59,7 +53,7 @@ std::string name_for_nameless(std::string_view mime_type, int ordinal) {
 std::string content_type_for_filename(std::string_view filename) {
   const std::size_t dot = filename.rfind('.');
   if (dot == std::string_view::npos) return "application/octet-stream";
-  const std::string extension = lower(filename.substr(dot + 1));
+  const std::string extension = ascii::lower(filename.substr(dot + 1));
   for (const TypeAndExtension& known : kKnownTypes) {
     if (known.extension == extension) return std::string(known.type);
   }

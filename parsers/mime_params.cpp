@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "parsers/ascii_text.h"
 #include "parsers/bounded_defects.h"
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
@@ -32,14 +33,6 @@ struct ParameterPieces {
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
 }
 
 std::string trim(std::string_view text) {
@@ -96,7 +89,7 @@ class Scanner {
         ++pos_;
       }
     }
-    return lower(value);
+    return ascii::lower(value);
   }
 
   std::optional<RawParameter> next_parameter() {
@@ -105,7 +98,7 @@ class Scanner {
     if (at_end()) return std::nullopt;
     const std::size_t name_start = pos_;
     while (!at_end() && text_[pos_] != '=' && text_[pos_] != ';') ++pos_;
-    std::string attribute = lower(trim(text_.substr(name_start, pos_ - name_start)));
+    std::string attribute = ascii::lower(trim(text_.substr(name_start, pos_ - name_start)));
     if (at_end() || text_[pos_] == ';') {
       if (!attribute.empty()) {
         defects_.push_back(
@@ -332,7 +325,7 @@ ParameterizedValue parse_parameterized_value(std::string_view raw,
 }
 
 std::optional<std::string> find_parameter(const ParameterizedValue& parsed, std::string_view name) {
-  const std::string wanted = lower(name);
+  const std::string wanted = ascii::lower(name);
   for (const MimeParameter& parameter : parsed.parameters) {
     if (parameter.name == wanted) return parameter.value;
   }

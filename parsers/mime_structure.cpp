@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "parsers/ascii_text.h"
 #include "parsers/mime_header_block.h"
 #include "parsers/mime_params.h"
 
@@ -20,18 +21,6 @@ bool is_space(char c) {
 
 bool is_all_space(std::string_view text) {
   return std::all_of(text.begin(), text.end(), is_space);
-}
-
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (ascii_lower(text[i]) != prefix[i]) return false;
-  }
-  return true;
 }
 
 std::string_view without_line_break(std::string_view line) {
@@ -198,7 +187,7 @@ void MimeStructureScanner::end_header_line() {
     }
     return;
   }
-  if (starts_with_ignoring_case(text, "content-")) entity_.has_content_fields = true;
+  if (ascii::starts_with_ignoring_case(text, "content-")) entity_.has_content_fields = true;
 }
 
 void MimeStructureScanner::finish_field() {
@@ -210,7 +199,7 @@ void MimeStructureScanner::finish_field() {
   if (colon == std::string_view::npos) return;
   std::string_view name = text.substr(0, colon);
   while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-  if (name.size() != 12 || !starts_with_ignoring_case(name, "content-type")) return;
+  if (name.size() != 12 || !ascii::starts_with_ignoring_case(name, "content-type")) return;
   std::string value;
   for (char c : text.substr(colon + 1)) {
     if (c != '\r' && c != '\n') value.push_back(c);  // unfolded

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "parsers/ascii_text.h"
 #include "storage/safe_filename.h"
 
 namespace contribd::storage {
@@ -133,20 +134,12 @@ bool create_folder(const fs::path& folder) {
   return created;
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Unique ignoring ASCII case, so that the folder can be copied to a case-insensitive disk.
 std::string unique_name(std::string_view wanted, std::set<std::string>& taken) {
   std::string name = safe_filename(wanted);
   const std::string base = name;
-  for (int n = 2; taken.contains(lower_ascii(name)); ++n) name = numbered_variant(base, n);
-  taken.insert(lower_ascii(name));
+  for (int n = 2; taken.contains(ascii::lower(name)); ++n) name = numbered_variant(base, n);
+  taken.insert(ascii::lower(name));
   return name;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "parsers/ascii_text.h"
+
 namespace contribd::storage {
 namespace {
 
@@ -81,15 +83,9 @@ std::string_view trim_dots_and_spaces(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension, in any case.
 bool is_windows_device_name(std::string_view name) {
-  auto stem = lower_ascii(name.substr(0, name.find('.')));
+  auto stem = ascii::lower(name.substr(0, name.find('.')));
   while (!stem.empty() && stem.back() == ' ') stem.pop_back();
   static constexpr std::array<std::string_view, 4> plain{"con", "prn", "aux", "nul"};
   for (auto device : plain) {
