@@ -1,7 +1,9 @@
 #include "daemon/config.h"
 
 #include <fmt/format.h>
+#include <netdb.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include "daemon/auth/oauth_grant.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/reply_decision.h"
+#include "daemon/smtp/smtp_wire.h"
 #include "daemon/terminal_text.h"
 #include "parsers/imap_arguments.h"
 
@@ -364,9 +367,25 @@ ImapConfig read_imap(const TableReader& reader) {
   return imap;
 }
 
+// This host's fully qualified name as the resolver knows it, else its plain name, else
+// "localhost": the EHLO name when [smtp] helo is not given.
+std::string this_host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  addrinfo hints{};
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* found = nullptr;
+  std::string fqdn = name;
+  if (::getaddrinfo(name, nullptr, &hints, &found) == 0) {
+    if (found != nullptr && found->ai_canonname != nullptr) fqdn = found->ai_canonname;
+    ::freeaddrinfo(found);
+  }
+  return smtp::is_valid_helo_name(fqdn) ? fqdn : "localhost";
+}
+
 SmtpConfig read_smtp(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file", "auth",
-                         "oauth", "from", "from_name", "envelope_from", "timeout_seconds"});
+                         "oauth", "from", "from_name", "envelope_from", "timeout_seconds", "helo"});
   SmtpConfig smtp;
   smtp.endpoint = read_endpoint(reader, 587, "starttls");
   smtp.username = reader.string("username");
@@ -380,6 +399,10 @@ SmtpConfig read_smtp(const TableReader& reader) {
   }
   if (!smtp.envelope_from.empty())
     require_bare_address(reader, "envelope_from", smtp.envelope_from);
+  smtp.helo = reader.string("helo", this_host_name());
+  if (!smtp::is_valid_helo_name(smtp.helo)) {
+    reader.fail("helo", fmt::format("\"{}\" is not a host name or address literal", smtp.helo));
+  }
   return smtp;
 }
 
@@ -389,8 +412,8 @@ StorageConfig read_storage(const TableReader& reader) {
 }
 
 RepliesConfig read_replies(const TableReader& reader) {
-  reader.reject_unknown(
-      {"ack_template", "late_template", "max_per_sender_per_hour", "max_per_hour"});
+  reader.reject_unknown({"ack_template", "late_template", "max_per_sender_per_hour", "max_per_hour",
+                         "max_backoff_seconds"});
   RepliesConfig replies;
   replies.ack_template = reader.readable_file("ack_template", false);
   replies.late_template = reader.readable_file("late_template", false);
@@ -398,6 +421,8 @@ RepliesConfig read_replies(const TableReader& reader) {
       reader.integer("max_per_sender_per_hour", replies.max_per_sender_per_hour, 0, 1000000));
   replies.max_per_hour =
       static_cast<int>(reader.integer("max_per_hour", replies.max_per_hour, 0, 1000000));
+  replies.max_backoff_seconds = static_cast<int>(
+      reader.integer("max_backoff_seconds", replies.max_backoff_seconds, 1, 86400));
   return replies;
 }
 
@@ -636,19 +661,21 @@ std::string describe(const Config& config) {
   if (config.imap.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.imap.auth));
   }
-  out << fmt::format("smtp     {} as {}, replies from {}, envelope from <{}>\n",
+  out << fmt::format("smtp     {} as {}, replies from {}, envelope from <{}>, EHLO {}\n",
                      endpoint(config.smtp.endpoint), config.smtp.username, config.smtp.from,
-                     config.smtp.envelope_from);
+                     config.smtp.envelope_from, config.smtp.helo);
   if (config.smtp.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.smtp.auth));
   }
   out << fmt::format("storage  database {}, files {}\n", config.storage.database.string(),
                      config.storage.files_dir.string());
   out << fmt::format(
-      "replies  ack {}, late {}, at most {} per sender and {} in all per hour\n",
+      "replies  ack {}, late {}, at most {} per sender and {} in all per hour, retried at "
+      "most {} s apart\n",
       config.replies.ack_template.empty() ? "built-in" : config.replies.ack_template.string(),
       config.replies.late_template.empty() ? "built-in" : config.replies.late_template.string(),
-      config.replies.max_per_sender_per_hour, config.replies.max_per_hour);
+      config.replies.max_per_sender_per_hour, config.replies.max_per_hour,
+      config.replies.max_backoff_seconds);
   out << describe_trust(config.trust);
   out << describe_publish(config.publish);
   out << describe_limits(config.limits);

@@ -65,6 +65,9 @@ struct SmtpConfig {
   std::string from;  // the secretariat's address
   std::string from_name;
   std::string envelope_from;  // MAIL FROM; empty means <> (RFC 3834 section 3.3)
+  // The EHLO name: [smtp] helo, else this host's fully qualified name (servers that check
+  // it, as Microsoft 365 and many spam filters do, refuse "localhost").
+  std::string helo = "localhost";
 };
 
 struct StorageConfig {
@@ -77,6 +80,7 @@ struct RepliesConfig {
   std::filesystem::path late_template;
   int max_per_sender_per_hour = 10;  // "+tags" of one address count as that address
   int max_per_hour = 200;            // all replies together
+  int max_backoff_seconds = 60;      // retries of a reply at most this far apart
 };
 
 // Who may receive a reply (SPEC step 4). Without an authserv_id, replies go to whatever

@@ -33,7 +33,6 @@ using asio::awaitable;
 using asio::use_awaitable;
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::chrono::seconds kMaxReplyBackoff{60};
 constexpr std::chrono::seconds kFirstReconnectWait{1};
 constexpr std::chrono::seconds kMaxReconnectBackoff{300};
 // After a stop signal the service finishes the message or reply in hand; past this grace it
@@ -49,7 +48,7 @@ struct Runtime {
   reply::Templates templates;
   storage::Register register_;
   storage::FileStore files;
-  SmtpPacing smtp_pacing{kMaxReplyBackoff};
+  SmtpPacing smtp_pacing;
   std::uint32_t uidvalidity = 0;  // of the watched folder, as the last pass saw it
   // The last pass left messages to try again (the register was locked, the disk full): the
   // next pass comes after kRetryPassAfter, not at the next mail or IDLE renewal.
@@ -68,6 +67,7 @@ struct Runtime {
         templates(load_reply_templates(config)),
         register_(storage::Register::open(config.storage.database)),
         files(config.storage.files_dir),
+        smtp_pacing(std::chrono::seconds(config.replies.max_backoff_seconds)),
         jail(jail_limits(config.limits)) {
     count_last_crash();
   }

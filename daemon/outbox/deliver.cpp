@@ -31,7 +31,7 @@ boost::asio::awaitable<Attempt> attempt(boost::asio::any_io_executor executor,
   try {
     if (!session) {
       const net::Endpoint endpoint = smtp.endpoint;
-      session = co_await smtp::Session::open(executor, endpoint, credentials);
+      session = co_await smtp::Session::open(executor, endpoint, credentials, smtp.helo);
     }
     co_await session->send(entry.envelope_from, entry.recipient, entry.message);
     co_return outcome;

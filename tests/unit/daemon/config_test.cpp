@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "daemon/policy/deadline.h"
+#include "daemon/smtp/smtp_wire.h"
 
 namespace contribd {
 namespace {
@@ -159,6 +160,24 @@ TEST_F(ConfigFile, DuplicateMeetingIdIsAnError) {
   std::string text = valid();
   text.replace(text.find("QIT4N-06"), 8, "QIT4N-05");
   EXPECT_NE(error_of(text).find("used by another meeting"), std::string::npos);
+}
+
+TEST_F(ConfigFile, EhloNameIsTheHostsNameUnlessGiven) {
+  const Config config = load(valid());
+  EXPECT_TRUE(smtp::is_valid_helo_name(config.smtp.helo)) << config.smtp.helo;
+  EXPECT_EQ(config.replies.max_backoff_seconds, 60);
+  std::string text = valid();
+  text.replace(text.find("[smtp]"), 6, "[smtp]\nhelo = \"contribd.itu.int\"");
+  EXPECT_EQ(load(text).smtp.helo, "contribd.itu.int");
+  text.replace(text.find("contribd.itu.int"), 16, "two words");
+  EXPECT_NE(error_of(text).find("smtp.helo"), std::string::npos) << error_of(text);
+}
+
+TEST_F(ConfigFile, ReplyBackoffCapIsAKey) {
+  const Config config = load(valid("", "[replies]\nmax_backoff_seconds = 300\n"));
+  EXPECT_EQ(config.replies.max_backoff_seconds, 300);
+  EXPECT_NE(error_of(valid("", "[replies]\nmax_backoff_seconds = 0\n")).find("max_backoff_seconds"),
+            std::string::npos);
 }
 
 TEST_F(ConfigFile, OptionalTablesHaveTheirDefaults) {

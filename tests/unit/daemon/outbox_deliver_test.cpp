@@ -93,6 +93,7 @@ class OutboxTest : public ::testing::Test {
     smtp_.endpoint.ca_file = ca_.pem_path();
     smtp_.endpoint.timeout = 5s;
     smtp_.from = "tsbfgqit4n@itu.test";
+    smtp_.helo = "contribd.itu.test";
   }
   ~OutboxTest() override { fs::remove_all(folder_); }
 
@@ -109,7 +110,7 @@ class OutboxTest : public ::testing::Test {
   asio::awaitable<void> serve_until_rcpt(std::string recipient, std::string answer) {
     co_await peer_.accept_tls();
     co_await peer_.send("220 smtp.test ESMTP\r\n");
-    co_await peer_.expect_line("EHLO localhost");
+    co_await peer_.expect_line("EHLO contribd.itu.test");
     co_await peer_.send("250-smtp.test\r\n250 8BITMIME\r\n");
     co_await peer_.expect_line("MAIL FROM:<>");
     co_await peer_.send("250 2.1.0 Ok\r\n");
@@ -269,7 +270,7 @@ TEST_F(OutboxTest, ReplyTheRegisterCannotRecordIsSentOnceAndRecordedLater) {
                              std::function<void()> before_accepting) -> asio::awaitable<void> {
     co_await peer.accept_tls();
     co_await peer.send("220 smtp.test ESMTP\r\n");
-    co_await peer.expect_line("EHLO localhost");
+    co_await peer.expect_line("EHLO contribd.itu.test");
     co_await peer.send("250-smtp.test\r\n250 8BITMIME\r\n");
     co_await peer.expect_line("MAIL FROM:<>");
     co_await peer.send("250 2.1.0 Ok\r\n");
