@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "daemon/log.h"
+
 namespace contribd {
 namespace {
 
@@ -63,7 +65,7 @@ std::vector<std::string> journal_entry(spdlog::level::level_enum level, std::str
   std::vector<std::string> entry;
   entry.push_back("MESSAGE=" + one_line(message));
   entry.push_back("PRIORITY=" + std::to_string(priority(level)));
-  entry.push_back("SYSLOG_IDENTIFIER=contribd");
+  entry.push_back("SYSLOG_IDENTIFIER=" + journal_identifier());
   for (const LogField& field : fields) {
     if (field.value.empty() || !valid_field_name(field.name)) continue;
     entry.push_back(std::string(field.name) + "=" + one_line(field.value));

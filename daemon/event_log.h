@@ -22,10 +22,11 @@ struct LogField {
 void log_event(spdlog::level::level_enum level, std::string_view message,
                std::initializer_list<LogField> fields);
 
-// The journal entry log_event() sends: MESSAGE=, PRIORITY=, SYSLOG_IDENTIFIER=contribd, then
-// the fields. Control characters in values (a hostile subject or server text) become spaces;
-// a field whose name is not a valid journal field name (A-Z, 0-9, '_', not starting with '_',
-// at most 64 bytes) is left out rather than sent.
+// The journal entry log_event() sends: MESSAGE=, PRIORITY=, SYSLOG_IDENTIFIER= (the
+// journal_identifier() of log.h: contribd, or contribd-<instance>), then the fields. Control
+// characters in values (a hostile subject or server text) become spaces; a field whose name is not
+// a valid journal field name (A-Z, 0-9, '_', not starting with '_', at most 64 bytes) is left out
+// rather than sent.
 std::vector<std::string> journal_entry(spdlog::level::level_enum level, std::string_view message,
                                        std::initializer_list<LogField> fields);
 

@@ -69,7 +69,9 @@ int check_config_command(const std::string& config_file) {
   } catch (const std::exception& error) {
     throw ConfigError(fmt::format("{}: replies: {}", config.source.string(), error.what()));
   }
-  std::cout << describe(config) << "configuration is valid\n";
+  std::cout << describe(config)
+            << fmt::format("journal  lines tagged {0} (journalctl -t {0})\n", journal_identifier())
+            << "configuration is valid\n";
   return exit_ok;
 }
 
@@ -95,8 +97,8 @@ int review_command(const std::string& config_file, bool json) {
 void note_in_journal(const std::string& line, const std::string& command) {
   const std::string actor = desk::operator_name();
   sd_journal_send("MESSAGE=%s: %s", actor.c_str(), line.c_str(), "PRIORITY=5",
-                  "SYSLOG_IDENTIFIER=contribd", "CONTRIBD_ACTOR=%s", actor.c_str(),
-                  "CONTRIBD_COMMAND=%s", command.c_str(), nullptr);
+                  "SYSLOG_IDENTIFIER=%s", journal_identifier().c_str(), "CONTRIBD_ACTOR=%s",
+                  actor.c_str(), "CONTRIBD_COMMAND=%s", command.c_str(), nullptr);
 }
 
 template <typename Command>
@@ -147,6 +149,7 @@ int main(int argc, char** argv) {
   std::string config_file;
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log debug detail");
+  app.set_version_flag("--version", "contribd " CONTRIBD_VERSION);
 
   auto* run = app.add_subcommand("run", "run the daemon");
   bool once = false;
@@ -201,10 +204,10 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) {
-      setup_logging(LogTarget::automatic, verbose);
+      setup_logging(LogTarget::automatic, verbose, journal_identifier_for(config_file));
       return once ? run_once(config_file) : run_service(config_file);
     }
-    setup_logging(LogTarget::stderr_only, verbose);
+    setup_logging(LogTarget::stderr_only, verbose, journal_identifier_for(config_file));
     if (*list) return list_command(config_file, meeting, json);
     if (*show) return show_command(config_file, document_number, json);
     if (*check) return check_config_command(config_file);

@@ -45,7 +45,10 @@ void on_fatal_signal(int number) {
     }
     while (count > 0) prefix[used++] = digits[--count];
     prefix[used++] = ' ';
-    ::ftruncate(marker_fd, 0);
+    // A dying process can do nothing about a failure; the line written next starts the file
+    // either way, and take() reads only that line.
+    if (::ftruncate(marker_fd, 0) != 0) {
+    }
     ::lseek(marker_fd, 0, SEEK_SET);
     write_all(marker_fd, prefix, used);
     write_all(marker_fd, current_line.data(), length);

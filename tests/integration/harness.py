@@ -35,12 +35,23 @@ def local(ts, zone):
 class Contribd:
     """A contribd installation: its config, register and files in a temporary folder.
     With timezone (an IANA name), the first meeting's deadline and closes are written as local
-    times of that zone, with `timezone = "..."`, instead of UTC."""
+    times of that zone, with `timezone = "..."`, instead of UTC.
+    Another group (test_instances): `secretariat` is its mailbox, `meeting_id` and
+    `document_prefix` its meeting; `config_path`, `password_files` ({"imap": path, "smtp":
+    path}) and `storage_dir` put its files where a systemd unit would (by default the config and
+    the register are in the temporary folder and the passwords are the sandbox's own files)."""
 
     def __init__(self, deadline, closes=None, extra_meetings="", imap_overrides=None,
-                 max_per_hour=10, replies_extra="", timezone=None):
+                 max_per_hour=10, replies_extra="", timezone=None, secretariat=SECRETARIAT,
+                 meeting_id="QIT4N-05", document_prefix="QIT4N-I-", config_path=None,
+                 password_files=None, storage_dir="state"):
         self.state = tempfile.mkdtemp(prefix="contribd-it-")
-        self.config_path = os.path.join(self.state, "contribd.toml")
+        self.config_path = config_path or os.path.join(self.state, "contribd.toml")
+        self.secretariat = secretariat
+        self.meeting_id, self.document_prefix = meeting_id, document_prefix
+        self.password_files = password_files or {
+            "imap": mailenv.password_file(secretariat), "smtp": mailenv.password_file(secretariat)}
+        self.storage_dir = storage_dir
         self.write_config(deadline, closes, extra_meetings, imap_overrides or {}, max_per_hour,
                           replies_extra, timezone)
 
@@ -53,8 +64,8 @@ class Contribd:
             "port": mailenv.IMAPS_PORT,
             "security": "tls",
             "ca_file": mailenv.CA,
-            "username": SECRETARIAT,
-            "password_file": mailenv.password_file(SECRETARIAT),
+            "username": self.secretariat,
+            "password_file": self.password_files["imap"],
             "folder": "INBOX",
             "processed_folder": "Registered",
             "idle": True,
@@ -72,27 +83,27 @@ class Contribd:
             f"port = {mailenv.SUBMISSION_PORT}",
             'security = "starttls"',
             f'ca_file = "{mailenv.CA}"',
-            f'username = "{SECRETARIAT}"',
-            f'password_file = "{mailenv.password_file(SECRETARIAT)}"',
-            f'from = "{SECRETARIAT}"',
+            f'username = "{self.secretariat}"',
+            f'password_file = "{self.password_files["smtp"]}"',
+            f'from = "{self.secretariat}"',
             'from_name = "ITU-T FG-QIT4N secretariat"',
             "timeout_seconds = 20",
             "",
             "[storage]",
-            'database = "state/contribd.sqlite"',
-            'files_dir = "state/files"',
+            f'database = "{self.storage_dir}/contribd.sqlite"',
+            f'files_dir = "{self.storage_dir}/files"',
             "",
             "[replies]",
             f"max_per_sender_per_hour = {max_per_hour}",
             replies_extra,
             "",
             "[[meeting]]",
-            'id = "QIT4N-05"',
+            f'id = "{self.meeting_id}"',
             'title = "Fifth meeting of FG-QIT4N, e-meeting"',
             f'deadline = "{meeting_time(deadline)}"',
             f'closes = "{meeting_time(closes)}"',
             *([f'timezone = "{zone}"'] if zone else []),
-            'document_prefix = "QIT4N-I-"',
+            f'document_prefix = "{self.document_prefix}"',
             "first_number = 1",
             extra_meetings,
         ]
@@ -208,7 +219,7 @@ def folder_name(list_line):
 def reset_mailboxes():
     """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
     from nothing while the servers keep running."""
-    for address in [SECRETARIAT, *mailenv.PARTICIPANTS]:
+    for address in [SECRETARIAT, mailenv.SECOND_SECRETARIAT, *mailenv.PARTICIPANTS]:
         conn = imaplib.IMAP4_SSL("127.0.0.1", int(mailenv.IMAPS_PORT),
                                  ssl_context=ssl.create_default_context(cafile=mailenv.CA))
         try:

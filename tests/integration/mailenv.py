@@ -21,6 +21,8 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parent.parent / "mailenv"
 
 SECRETARIAT = "tsbfgqit4n@itu.test"
+# A second group's secretariat, for several contribd instances side by side (test_instances).
+SECOND_SECRETARIAT = "tsbfgai4h@itu.test"
 PARTICIPANTS = [f"{name}@member.test"
                 for name in ("alice", "bob", "carol", "dave", "erin", "frank")]
 DOMAINS = ("itu.test", "member.test")

@@ -27,6 +27,8 @@ POSTFIX_QUEUE="$POSTFIX_DIR/queue"
 POSTFIX_PID_FILE="$POSTFIX_QUEUE/pid/master.pid"
 
 SECRETARIAT="tsbfgqit4n@itu.test"
+# A second group's secretariat mailbox: two contribd instances, one per group, side by side.
+SECOND_SECRETARIAT="tsbfgai4h@itu.test"
 PARTICIPANTS=(alice bob carol dave erin frank)
 MAIL_DOMAINS="itu.test member.test"
 MAIL_USER=vmail
@@ -51,6 +53,7 @@ serialize() {
 
 all_addresses() {
   echo "$SECRETARIAT"
+  echo "$SECOND_SECRETARIAT"
   local p
   for p in "${PARTICIPANTS[@]}"; do echo "$p@member.test"; done
 }
