@@ -22,6 +22,7 @@ TEST(PublishTimeline, OnePointPerContributionLateOnesSquare) {
 TEST(PublishTimeline, DeadlineLineWithLabelAndLegend) {
   const std::string svg = timeline_svg(fifth_meeting(), four_contributions());
   EXPECT_EQ(occurrences(svg, "<line class=\"deadline\""), 1u);
+  EXPECT_EQ(occurrences(svg, "deadline\""), 1u) << "the legend's key is not a deadline line";
   EXPECT_NE(svg.find("data-deadline=\"2020-07-22T21:59:59Z\""), std::string::npos);
   EXPECT_NE(svg.find(">Deadline 22 Jul 21:59 UTC</text>"), std::string::npos);
   EXPECT_NE(svg.find(">Late</text>"), std::string::npos);
