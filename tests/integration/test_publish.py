@@ -1,13 +1,13 @@
 """The published document list (SPEC step 11), read by a real browser. While `contribd run`
-watches the mailbox, the contributions of two weeks in July 2020 are found there, some before
-and some after the deadline, two with a subject and a file name that attack the page; contribd publishes them, and a withdrawal typed
-in another shell shows on the page within seconds. Headless Chromium, served the folder by a
-plain web server on 127.0.0.1, reads the meeting's table and finds what `contribd list --json`
-says, follows a file link to the registered bytes, finds no element injected by the hostile
-texts, lays the rows out as cards on a phone, and saves the screenshots in docs/. Every page
-passes html5lib's strict parser; the CSV, read back with Python's csv module, and
-documents.json match the register; timeline.svg has one point per contribution and the
-deadline line; `contribd publish` rewrites nothing when nothing changed."""
+watches the mailbox, it finds two weeks of contributions from July 2020 there, some before and
+some after the deadline, two with a subject and a file name that attack the page; contribd
+publishes them, and a withdrawal typed in another shell shows on the page within seconds.
+Headless Chromium, served the folder by a plain web server on 127.0.0.1, reads the meeting's
+table and finds what `contribd list --json` says, follows a file link to the registered bytes,
+finds no element injected by the hostile texts, lays the rows out as cards on a phone, and
+saves the screenshots in docs/. Every page passes html5lib's strict parser; the CSV, read back
+with Python's csv module, and documents.json match the register; timeline.svg has one point per
+contribution and the deadline line; `contribd publish` rewrites nothing when nothing changed."""
 
 import calendar
 import csv
