@@ -13,6 +13,7 @@
 #include "daemon/config.h"
 #include "daemon/intake/extraction_jail.h"
 #include "daemon/log.h"
+#include "daemon/publish/publish_site.h"
 #include "daemon/reply/composer.h"
 #include "daemon/service.h"
 #include "storage/register.h"
@@ -89,6 +90,28 @@ int review_command(const std::string& config_file, bool json) {
     std::cout << desk::review_table(held);
   }
   return exit_ok;
+}
+
+// Writes the document lists now, as the daemon does after every change (SPEC step 11).
+int publish_command(const std::string& config_file) {
+  const Config config = load_config(config_file, FileChecks::skip);
+  if (config.publish.dir.empty()) {
+    throw ConfigError(config.source.string() +
+                      ": [publish] dir is not set, so there is nothing to publish");
+  }
+  auto register_ = open_existing_register(config);
+  const publish::PublishReport report = publish::publish_site(config, register_);
+  for (const std::string& problem : report.file_problems) {
+    std::cerr << "contribd: not published: " << problem << "\n";
+  }
+  // The rest is published; what could not be is said above, and the exit status says it too.
+  std::cout << fmt::format(
+      "published {} contribution{} of {} meeting{} in {}: {} page{} changed, {} file{} added\n",
+      report.contributions, report.contributions == 1 ? "" : "s", report.meetings,
+      report.meetings == 1 ? "" : "s", config.publish.dir.string(), report.pages_written,
+      report.pages_written == 1 ? "" : "s", report.files_placed,
+      report.files_placed == 1 ? "" : "s");
+  return report.file_problems.empty() ? exit_ok : exit_runtime_error;
 }
 
 // A desk command: one transaction on the register, one line on stdout (done) or stderr
@@ -196,6 +219,9 @@ int main(int argc, char** argv) {
   resend->add_option("--config", config_file, "configuration file")->required();
   resend->add_option("document", document_number, "document number")->required();
 
+  auto* publish = app.add_subcommand("publish", "write the published document lists now");
+  publish->add_option("--config", config_file, "configuration file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -212,6 +238,7 @@ int main(int argc, char** argv) {
     if (*show) return show_command(config_file, document_number, json);
     if (*check) return check_config_command(config_file);
     if (*review) return review_command(config_file, json);
+    if (*publish) return publish_command(config_file);
     if (*accept) {
       const std::optional<std::string> chosen =
           meeting.empty() ? std::nullopt : std::optional<std::string>(meeting);

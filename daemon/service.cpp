@@ -22,6 +22,7 @@
 #include "daemon/intake/sweep.h"
 #include "daemon/notify.h"
 #include "daemon/outbox/deliver.h"
+#include "daemon/publish/publish_site.h"
 #include "daemon/reconnect.h"
 #include "daemon/reply/composer.h"
 
@@ -53,6 +54,10 @@ struct Runtime {
   // The last pass left messages to try again (the register was locked, the disk full): the
   // next pass comes after kRetryPassAfter, not at the next mail or IDLE renewal.
   bool retry_soon = false;
+  // The published document lists (SPEC step 11) are behind the register: set at start, by a
+  // pass that registered something, by replies sent or failed, by a change from another
+  // process (a desk command) and by a reload; cleared once they are written.
+  bool publish_due = true;
   // Set by a stop signal; the service looks at it between messages and between replies.
   bool stop_requested = false;
   // Cancelled by a stop signal, to end the waits (IDLE, poll, backoff) at once. Only the
@@ -163,6 +168,41 @@ awaitable<DeliveryCounts> deliver(Runtime& runtime) {
   co_return DeliveryCounts{0, 0, 1};
 }
 
+// Rewrites the published lists when the register changed since they were last written: at most
+// once per pass of the loop, however many batches and replies the pass had. A failure is logged
+// and the lists are written again at the next wake; it never stops the intake.
+void publish_if_due(Runtime& runtime) {
+  const PublishConfig& publish = runtime.config.publish;
+  if (publish.dir.empty() || !runtime.publish_due) return;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    const publish::PublishReport report = publish::publish_site(runtime.config, runtime.register_);
+    runtime.publish_due = false;
+    for (const std::string& problem : report.file_problems) {
+      spdlog::warn("publish: a stored file is missing from the document list: {}", problem);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto level =
+        report.pages_written + report.files_placed > 0 ? spdlog::level::info : spdlog::level::debug;
+    spdlog::log(level,
+                "published the document lists in {}: {} contributions of {} meetings, {} pages "
+                "changed, {} files added ({} copied), in {:.3f} s",
+                publish.dir.string(), report.contributions, report.meetings, report.pages_written,
+                report.files_placed, report.files_copied, seconds);
+  } catch (const std::exception& error) {
+    spdlog::error(
+        "publish: the document lists in {} could not be written: {}; tried again at the "
+        "next wake",
+        publish.dir.string(), error.what());
+  }
+}
+
+void note_replies(Runtime& runtime, const DeliveryCounts& sent) {
+  // documents.json shows each reply's state.
+  if (sent.sent + sent.failed > 0) runtime.publish_due = true;
+}
+
 awaitable<int> once(Runtime& runtime) {
   bool complete = true;
   try {
@@ -172,6 +212,7 @@ awaitable<int> once(Runtime& runtime) {
     const SweepCounts counts = co_await sweep_mailbox(*session, context);
     log_sweep(runtime, counts);
     complete = counts.failed == 0;
+    if (counts.registered > 0) runtime.publish_due = true;
     co_await session->logout();
   } catch (const std::exception& error) {
     std::cerr << "contribd: imap " << error.what() << "\n";
@@ -180,6 +221,7 @@ awaitable<int> once(Runtime& runtime) {
   }
   try {
     const DeliveryCounts sent = co_await deliver(runtime);
+    note_replies(runtime, sent);
     if (sent.deferred > 0) complete = false;
   } catch (const std::exception& error) {
     std::cerr << "contribd: smtp " << error.what() << "\n";
@@ -189,6 +231,8 @@ awaitable<int> once(Runtime& runtime) {
     spdlog::warn("replies are still queued in the outbox; they are sent on the next run");
     complete = false;
   }
+  publish_if_due(runtime);
+  if (runtime.publish_due && !runtime.config.publish.dir.empty()) complete = false;
   co_return complete ? exit_ok : exit_runtime_error;
 }
 
@@ -264,8 +308,14 @@ awaitable<void> unless_stopped(Runtime& runtime, awaitable<void> wait) {
 
 // The desk commands (accept, release, resend, withdraw) write the register from another
 // process; PRAGMA data_version tells the daemon, looked at once a second while it waits.
+bool register_changed_elsewhere(Runtime& runtime) {
+  if (!runtime.register_.changed_elsewhere()) return false;
+  runtime.publish_due = true;  // a withdrawal shows on the list
+  return true;
+}
+
 awaitable<void> idle_once(Runtime& runtime, imap::Session& session, std::chrono::seconds max_wait) {
-  co_await session.idle(max_wait, [&runtime] { return runtime.register_.changed_elsewhere(); });
+  co_await session.idle(max_wait, [&runtime] { return register_changed_elsewhere(runtime); });
 }
 
 awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
@@ -274,7 +324,7 @@ awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
     co_await sleep_for(std::min<std::chrono::milliseconds>(
         std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
                                      deadline - std::chrono::steady_clock::now())));
-    if (runtime.register_.changed_elsewhere()) co_return;
+    if (register_changed_elsewhere(runtime)) co_return;
   }
 }
 
@@ -311,13 +361,18 @@ awaitable<void> serve_connected(Runtime& runtime, imap::Session& session) {
   while (!runtime.stop_requested) {
     IntakeContext context = runtime.intake();
     try {
-      log_sweep(runtime, co_await sweep_mailbox(session, context, &runtime.stop_requested));
+      const SweepCounts counts = co_await sweep_mailbox(session, context, &runtime.stop_requested);
+      log_sweep(runtime, counts);
+      if (counts.registered > 0) runtime.publish_due = true;
     } catch (const storage::StorageError& error) {
       // Nothing uncommitted is lost: the messages stay in the folder for the next pass.
       spdlog::error("register: {}; the mailbox pass is tried again at the next wake", error.what());
+      runtime.publish_due = true;  // the batches before the failure were committed
     }
-    co_await deliver(runtime);
+    const DeliveryCounts sent = co_await deliver(runtime);
+    note_replies(runtime, sent);
     if (runtime.stop_requested) break;
+    publish_if_due(runtime);
     notify::status(fmt::format("watching {} on {}", runtime.config.imap.folder,
                                runtime.config.imap.endpoint.host));
     co_await wait_for_mail(runtime, session);
@@ -374,6 +429,8 @@ awaitable<int> serve(Runtime& runtime) {
       if (runtime.stop_requested) break;
     } catch (const std::exception& error) {
       cause = error.what();
+      // A pass cut short may have registered batches that no count reported.
+      runtime.publish_due = true;
     }
     session.reset();
     // A failure caused by the stop itself (a cancelled wait or read) is not an outage.
@@ -426,6 +483,7 @@ awaitable<void> reload_on_hangup(Runtime& runtime, asio::signal_set& hangup) {
       runtime.templates = Runtime::load_reply_templates(fresh);
       runtime.config.meetings = std::move(fresh.meetings);
       runtime.config.replies = std::move(fresh.replies);
+      runtime.publish_due = true;  // titles and deadlines show on the lists
       spdlog::info("SIGHUP: reloaded {} meetings and the reply templates",
                    runtime.config.meetings.size());
     } catch (const std::exception& error) {

@@ -7,6 +7,9 @@ The mailbox is filled by writing Maildir files while Dovecot is stopped, snapsho
 restored before every run (contribd moves what it registers). Each figure is the median of
 --runs runs; peak RSS comes from GNU time. Replies are sent in the same run; the time spent
 sending them is measured from the moment contribd logs the end of its mailbox pass.
+With --publish on, contribd also writes the document lists ([publish] dir, SPEC step 11); with
+--publish both, every run is made once without and once with them, and the summary compares the
+two and counts how often the lists were written against the batches of the pass.
 """
 
 import argparse
@@ -173,13 +176,14 @@ def clear_replies():
                 path.unlink(missing_ok=True)
 
 
-def contribd_once(binary, config_path, expected, replies_expected):
+def contribd_once(binary, config_path, expected, replies_expected, flags=None):
     """Runs `contribd run --once`; returns a dict of the measured figures."""
     log_lines = []
     pass_done = {}
     start = time.monotonic()
     rss_file = Path(WORKDIR) / "contribd.rss"
-    command = [*WRAP, binary, *CONTRIBD_FLAGS, "run", "--config", config_path, "--once"]
+    flags = CONTRIBD_FLAGS if flags is None else flags
+    command = [*WRAP, binary, *flags, "run", "--config", config_path, "--once"]
     process = subprocess.Popen(with_peak_rss(command, rss_file), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
 
@@ -211,16 +215,31 @@ def contribd_once(binary, config_path, expected, replies_expected):
         if time.monotonic() > delivered_by:
             raise RuntimeError(f"only {count_replies()} of {replies_expected} replies delivered")
         time.sleep(0.2)
+    published = [line for line in log_lines if "published the document lists" in line]
     return {"seconds": seconds, "intake_seconds": intake, "sending_seconds": seconds - intake,
-            "peak_rss_kib": peak_rss_kib(rss_file), "cpu_seconds": cpu_seconds(rss_file)}
+            "peak_rss_kib": peak_rss_kib(rss_file), "cpu_seconds": cpu_seconds(rss_file),
+            "publications": len(published),
+            "publish_seconds": sum(float(re.search(r"in ([0-9.]+) s$", line.strip()).group(1))
+                                   for line in published),
+            "batches": sum("batch of " in line for line in log_lines)}
 
 
-def measure_case(name, count, message_bytes, runs, binary, workdir, received):
+def enable_publishing(contribd, folder):
+    """Adds the [publish] table: the document lists go to FOLDER."""
+    shutil.rmtree(folder, ignore_errors=True)
+    with open(contribd.config_path, "a") as config:
+        config.write(f'\n[publish]\ndir = "{folder}"\n')
+
+
+def measure_case(name, count, message_bytes, runs, binary, workdir, received, publish="off"):
+    """One summary per publishing mode measured (off, on, or both), runs interleaved so that
+    both modes meet the same machine."""
     snapshot = workdir / f"snapshot-{name}"
     print(f"[{name}] writing {count} message(s) of about {message_bytes / 1e6:.1f} MB",
           flush=True)
     fill_mailbox(count, message_bytes, received, snapshot)
-    raw_runs, contribd_runs = [], []
+    modes = {"off": [False], "on": [True], "both": [False, True]}[publish]
+    raw_runs, contribd_runs = [], {mode: [] for mode in modes}
     total_bytes = 0
     for run in range(1, runs + 1):
         restore_mailbox(snapshot)
@@ -231,32 +250,51 @@ def measure_case(name, count, message_bytes, runs, binary, workdir, received):
         raw_runs.append({"seconds": seconds, "peak_rss_kib": rss,
                          "fetch_seconds": report["fetch_seconds"],
                          "cpu_seconds": cpu_seconds(Path(WORKDIR) / "raw-fetch.rss")})
-        restore_mailbox(snapshot)
-        clear_replies()
-        deadline = received + 10 * 86400
-        contribd = harness.Contribd(deadline=deadline, max_per_hour=1_000_000)
-        try:
-            figures = contribd_once(binary, contribd.config_path, count, count)
-        finally:
-            contribd.remove()
-        contribd_runs.append(figures)
-        print(f"[{name}] run {run}: raw fetch {seconds:.2f} s; contribd {figures['seconds']:.2f} s "
-              f"(intake {figures['intake_seconds']:.2f} s, sending {figures['sending_seconds']:.2f}"
-              f" s), CPU {figures['cpu_seconds']:.2f} s, peak RSS "
-              f"{figures['peak_rss_kib'] / 1024:.1f} MiB", flush=True)
+        for publishing in modes:
+            restore_mailbox(snapshot)
+            clear_replies()
+            deadline = received + 10 * 86400
+            # Neither limit may withhold a reply: every one is measured.
+            contribd = harness.Contribd(deadline=deadline, max_per_hour=1_000_000,
+                                        replies_extra="max_per_hour = 1000000")
+            flags = None
+            if publishing:
+                enable_publishing(contribd, workdir / "public")
+                flags = ["-v"]  # the batches are counted from the debug log
+            elif publish == "both":
+                flags = ["-v"]  # the same logging as the runs it is compared with
+            try:
+                figures = contribd_once(binary, contribd.config_path, count, count, flags)
+            finally:
+                contribd.remove()
+            contribd_runs[publishing].append(figures)
+            lists = (f"; lists written {figures['publications']} time(s) in "
+                     f"{figures['publish_seconds']:.3f} s for {figures['batches']} batches"
+                     if publishing else "")
+            print(f"[{name}{' +publish' if publishing else ''}] run {run}: raw fetch "
+                  f"{seconds:.2f} s; contribd {figures['seconds']:.2f} s (intake "
+                  f"{figures['intake_seconds']:.2f} s, sending {figures['sending_seconds']:.2f}"
+                  f" s), CPU {figures['cpu_seconds']:.2f} s, peak RSS "
+                  f"{figures['peak_rss_kib'] / 1024:.1f} MiB{lists}", flush=True)
     clear_replies()
-    return summarize(name, count, total_bytes, raw_runs, contribd_runs)
+    return [summarize(name + (" +publish" if publishing else ""), count, total_bytes, raw_runs,
+                      contribd_runs[publishing], publishing)
+            for publishing in modes]
 
 
 def median(runs, key):
     return statistics.median(run[key] for run in runs)
 
 
-def summarize(name, count, total_bytes, raw_runs, contribd_runs):
+def summarize(name, count, total_bytes, raw_runs, contribd_runs, publishing=False):
     raw = median(raw_runs, "seconds")
     total = median(contribd_runs, "seconds")
     intake = median(contribd_runs, "intake_seconds")
     return {
+        "publishing": publishing,
+        "publications": max(run["publications"] for run in contribd_runs),
+        "publish_seconds": median(contribd_runs, "publish_seconds"),
+        "batches": min(run["batches"] for run in contribd_runs),
         "case": name,
         "messages": count,
         "megabytes": total_bytes / 1e6,
@@ -292,6 +330,24 @@ def print_summary(result):
     print(f"  replies sending  {ours['sending_seconds']:7.2f} s")
     print(f"  ratio contribd/raw: total {result['ratio_total_to_raw']:.2f}, "
           f"intake {result['ratio_intake_to_raw']:.2f}")
+    if result["publishing"]:
+        print(f"  document lists   written at most {result['publications']} time(s) per run, "
+              f"for at least {result['batches']} batches; {result['publish_seconds']:.3f} s "
+              "(median)")
+
+
+def print_publishing_cost(results):
+    """Publishing on against off, for each case measured both ways."""
+    by_name = {result["case"]: result for result in results}
+    for result in results:
+        off = by_name.get(result["case"].removesuffix(" +publish"))
+        if not result["publishing"] or off is None or off is result:
+            continue
+        on_ours, off_ours = result["contribd"], off["contribd"]
+        print(f"\n== {off['case']}: publishing on / off: intake "
+              f"{on_ours['intake_seconds'] / off_ours['intake_seconds']:.2f}x, total "
+              f"{on_ours['seconds'] / off_ours['seconds']:.2f}x; lists written "
+              f"{result['publications']} time(s) per run for {result['batches']} batches")
 
 
 def main():
@@ -308,6 +364,8 @@ def main():
     parser.add_argument("--workdir", default="/tmp/contribd-bench-backlog")
     parser.add_argument("--verbose", action="store_true", help="contribd logs debug detail")
     parser.add_argument("--log", help="append contribd's log of every run to this file")
+    parser.add_argument("--publish", choices=("off", "on", "both"), default="off",
+                        help="write the document lists too ([publish] dir); both: compare")
     parser.add_argument("--wrap", default="",
                         help='a command to run contribd under, e.g. "perf record -g -o F --"')
     args = parser.parse_args()
@@ -324,16 +382,17 @@ def main():
     received = time.time() - 86400
     results = []
     if args.messages > 0:
-        results.append(measure_case("backlog", args.messages, args.message_kb * 1000, args.runs,
-                                    args.contribd, workdir, received))
+        results += measure_case("backlog", args.messages, args.message_kb * 1000, args.runs,
+                                args.contribd, workdir, received, args.publish)
     if args.large_mb > 0:
         message_bytes = int(args.large_mb * 1024 * 1024 * 4 / 3 * 77 / 76) + 1500
-        results.append(measure_case("large", 1, message_bytes, args.runs, args.contribd, workdir,
-                                    received))
+        results += measure_case("large", 1, message_bytes, args.runs, args.contribd, workdir,
+                                received, args.publish)
     empty_mailbox()
     clear_replies()
     for result in results:
         print_summary(result)
+    print_publishing_cost(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     shutil.rmtree(workdir, ignore_errors=True)
