@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "daemon/json_optional.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/terminal_text.h"
 
@@ -113,10 +114,6 @@ nlohmann::json files_json(const std::vector<storage::StoredFile>& stored, PathsS
 
 namespace {
 
-nlohmann::json optional_text(const std::optional<std::string>& text) {
-  return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
-}
-
 nlohmann::json contacts_json(const std::vector<storage::Contact>& contacts) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& contact : contacts) {
@@ -166,12 +163,12 @@ nlohmann::json contribution_json(const storage::Contribution& contribution, Path
                             ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
                                              {"reason", contribution.withdrawn->reason}}
                             : nlohmann::json(nullptr)},
-          {"authentication", optional_text(contribution.authentication)},
-          {"title", optional_text(document.title)},
-          {"source", optional_text(document.source)},
-          {"purpose", optional_text(document.purpose)},
-          {"keywords", optional_text(document.keywords)},
-          {"abstract", optional_text(document.abstract)},
+          {"authentication", json_or_null(contribution.authentication)},
+          {"title", json_or_null(document.title)},
+          {"source", json_or_null(document.source)},
+          {"purpose", json_or_null(document.purpose)},
+          {"keywords", json_or_null(document.keywords)},
+          {"abstract", json_or_null(document.abstract)},
           {"contacts", contacts_json(document.contacts)},
           {"template", document.template_use
                            ? nlohmann::json(storage::to_string(*document.template_use))

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "daemon/json_optional.h"
+
 namespace contribd {
 namespace {
 
@@ -68,15 +70,6 @@ docx::DocxReading read_spooled(const std::string& path, const docx::DocxLimits& 
   return reading;
 }
 
-Json optional_json(const std::optional<std::string>& text) {
-  return text ? Json(*text) : Json(nullptr);
-}
-
-std::optional<std::string> optional_from(const Json& value) {
-  if (value.is_null()) return std::nullopt;
-  return value.get<std::string>();
-}
-
 }  // namespace
 
 void read_cover_sheets(mime::ParsedMessage& message, const docx::DocxLimits& limits) {
@@ -96,13 +89,13 @@ Json docx_reading_to_json(const docx::DocxReading& reading) {
   return {{"verdict", verdict_name(reading.verdict)},
           {"problem", reading.problem},
           {"cover_table", cover.cover_table},
-          {"source", optional_json(cover.source)},
-          {"title", optional_json(cover.title)},
-          {"purpose", optional_json(cover.purpose)},
-          {"keywords", optional_json(cover.keywords)},
-          {"abstract", optional_json(cover.abstract)},
+          {"source", json_or_null(cover.source)},
+          {"title", json_or_null(cover.title)},
+          {"purpose", json_or_null(cover.purpose)},
+          {"keywords", json_or_null(cover.keywords)},
+          {"abstract", json_or_null(cover.abstract)},
           {"contacts", contacts},
-          {"core_title", optional_json(cover.core_title)}};
+          {"core_title", json_or_null(cover.core_title)}};
 }
 
 docx::DocxReading docx_reading_from_json(const Json& json) {
@@ -111,16 +104,16 @@ docx::DocxReading docx_reading_from_json(const Json& json) {
   reading.problem = json.at("problem").get<std::string>();
   docx::CoverSheet& cover = reading.cover;
   cover.cover_table = json.at("cover_table").get<bool>();
-  cover.source = optional_from(json.at("source"));
-  cover.title = optional_from(json.at("title"));
-  cover.purpose = optional_from(json.at("purpose"));
-  cover.keywords = optional_from(json.at("keywords"));
-  cover.abstract = optional_from(json.at("abstract"));
+  cover.source = optional_string(json.at("source"));
+  cover.title = optional_string(json.at("title"));
+  cover.purpose = optional_string(json.at("purpose"));
+  cover.keywords = optional_string(json.at("keywords"));
+  cover.abstract = optional_string(json.at("abstract"));
   for (const auto& contact : json.at("contacts")) {
     cover.contacts.push_back({contact.at(0).get<std::string>(), contact.at(1).get<std::string>(),
                               contact.at(2).get<std::string>(), contact.at(3).get<std::string>()});
   }
-  cover.core_title = optional_from(json.at("core_title"));
+  cover.core_title = optional_string(json.at("core_title"));
   return reading;
 }
 

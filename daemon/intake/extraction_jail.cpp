@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "daemon/intake/cover_sheets.h"
+#include "daemon/json_optional.h"
 
 extern char** environ;
 
@@ -185,15 +186,6 @@ mime::ExtractLimits limits_from_json(const Json& json) {
   return limits;
 }
 
-Json optional_text(const std::optional<std::string>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
-std::optional<std::string> optional_text(const Json& value) {
-  if (value.is_null()) return std::nullopt;
-  return value.get<std::string>();
-}
-
 // CBOR keeps strings as bytes: raw header values that are not UTF-8 cross unchanged.
 Json message_to_json(const mime::ParsedMessage& message) {
   Json headers = Json::array();
@@ -212,7 +204,7 @@ Json message_to_json(const mime::ParsedMessage& message) {
           {"from_address", message.from_address},
           {"from_display", message.from_display},
           {"reply_to_address", message.reply_to_address},
-          {"return_path", optional_text(message.return_path)},
+          {"return_path", json_or_null(message.return_path)},
           {"in_reply_to", message.in_reply_to},
           {"references", message.references},
           {"top_content_type", message.top_content_type},
@@ -220,7 +212,7 @@ Json message_to_json(const mime::ParsedMessage& message) {
           {"files", files},
           {"defects", message.defects},
           {"raw_sha256", message.raw_sha256_hex},
-          {"over_limit", optional_text(message.over_limit)}};
+          {"over_limit", json_or_null(message.over_limit)}};
 }
 
 mime::ParsedMessage message_from_json(const Json& json) {
@@ -230,7 +222,7 @@ mime::ParsedMessage message_from_json(const Json& json) {
   message.from_address = json.at("from_address").get<std::string>();
   message.from_display = json.at("from_display").get<std::string>();
   message.reply_to_address = json.at("reply_to_address").get<std::string>();
-  message.return_path = optional_text(json.at("return_path"));
+  message.return_path = optional_string(json.at("return_path"));
   message.in_reply_to = json.at("in_reply_to").get<std::string>();
   message.references = json.at("references").get<std::string>();
   message.top_content_type = json.at("top_content_type").get<std::string>();
@@ -250,7 +242,7 @@ mime::ParsedMessage message_from_json(const Json& json) {
   }
   message.defects = json.at("defects").get<std::vector<std::string>>();
   message.raw_sha256_hex = json.at("raw_sha256").get<std::string>();
-  message.over_limit = optional_text(json.at("over_limit"));
+  message.over_limit = optional_string(json.at("over_limit"));
   return message;
 }
 
