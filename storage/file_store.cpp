@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "parsers/ascii_text.h"
+#include "storage/file_descriptor.h"
 #include "storage/safe_filename.h"
 
 namespace contribd::storage {
@@ -25,32 +26,6 @@ constexpr mode_t stored_file_mode = 0640;
 
 StorageError system_error(const fs::path& path, std::string_view what, int error_number) {
   return StorageError(fmt::format("{}: {}: {}", path.string(), what, std::strerror(error_number)));
-}
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-void write_all(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      throw system_error(path, "write", errno);
-    }
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
 }
 
 void fsync_folder(const fs::path& folder) {
@@ -67,7 +42,7 @@ std::string write_temporary(const fs::path& folder, std::string_view data, bool 
   if (fd.get() < 0) throw system_error(temporary, "create temporary file", errno);
   try {
     if (::fchmod(fd.get(), stored_file_mode) != 0) throw system_error(temporary, "chmod", errno);
-    write_all(fd.get(), data, temporary);
+    if (const int error = write_all(fd.get(), data)) throw system_error(temporary, "write", error);
     if (sync && ::fsync(fd.get()) != 0) throw system_error(temporary, "sync", errno);
     if (::close(fd.release()) != 0) throw system_error(temporary, "close", errno);
   } catch (...) {

@@ -22,6 +22,7 @@
 
 #include "daemon/intake/cover_sheets.h"
 #include "daemon/json_optional.h"
+#include "storage/file_descriptor.h"
 
 extern char** environ;
 
@@ -253,13 +254,8 @@ std::vector<std::uint8_t> cbor(const Json& json) {
 // --- The child ---
 
 void write_whole(int fd, std::string_view bytes, const std::string& name) {
-  while (!bytes.empty()) {
-    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      throw std::system_error(errno, std::generic_category(), "write the part file " + name);
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(written));
+  if (const int error = storage::write_all(fd, bytes)) {
+    throw std::system_error(error, std::generic_category(), "write the part file " + name);
   }
 }
 

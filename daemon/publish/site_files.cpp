@@ -11,10 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "storage/file_descriptor.h"
+
 namespace contribd::publish {
 namespace {
 
 namespace fs = std::filesystem;
+using storage::FileDescriptor;
+using storage::write_all;
 
 // Temporary names start with a dot: published names (safe_filename.h) never do.
 constexpr std::string_view kTemporaryPrefix = ".contribd-publishing-";
@@ -25,37 +29,9 @@ constexpr mode_t kPublicFolder = 0755;
   throw std::system_error(error_number, std::generic_category(), path.string() + ": " + step);
 }
 
-class Descriptor {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  Descriptor(Descriptor&& other) noexcept : fd_(other.release()) {}
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  Descriptor& operator=(Descriptor&&) = delete;
-  ~Descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-void write_all(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      fail(path, "write", errno);
-    }
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-}
-
 // Reads the whole file into `out`; false when it cannot be read (missing, a folder, ...).
 bool read_whole(const fs::path& path, std::string& out) {
-  Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return false;
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) return false;
@@ -72,15 +48,15 @@ bool read_whole(const fs::path& path, std::string& out) {
 }
 
 void sync_folder(const fs::path& folder) {
-  Descriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) fail(folder, "open folder to sync", errno);
   if (::fsync(fd.get()) != 0) fail(folder, "sync folder", errno);
 }
 
 // A new, empty temporary file beside `target`, readable by everyone.
-std::pair<Descriptor, std::string> temporary_beside(const fs::path& target) {
+std::pair<FileDescriptor, std::string> temporary_beside(const fs::path& target) {
   std::string name = (target.parent_path() / kTemporaryPrefix).string() + "XXXXXX";
-  Descriptor fd(::mkostemp(name.data(), O_CLOEXEC));
+  FileDescriptor fd(::mkostemp(name.data(), O_CLOEXEC));
   if (fd.get() < 0) fail(target, "create a temporary file beside it", errno);
   if (::fchmod(fd.get(), kPublicFile) != 0) {
     const int error = errno;
@@ -91,7 +67,7 @@ std::pair<Descriptor, std::string> temporary_beside(const fs::path& target) {
 }
 
 // Syncs and closes the temporary file, then renames it over `target`; on failure it goes.
-void finish_temporary(Descriptor& fd, const std::string& temporary, const fs::path& target) {
+void finish_temporary(FileDescriptor& fd, const std::string& temporary, const fs::path& target) {
   int error = 0;
   std::string step;
   if (::fsync(fd.get()) != 0) {
@@ -119,12 +95,15 @@ void copy_bytes(int from, int to, const fs::path& source, const std::string& tem
       fail(source, "read", errno);
     }
     if (got == 0) return;
-    write_all(to, std::string_view(buffer.data(), static_cast<std::size_t>(got)), temporary);
+    if (const int error =
+            write_all(to, std::string_view(buffer.data(), static_cast<std::size_t>(got)))) {
+      fail(temporary, "write", error);
+    }
   }
 }
 
 Placed copy_into_place(const fs::path& source, const fs::path& target) {
-  Descriptor from(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  FileDescriptor from(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
   if (from.get() < 0) fail(source, "open", errno);
   auto [to, temporary] = temporary_beside(target);
   try {
@@ -164,7 +143,7 @@ bool write_if_changed(const fs::path& target, std::string_view content) {
   if (read_whole(target, current) && current == content) return false;
   auto [fd, temporary] = temporary_beside(target);
   try {
-    write_all(fd.get(), content, temporary);
+    if (const int error = write_all(fd.get(), content)) fail(temporary, "write", error);
   } catch (...) {
     ::unlink(temporary.c_str());
     throw;
