@@ -91,7 +91,12 @@ std::optional<std::chrono::sys_seconds> parse_internal_date(std::string_view tex
                             std::chrono::day{static_cast<unsigned>(*day)}};
   if (!date.ok()) return std::nullopt;
   const sys_seconds local_as_utc = sys_days{date} + hours{*hh} + minutes{*mm} + seconds{*ss};
-  return local_as_utc - *zone;
+  const sys_seconds instant = local_as_utc - *zone;
+  // The range holds for the instant in UTC too, so that every accepted date can be written
+  // back as an INTERNALDATE: 1-Jan-1900 02:44 +1700 would be 31-Dec-1899 in UTC.
+  const auto utc_year = static_cast<int>(year_month_day{floor<days>(instant)}.year());
+  if (utc_year < 1900 || utc_year > 9999) return std::nullopt;
+  return instant;
 }
 
 std::string format_internal_date(std::chrono::sys_seconds when) {

@@ -64,6 +64,15 @@ TEST(ImapDate, RejectsMalformedText) {
   }
 }
 
+// The year range applies to the instant in UTC as well, so that every accepted date can be
+// written back (a fuzzer found the first one).
+TEST(ImapDate, RejectsDatesWhoseUtcInstantLeavesTheYearRange) {
+  EXPECT_FALSE(parse_internal_date("1-JAn-1900 02:44:20 +1700"));
+  EXPECT_FALSE(parse_internal_date("31-Dec-9999 23:00:00 -0200"));
+  EXPECT_EQ(parse_internal_date("1-Jan-1900 02:44:20 +0200"), utc(1900, 1, 1, 0, 44, 20));
+  EXPECT_EQ(parse_internal_date("31-Dec-9999 21:00:00 -0200"), utc(9999, 12, 31, 23, 0, 0));
+}
+
 TEST(ImapDate, FormatsInUtcAndRoundTrips) {
   const auto when = utc(2020, 7, 22, 21, 59, 59);
   EXPECT_EQ(format_internal_date(when), "22-Jul-2020 21:59:59 +0000");
