@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <variant>
 
 #include "daemon/intake/cover_sheets.h"
 #include "daemon/intake/crash_marker.h"
@@ -246,6 +248,7 @@ Placement place(const IntakeContext& context, UtcTime received,
 }
 
 struct Registered {
+  Placement placement;  // the meeting, and on time or late
   IntakeResult result;
   std::vector<storage::StoredFile> files;
   std::optional<std::int64_t> contribution_id;
@@ -268,6 +271,7 @@ Registered register_revision(IntakeContext& context, const mime::ParsedMessage& 
                              const storage::Contribution& original, const Placement& placement,
                              UtcTime received, bool batched) {
   Registered done;
+  done.placement = placement;
   done.result.sender = ascii::lower(message.from_address);
   done.result.message_id = message.message_id;
   const storage::DocumentFacts own = policy::document_facts(message.files, message.subject);
@@ -303,8 +307,10 @@ Registered register_revision(IntakeContext& context, const mime::ParsedMessage& 
 }
 
 // The same files from the same sender again (step 8): the reply names the existing number.
-Registered duplicate_of(const mime::ParsedMessage& message, const std::string& existing) {
+Registered duplicate_of(const mime::ParsedMessage& message, const std::string& existing,
+                        const Placement& placement) {
   Registered done;
+  done.placement = placement;
   done.result.sender = ascii::lower(message.from_address);
   done.result.message_id = message.message_id;
   done.result.outcome = storage::Outcome::duplicate;
@@ -321,6 +327,7 @@ Registered register_new(IntakeContext& context, const mime::ParsedMessage& messa
                         const Placement& placement, UtcTime received, bool batched) {
   const Meeting& meeting = *placement.meeting;
   Registered done;
+  done.placement = placement;
   done.result.sender = ascii::lower(message.from_address);
   done.result.message_id = message.message_id;
   done.document = policy::document_facts(message.files, message.subject);
@@ -354,9 +361,9 @@ policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
     // Accepted by a person, but still a robot's message (SPEC: withheld, reason robot). The
     // reply is composed all the same, so that `contribd release` can send it.
     policy::ReplyDecision decision;
-    decision.rule = "robot";
+    decision.rule = policy::ReplyRule::robot;
     decision.reason = fmt::format("an accepted robot or list message gets no reply ({}: {})",
-                                  robot->rule, robot->reason);
+                                  policy::to_string(robot->rule), robot->reason);
     decision.recipient =
         input.reply_to_address.empty() ? input.from_address : input.reply_to_address;
     return decision;
@@ -372,9 +379,10 @@ policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
 }
 
 // Queues the reply (composed even when withheld, so that `contribd release` can send it).
-void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message,
-                     const Placement& placement, const Registered& done, UtcTime received,
-                     const policy::ReplyDecision& decision, UtcTime now, IntakeResult& result) {
+void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message, Registered& done,
+                     UtcTime received, const policy::ReplyDecision& decision, UtcTime now) {
+  const Placement& placement = done.placement;
+  IntakeResult& result = done.result;
   const storage::ReplyKind kind =
       placement.late ? storage::ReplyKind::late : storage::ReplyKind::ack;
   std::string reply_message;
@@ -393,7 +401,7 @@ void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message,
     reply_message = reply::compose_reply(facts, context.templates);
   }
   const std::string withheld_reason =
-      decision.send ? "" : fmt::format("{}: {}", decision.rule, decision.reason);
+      decision.send ? "" : fmt::format("{}: {}", policy::to_string(decision.rule), decision.reason);
   context.register_.queue_reply(
       done.contribution_id, *result.document_number, kind,
       decision.send ? storage::ReplyState::queued : storage::ReplyState::withheld, withheld_reason,
@@ -410,20 +418,17 @@ void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message,
   }
 }
 
-// Inside a transaction. `batched`: the files wait for FileStore::sync_deferred() before the
-// commit; otherwise they are durable when stored.
-IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake& intake,
-                                    const mime::ParsedMessage& message, UtcTime now,
-                                    bool batched = false) {
-  const storage::MessageKey& key = intake.key;
-  const UtcTime received = intake.received;
-  // An accepted message was examined before (held): a person decided, it is examined anew.
+// What ends the examination before anything is registered: content registered under an
+// earlier UIDVALIDITY, a message over the limits, one without files. An accepted message was
+// examined before (held): a person decided, it is examined anew.
+std::optional<IntakeResult> screen(IntakeContext& context, const SpooledIntake& intake,
+                                   const mime::ParsedMessage& message, UtcTime now) {
   if (!intake.accepted) {
-    if (auto known = adopt_known_content(context, key, message)) return *known;
+    if (auto known = adopt_known_content(context, intake.key, message)) return known;
   }
   if (message.over_limit) {
-    return hold(context, key, received, message, storage::HoldCause::limit, *message.over_limit,
-                now, intake.accepted);
+    return hold(context, intake.key, intake.received, message, storage::HoldCause::limit,
+                *message.over_limit, now, intake.accepted);
   }
   if (message.files.empty()) {
     IntakeResult result{storage::Outcome::skipped,
@@ -432,64 +437,90 @@ IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake&
                         Destination::stay,
                         ascii::lower(message.from_address),
                         message.message_id};
-    settle(context, key, message, result);
+    settle(context, intake.key, message, result);
     return result;
   }
-  policy::ReplyInput input = reply_input(context, message);
-  const std::optional<policy::HoldDecision> robot = policy::robot_or_list(input);
-  if (robot && !intake.accepted) {
-    return hold(context, key, received, message, storage::HoldCause::robot,
-                fmt::format("{}: {}", robot->rule, robot->reason), now);
-  }
+  return std::nullopt;
+}
 
-  Placement placement = place(context, received, intake.accepted);
-  Registered done;
+// A duplicate (step 8), a revision (step 9) or a new number (step 3). A revision of a withdrawn
+// document is held for a person instead: then the hold's result comes back.
+std::variant<Registered, IntakeResult> register_contribution(IntakeContext& context,
+                                                             const SpooledIntake& intake,
+                                                             const mime::ParsedMessage& message,
+                                                             UtcTime now, bool batched) {
+  const UtcTime received = intake.received;
+  const Placement by_time = place(context, received, intake.accepted);
   const std::string sender = ascii::lower(message.from_address);
   if (auto existing = context.register_.find_duplicate(sender, file_hashes(message))) {
-    done = duplicate_of(message, *existing);
-  } else {
-    const policy::RevisionDecision revision = policy::decide_revision(
-        sender, revision_candidates(context.register_, context.config, message));
-    if (revision.verdict == policy::RevisionVerdict::hold_withdrawn && !intake.accepted) {
-      return hold(context, key, received, message, storage::HoldCause::withdrawn,
-                  fmt::format("a revision of {}, which was withdrawn", revision.document_number),
-                  now);
-    }
-    if (revision.verdict == policy::RevisionVerdict::revision) {
-      const auto original = context.register_.find(revision.document_number);
-      placement = place_revision(context, *original, received, placement);
-      done = register_revision(context, message, *original, placement, received, batched);
-    } else {
-      done = register_new(context, message, placement, received, batched);
-    }
+    return duplicate_of(message, *existing, by_time);
   }
-  IntakeResult& result = done.result;
-  const std::optional<policy::SenderTrust> trust = judge_sender(context, input);
+  const policy::RevisionDecision revision = policy::decide_revision(
+      sender, revision_candidates(context.register_, context.config, message));
+  if (revision.verdict == policy::RevisionVerdict::hold_withdrawn && !intake.accepted) {
+    return hold(context, intake.key, received, message, storage::HoldCause::withdrawn,
+                fmt::format("a revision of {}, which was withdrawn", revision.document_number),
+                now);
+  }
+  if (revision.verdict == policy::RevisionVerdict::revision) {
+    const auto original = context.register_.find(revision.document_number);
+    return register_revision(context, message, *original,
+                             place_revision(context, *original, received, by_time), received,
+                             batched);
+  }
+  return register_new(context, message, by_time, received, batched);
+}
+
+// What the register keeps beside the contribution: the sender's authentication evidence and
+// the event; and in the log, the documents whose cover sheet could not be read.
+void record_registration(IntakeContext& context, const SpooledIntake& intake,
+                         const mime::ParsedMessage& message, const Registered& done,
+                         const std::optional<policy::SenderTrust>& trust, UtcTime now) {
+  const IntakeResult& result = done.result;
   if (trust && done.contribution_id && !done.revision && !trust->evidence.empty()) {
     context.register_.set_authentication(*done.contribution_id, trust->evidence);
   }
   for (const std::string& unread : policy::unread_documents(message.files)) {
-    spdlog::warn("UID {} {}: cover sheet not read: {}", key.uid, message.message_id, unread);
+    spdlog::warn("UID {} {}: cover sheet not read: {}", intake.key.uid, message.message_id, unread);
   }
+  const std::string_view timing = done.placement.late ? "late" : "on time";
   if (done.revision) {
     note_event(context, "revision registered", result.document_number, message.message_id,
-               fmt::format("{} from {}, {}, {} files", result.reason, result.sender,
-                           placement.late ? "late" : "on time", done.files.size()),
+               fmt::format("{} from {}, {}, {} files", result.reason, result.sender, timing,
+                           done.files.size()),
                now);
   } else if (result.outcome == storage::Outcome::registered) {
     note_event(context, intake.accepted ? "accepted and registered" : "registered",
                result.document_number, message.message_id,
-               fmt::format("from {}, {}, {} files", result.sender,
-                           placement.late ? "late" : "on time", done.files.size()),
-               now);
+               fmt::format("from {}, {}, {} files", result.sender, timing, done.files.size()), now);
   }
+}
+
+// Inside a transaction. `batched`: the files wait for FileStore::sync_deferred() before the
+// commit; otherwise they are durable when stored. The steps in order: screen, hold robots,
+// register, record, decide the reply and queue it, settle the message.
+IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake& intake,
+                                    const mime::ParsedMessage& message, UtcTime now,
+                                    bool batched = false) {
+  if (auto screened = screen(context, intake, message, now)) return *screened;
+  policy::ReplyInput input = reply_input(context, message);
+  const std::optional<policy::HoldDecision> robot = policy::robot_or_list(input);
+  if (robot && !intake.accepted) {
+    return hold(context, intake.key, intake.received, message, storage::HoldCause::robot,
+                fmt::format("{}: {}", policy::to_string(robot->rule), robot->reason), now);
+  }
+  auto registered = register_contribution(context, intake, message, now, batched);
+  if (auto* held = std::get_if<IntakeResult>(&registered)) return *held;
+  Registered& done = std::get<Registered>(registered);
+  const std::optional<policy::SenderTrust> trust = judge_sender(context, input);
+  record_registration(context, intake, message, done, trust, now);
   const policy::ReplyDecision decision = decide(context, input, trust, robot, now);
-  queue_the_reply(context, message, placement, done, received, decision, now, result);
+  queue_the_reply(context, message, done, intake.received, decision, now);
   if (intake.accepted) {
-    context.register_.mark_held_registered(intake.accepted->held_id, *result.document_number);
+    context.register_.mark_held_registered(intake.accepted->held_id, *done.result.document_number);
   }
-  settle(context, key, message, result);
-  return result;
+  settle(context, intake.key, message, done.result);
+  return done.result;
 }
 
 // A spooled message taken apart: its large files wait in the sink's part files.

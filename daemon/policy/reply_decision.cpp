@@ -40,19 +40,20 @@ const std::pair<std::string, std::string>* find_header(const Headers& headers,
   return nullptr;
 }
 
-ReplyDecision withheld(std::string rule, std::string reason, std::string recipient = {}) {
-  return {false, std::move(recipient), std::move(rule), std::move(reason)};
+ReplyDecision withheld(ReplyRule rule, std::string reason, std::string recipient = {}) {
+  return {false, std::move(recipient), rule, std::move(reason)};
 }
 
 std::optional<ReplyDecision> check_loop_marker(const ReplyInput& in) {
   if (const auto* ours = find_header(in.headers, kLoopHeader)) {
-    return withheld("loop-marker", fmt::format("the message carries our loop marker {}: {}",
-                                               ours->first, for_log(ours->second)));
+    return withheld(ReplyRule::loop_marker,
+                    fmt::format("the message carries our loop marker {}: {}", ours->first,
+                                for_log(ours->second)));
   }
   for (const auto& [name, value] : in.headers) {
     if (ascii::equals_ignoring_case(name, "X-Loop") && !in.loop_marker.empty() &&
         ascii::equals_ignoring_case(trimmed(value), in.loop_marker)) {
-      return withheld("loop-marker",
+      return withheld(ReplyRule::loop_marker,
                       fmt::format("the message carries X-Loop: {}, which is ours", for_log(value)));
     }
   }
@@ -62,8 +63,9 @@ std::optional<ReplyDecision> check_loop_marker(const ReplyInput& in) {
 std::optional<ReplyDecision> check_auto_submitted(const ReplyInput& in) {
   const auto* field = find_header(in.headers, "Auto-Submitted");
   if (field == nullptr || first_token(field->second) == "no") return std::nullopt;
-  return withheld("auto-submitted", fmt::format("the message is automatic (Auto-Submitted: {})",
-                                                for_log(field->second)));
+  return withheld(
+      ReplyRule::auto_submitted,
+      fmt::format("the message is automatic (Auto-Submitted: {})", for_log(field->second)));
 }
 
 // Exchange's X-Auto-Response-Suppress: a comma-separated list of what not to send back.
@@ -75,7 +77,7 @@ std::optional<ReplyDecision> check_auto_response_suppress(const ReplyInput& in) 
       const auto comma = rest.find(',');
       const std::string item = ascii::lower(trimmed(rest.substr(0, comma)));
       if (item == "all" || item == "autoreply" || item == "dr") {
-        return withheld("auto-response-suppress",
+        return withheld(ReplyRule::auto_response_suppress,
                         fmt::format("the sender asked for no automatic replies "
                                     "(X-Auto-Response-Suppress: {})",
                                     for_log(value)));
@@ -94,16 +96,18 @@ std::optional<ReplyDecision> check_precedence(const ReplyInput& in) {
       precedence != "auto_reply") {
     return std::nullopt;
   }
-  return withheld("precedence", fmt::format("the message is bulk or list mail (Precedence: {})",
-                                            for_log(field->second)));
+  return withheld(
+      ReplyRule::precedence,
+      fmt::format("the message is bulk or list mail (Precedence: {})", for_log(field->second)));
 }
 
 std::optional<ReplyDecision> check_list_headers(const ReplyInput& in) {
   for (const auto& [name, value] : in.headers) {
     const std::string lower_name = ascii::lower(name);
     if (lower_name.starts_with("list-") || lower_name == "mailing-list") {
-      return withheld("list-header", fmt::format("the message came through a mailing list ({}: {})",
-                                                 for_log(name), for_log(value)));
+      return withheld(ReplyRule::list_header,
+                      fmt::format("the message came through a mailing list ({}: {})", for_log(name),
+                                  for_log(value)));
     }
   }
   return std::nullopt;
@@ -111,12 +115,13 @@ std::optional<ReplyDecision> check_list_headers(const ReplyInput& in) {
 
 std::optional<ReplyDecision> check_report(const ReplyInput& in) {
   if (!in.is_report) return std::nullopt;
-  return withheld("report", "the message is a multipart/report (a delivery or read notification)");
+  return withheld(ReplyRule::report,
+                  "the message is a multipart/report (a delivery or read notification)");
 }
 
 std::optional<ReplyDecision> check_empty_return_path(const ReplyInput& in) {
   if (!in.return_path || !in.return_path->empty()) return std::nullopt;
-  return withheld("empty-return-path",
+  return withheld(ReplyRule::empty_return_path,
                   "the message has an empty Return-Path <>, as bounces and notifications do");
 }
 
@@ -143,13 +148,13 @@ std::optional<ReplyDecision> check_robot_sender(const ReplyInput& in,
                                                 const std::string& recipient) {
   for (const std::string* address : {&in.from_address, &recipient}) {
     if (!address->empty() && is_robot_local_part(*address)) {
-      return withheld("robot-sender",
+      return withheld(ReplyRule::robot_sender,
                       fmt::format("{} is a mail system or list address", for_log(*address)),
                       recipient);
     }
   }
   if (in.return_path && is_robot_local_part(*in.return_path)) {
-    return withheld("robot-sender",
+    return withheld(ReplyRule::robot_sender,
                     fmt::format("the Return-Path {} is a mail system or list address",
                                 for_log(*in.return_path)),
                     recipient);
@@ -161,7 +166,7 @@ std::optional<ReplyDecision> check_own_address(const ReplyInput& in, const std::
   if (in.secretariat_address.empty()) return std::nullopt;
   for (const std::string* address : {&in.from_address, &recipient}) {
     if (ascii::equals_ignoring_case(*address, in.secretariat_address)) {
-      return withheld("own-address",
+      return withheld(ReplyRule::own_address,
                       fmt::format("{} is the secretariat's own address", for_log(*address)),
                       recipient);
     }
@@ -174,7 +179,7 @@ std::optional<ReplyDecision> check_authenticated(const ReplyInput& in,
   if (!in.sender_authenticated || *in.sender_authenticated || in.reply_unauthenticated) {
     return std::nullopt;
   }
-  return withheld("unauthenticated",
+  return withheld(ReplyRule::unauthenticated,
                   fmt::format("the sender {} is not authenticated: {}", for_log(in.from_address),
                               for_log(in.authentication_reason)),
                   recipient);
@@ -185,7 +190,7 @@ std::optional<ReplyDecision> check_global_rate_limit(const ReplyInput& in,
   if (in.max_all_per_hour <= 0 || in.all_replies_last_hour < in.max_all_per_hour) {
     return std::nullopt;
   }
-  return withheld("global-rate-limit",
+  return withheld(ReplyRule::global_rate_limit,
                   fmt::format("{} replies went out in the past hour; the limit for all replies "
                               "together is {}",
                               in.all_replies_last_hour, in.max_all_per_hour),
@@ -194,7 +199,7 @@ std::optional<ReplyDecision> check_global_rate_limit(const ReplyInput& in,
 
 std::optional<ReplyDecision> check_rate_limit(const ReplyInput& in, const std::string& recipient) {
   if (in.max_per_hour <= 0 || in.replies_last_hour < in.max_per_hour) return std::nullopt;
-  return withheld("rate-limit",
+  return withheld(ReplyRule::rate_limit,
                   fmt::format("{} replies went to {} in the past hour; the limit is {}",
                               in.replies_last_hour, recipient, in.max_per_hour),
                   recipient);
@@ -207,16 +212,53 @@ std::optional<ReplyDecision> choose_recipient(const ReplyInput& in, std::string&
   const std::string& chosen = has_reply_to ? in.reply_to_address : in.from_address;
   const char* source = has_reply_to ? "Reply-To" : "From";
   if (chosen.empty())
-    return withheld("no-recipient", "the message has no From or Reply-To address");
+    return withheld(ReplyRule::no_recipient, "the message has no From or Reply-To address");
   if (!is_plain_address(chosen)) {
-    return withheld("no-recipient", fmt::format("the {} address \"{}\" cannot be replied to",
-                                                source, for_log(chosen)));
+    return withheld(
+        ReplyRule::no_recipient,
+        fmt::format("the {} address \"{}\" cannot be replied to", source, for_log(chosen)));
   }
   recipient = chosen;
   return std::nullopt;
 }
 
 }  // namespace
+
+std::string_view to_string(ReplyRule rule) {
+  switch (rule) {
+    case ReplyRule::none:
+      return "";
+    case ReplyRule::auto_submitted:
+      return "auto-submitted";
+    case ReplyRule::precedence:
+      return "precedence";
+    case ReplyRule::list_header:
+      return "list-header";
+    case ReplyRule::auto_response_suppress:
+      return "auto-response-suppress";
+    case ReplyRule::report:
+      return "report";
+    case ReplyRule::loop_marker:
+      return "loop-marker";
+    case ReplyRule::empty_return_path:
+      return "empty-return-path";
+    case ReplyRule::robot_sender:
+      return "robot-sender";
+    case ReplyRule::own_address:
+      return "own-address";
+    case ReplyRule::no_recipient:
+      return "no-recipient";
+    case ReplyRule::unauthenticated:
+      return "unauthenticated";
+    case ReplyRule::rate_limit:
+      return "rate-limit";
+    case ReplyRule::global_rate_limit:
+      return "global-rate-limit";
+    case ReplyRule::robot:
+      return "robot";
+  }
+  return "unknown";
+}
 
 bool is_plain_address(std::string_view address) {
   const auto at = address.find('@');
@@ -242,7 +284,7 @@ ReplyDecision decide_reply(const ReplyInput& in) {
                       check_global_rate_limit}) {
     if (auto decision = check(in, recipient)) return *decision;
   }
-  return {true, recipient, "", fmt::format("the reply goes to {}", recipient)};
+  return {true, recipient, ReplyRule::none, fmt::format("the reply goes to {}", recipient)};
 }
 
 std::optional<HoldDecision> robot_or_list(const ReplyInput& in) {

@@ -36,14 +36,33 @@ struct ReplyInput {
   bool reply_unauthenticated = false;  // [trust] unauthenticated = "reply"
 };
 
+// The rule that withheld a reply (or, for HoldDecision, held a message). Its name (to_string)
+// is stable: it appears in the log, the register's reasons and the event log.
+enum class ReplyRule {
+  none,  // the reply is sent
+  auto_submitted,
+  precedence,
+  list_header,
+  auto_response_suppress,
+  report,
+  loop_marker,
+  empty_return_path,
+  robot_sender,
+  own_address,
+  no_recipient,
+  unauthenticated,
+  rate_limit,
+  global_rate_limit,
+  robot,  // a robot or list message that a person accepted from the review folder
+};
+
+// "auto-submitted", "rate-limit", ...; "" for ReplyRule::none.
+std::string_view to_string(ReplyRule rule);
+
 struct ReplyDecision {
   bool send = false;
-  std::string recipient;  // where the reply goes; set whenever one could be chosen
-  // Empty when send; otherwise the first rule that withheld it, one of: "auto-submitted",
-  // "precedence", "list-header", "auto-response-suppress", "report", "loop-marker",
-  // "empty-return-path", "robot-sender", "own-address", "no-recipient", "unauthenticated",
-  // "rate-limit", "global-rate-limit".
-  std::string rule;
+  std::string recipient;             // where the reply goes; set whenever one could be chosen
+  ReplyRule rule = ReplyRule::none;  // none when send; otherwise the first rule that withheld it
   std::string reason;  // a sentence for the log, naming the header or address concerned
 };
 
@@ -54,7 +73,7 @@ ReplyDecision decide_reply(const ReplyInput& input);
 // sender): a message with files of this kind is held for a person, not registered. The rule
 // names are those of ReplyDecision; nullopt for a person's message.
 struct HoldDecision {
-  std::string rule;
+  ReplyRule rule = ReplyRule::none;
   std::string reason;
 };
 std::optional<HoldDecision> robot_or_list(const ReplyInput& input);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "daemon/policy/reply_decision.h"
 
@@ -30,15 +32,15 @@ ReplyInput with_header(std::string name, std::string value) {
 
 std::string rule_for(const ReplyInput& in) {
   const ReplyDecision decision = decide_reply(in);
-  EXPECT_EQ(decision.send, decision.rule.empty()) << decision.reason;
-  return decision.send ? "send" : decision.rule;
+  EXPECT_EQ(decision.send, decision.rule == ReplyRule::none) << decision.reason;
+  return decision.send ? "send" : std::string(to_string(decision.rule));
 }
 
 TEST(ReplyDecision, ParticipantGetsAReplyAtFrom) {
   const ReplyDecision decision = decide_reply(participant_mail());
   EXPECT_TRUE(decision.send);
   EXPECT_EQ(decision.recipient, "alice@member.test");
-  EXPECT_EQ(decision.rule, "");
+  EXPECT_EQ(decision.rule, ReplyRule::none);
 }
 
 TEST(ReplyDecision, ReplyToWinsOverFrom) {
@@ -130,7 +132,7 @@ TEST(ReplyDecision, RateLimitCountsRepliesToTheRecipient) {
   EXPECT_EQ(rule_for(in), "send");
   in.replies_last_hour = 10;
   const ReplyDecision decision = decide_reply(in);
-  EXPECT_EQ(decision.rule, "rate-limit");
+  EXPECT_EQ(decision.rule, ReplyRule::rate_limit);
   EXPECT_EQ(decision.recipient, "alice@member.test");
   in.max_per_hour = 0;  // no limit
   EXPECT_EQ(rule_for(in), "send");
@@ -153,7 +155,7 @@ TEST(ReplyDecision, UnusableRecipientGetsNoReply) {
 
 TEST(ReplyDecision, ReasonIsPrintableEvenForHostileValues) {
   const ReplyDecision decision = decide_reply(with_header("Precedence", "bulk\r\nInjected: 1"));
-  EXPECT_EQ(decision.rule, "precedence");
+  EXPECT_EQ(decision.rule, ReplyRule::precedence);
   EXPECT_EQ(decision.reason.find('\n'), std::string::npos);
   EXPECT_NE(decision.reason.find("\\x0d\\x0a"), std::string::npos) << decision.reason;
 }
@@ -167,7 +169,7 @@ TEST(ReplyDecision, UnauthenticatedSenderIsWithheldUnlessTrustSaysReply) {
   in.authentication_reason = "dmarc=fail for member.test";
   const ReplyDecision decision = decide_reply(in);
   EXPECT_FALSE(decision.send);
-  EXPECT_EQ(decision.rule, "unauthenticated");
+  EXPECT_EQ(decision.rule, ReplyRule::unauthenticated);
   EXPECT_EQ(decision.recipient, "alice@member.test");  // known, for `contribd release`
   EXPECT_NE(decision.reason.find("alice@member.test"), std::string::npos) << decision.reason;
   EXPECT_NE(decision.reason.find("dmarc=fail for member.test"), std::string::npos)
@@ -181,7 +183,7 @@ TEST(ReplyDecision, UnauthenticatedReasonIsPrintable) {
   in.sender_authenticated = false;
   in.authentication_reason = "spf=fail\r\nBcc: evil@x";
   const ReplyDecision decision = decide_reply(in);
-  EXPECT_EQ(decision.rule, "unauthenticated");
+  EXPECT_EQ(decision.rule, ReplyRule::unauthenticated);
   EXPECT_EQ(decision.reason.find('\n'), std::string::npos) << decision.reason;
 }
 
@@ -194,7 +196,7 @@ TEST(ReplyDecision, GlobalRateLimitCountsRepliesToAnyone) {
   EXPECT_EQ(rule_for(in), "send");
   in.all_replies_last_hour = 50;
   const ReplyDecision decision = decide_reply(in);
-  EXPECT_EQ(decision.rule, "global-rate-limit");
+  EXPECT_EQ(decision.rule, ReplyRule::global_rate_limit);
   EXPECT_EQ(decision.recipient, "alice@member.test");
   EXPECT_NE(decision.reason.find("50"), std::string::npos) << decision.reason;
   in.max_all_per_hour = -1;
@@ -223,8 +225,24 @@ TEST(ReplyDecision, UnauthenticatedIsNamedBeforeTheRateLimits) {
 std::string hold_rule(const ReplyInput& in) {
   const auto hold = robot_or_list(in);
   if (!hold) return "person";
-  EXPECT_FALSE(hold->reason.empty()) << hold->rule;
-  return hold->rule;
+  EXPECT_FALSE(hold->reason.empty()) << to_string(hold->rule);
+  return std::string(to_string(hold->rule));
+}
+
+// The names are what the log and the register show: each rule has its own, none is empty.
+TEST(ReplyRule, EveryRuleHasItsOwnStableName) {
+  std::set<std::string_view> names;
+  for (int value = static_cast<int>(ReplyRule::auto_submitted);
+       value <= static_cast<int>(ReplyRule::robot); ++value) {
+    const std::string_view name = to_string(static_cast<ReplyRule>(value));
+    EXPECT_FALSE(name.empty()) << value;
+    EXPECT_NE(name, "unknown") << value;
+    EXPECT_TRUE(names.insert(name).second) << name;
+  }
+  EXPECT_EQ(names.size(), 14u);
+  EXPECT_EQ(to_string(ReplyRule::none), "");
+  EXPECT_EQ(to_string(ReplyRule::auto_response_suppress), "auto-response-suppress");
+  EXPECT_EQ(to_string(ReplyRule::global_rate_limit), "global-rate-limit");
 }
 
 TEST(RobotOrList, PersonsMessageIsNotHeld) {
