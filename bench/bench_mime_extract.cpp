@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "parsers/mime_base64.h"
+#include "parsers/base64.h"
 #include "parsers/mime_extract.h"
 #include "parsers/mime_structure.h"
 #include "parsers/sha256.h"
 
 namespace {
 
-using contribd::mime::decode_base64_lenient;
+using contribd::decode_base64_lenient;
 using contribd::mime::extract_message;
 using contribd::mime::sha256_hex;
 

@@ -1,9 +1,11 @@
-#include "parsers/mime_base64.h"
+#include "parsers/base64.h"
+
+#include <openssl/evp.h>
 
 #include <array>
 #include <cstdint>
 
-namespace contribd::mime {
+namespace contribd {
 
 namespace {
 
@@ -182,4 +184,23 @@ bool base64_lacks_padding(std::string_view text) {
   return alphabet_count % 4 >= 2;
 }
 
-}  // namespace contribd::mime
+std::string encode_base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  // The in-place decoder accepts white space between quanta; an exact field has none.
+  for (const char c : text) {
+    if (is_space(c)) return std::nullopt;
+  }
+  std::string bytes(text);
+  if (!decode_base64_strict_in_place(bytes)) return std::nullopt;
+  return bytes;
+}
+
+}  // namespace contribd

@@ -1,11 +1,21 @@
-// A forgiving base64 decoder for transfer-encoded bodies and RFC 2047 "B" words.
-// GMime 3.2 drops the last byte of unpadded base64; this decoder is used where that matters.
+// Base64 (RFC 4648), the one home for it: encoding for SASL and reply headers; an exact
+// decoder for protocol fields (SASL challenges); a forgiving one for transfer-encoded bodies
+// and RFC 2047 "B" words, where GMime 3.2 drops the last byte of unpadded input; a fast
+// in-place one for well-formed bodies. Pure, never throws.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
-namespace contribd::mime {
+namespace contribd {
+
+// Standard alphabet with '=' padding, no line breaks (OpenSSL's EVP_EncodeBlock).
+std::string encode_base64(std::string_view bytes);
+
+// Exactly one encoding accepted: alphabet characters in whole quanta, '=' padding only at
+// the end, no white space. nullopt for anything else.
+std::optional<std::string> decode_base64(std::string_view text);
 
 struct Base64Decoded {
   std::string bytes;
@@ -32,4 +42,4 @@ bool decode_base64_strict_in_place(std::string& text);
 // '=' pad: the case GMime 3.2 decodes short. Cheap scan, no allocation.
 bool base64_lacks_padding(std::string_view text);
 
-}  // namespace contribd::mime
+}  // namespace contribd

@@ -8,7 +8,7 @@
 #include "parsers/ascii_text.h"
 #include "parsers/bounded_defects.h"
 #include "parsers/charset.h"
-#include "parsers/mime_base64.h"
+#include "parsers/base64.h"
 
 namespace contribd::mime {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string_view>
 
-#include "parsers/mime_base64.h"
+#include "parsers/base64.h"
 
 namespace contribd::mime {
 

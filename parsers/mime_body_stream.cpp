@@ -12,7 +12,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "parsers/mime_base64.h"
+#include "parsers/base64.h"
 #include "parsers/mime_body.h"
 #include "parsers/sha256_stream.h"
 

@@ -1,20 +1,14 @@
-// SASL as it crosses the wire (RFC 4422, RFC 4954 section 4, IMAP AUTHENTICATE): the strict
-// base64 that carries every SASL message, and the error challenge a server sends when it
-// refuses an XOAUTH2 or OAUTHBEARER token (RFC 7628 section 3.2.2), read into its JSON status.
+// SASL as it crosses the wire (RFC 4422, RFC 4954 section 4, IMAP AUTHENTICATE): the error
+// challenge a server sends when it refuses an XOAUTH2 or OAUTHBEARER token (RFC 7628 section
+// 3.2.2), read into its JSON status. The base64 that carries it is parsers/base64.h.
 // Pure: bytes in, values out, never an exception.
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace contribd::sasl {
-
-// RFC 4648 base64, padded, one line.
-std::string base64_encode(std::string_view bytes);
-// The decoded bytes, or nullopt for anything that is not padded base64 (whitespace included).
-std::optional<std::string> base64_decode(std::string_view text);
 
 // Each text of a ServerError keeps at most this many bytes of what the server sent, control
 // characters shown as '?', then "..." when it was cut.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "parsers/base64.h"
+
 namespace contribd::auth {
 namespace {
 
@@ -64,13 +66,13 @@ std::string oauthbearer_message(std::string_view user, std::string_view token,
 std::string initial_response(Method method, std::string_view user, std::string_view token,
                              std::string_view host, std::uint16_t port) {
   if (method == Method::oauthbearer) {
-    return sasl::base64_encode(oauthbearer_message(user, token, host, port));
+    return encode_base64(oauthbearer_message(user, token, host, port));
   }
-  return sasl::base64_encode(xoauth2_message(user, token));
+  return encode_base64(xoauth2_message(user, token));
 }
 
 std::string error_challenge_reply(Method method) {
-  return method == Method::oauthbearer ? sasl::base64_encode("\x01") : std::string();
+  return method == Method::oauthbearer ? encode_base64("\x01") : std::string();
 }
 
 }  // namespace contribd::auth

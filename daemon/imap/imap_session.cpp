@@ -1,7 +1,6 @@
 #include "daemon/imap/imap_session.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 
 #include "daemon/auth/sasl.h"
 #include "daemon/auth/token_source.h"
+#include "parsers/base64.h"
 #include "parsers/imap_arguments.h"
 #include "parsers/imap_date.h"
 #include "parsers/printable.h"
@@ -39,15 +39,6 @@ std::string to_upper(std::string_view text) {
 // Server bytes as they may appear in an error message: printable, bounded.
 std::string excerpt(std::string_view bytes) {
   return printable(bytes, kMaxExcerpt);
-}
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
 }
 
 std::optional<std::uint32_t> as_uint32(const Value* value) {
@@ -384,7 +375,7 @@ asio::awaitable<Response> Session::authenticate_plain(const Credentials& credent
   message += credentials.username;
   message += '\0';
   message += credentials.password;
-  const std::string payload = base64(message);
+  const std::string payload = encode_base64(message);
   const std::string tag = next_tag();
   if (has_capability("SASL-IR")) {
     spdlog::debug("IMAP {}: C: {} AUTHENTICATE PLAIN (credentials not shown)", peer(), tag);

@@ -10,6 +10,7 @@
 #include "daemon/auth/sasl.h"
 #include "daemon/auth/token_source.h"
 #include "daemon/smtp/smtp_wire.h"
+#include "parsers/base64.h"
 #include "parsers/printable.h"
 #include "parsers/smtp_reply.h"
 
@@ -148,8 +149,8 @@ class Dialogue {
           "AUTH PLAIN", 2);
     } else if (offered.auth_mechanisms.count("LOGIN") > 0) {
       co_await command("AUTH LOGIN", "AUTH LOGIN", 3);
-      co_await command(base64(credentials.username), "AUTH LOGIN username", 3);
-      co_await command(base64(credentials.password), "AUTH LOGIN password", 2);
+      co_await command(encode_base64(credentials.username), "AUTH LOGIN username", 3);
+      co_await command(encode_base64(credentials.password), "AUTH LOGIN password", 2);
     } else {
       throw refusal("AUTH", "the server offers neither AUTH PLAIN nor AUTH LOGIN", false);
     }

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "daemon/policy/reply_decision.h"
-#include "parsers/sasl_wire.h"
+#include "parsers/base64.h"
 
 namespace contribd::smtp {
 
@@ -30,17 +30,13 @@ std::string dot_stuff(std::string_view message) {
   return out;
 }
 
-std::string base64(std::string_view bytes) {
-  return sasl::base64_encode(bytes);
-}
-
 std::string auth_plain_response(std::string_view username, std::string_view password) {
   std::string message;
   message += '\0';
   message += username;
   message += '\0';
   message += password;
-  return base64(message);
+  return encode_base64(message);
 }
 
 bool is_safe_path(std::string_view address) {

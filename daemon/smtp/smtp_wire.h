@@ -11,9 +11,6 @@ namespace contribd::smtp {
 // terminating ".\r\n". Any bytes are accepted.
 std::string dot_stuff(std::string_view message);
 
-// Base64 as SMTP AUTH wants it (RFC 4648, padded, one line).
-std::string base64(std::string_view bytes);
-
 // The initial response of AUTH PLAIN (RFC 4616): base64 of "\0username\0password".
 std::string auth_plain_response(std::string_view username, std::string_view password);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/auth/sasl.h"
+#include "parsers/base64.h"
 #include "parsers/sasl_wire.h"
 
 namespace contribd::auth {
@@ -39,7 +40,7 @@ TEST(AuthSasl, OauthbearerEscapesCommaAndEqualsInTheUserName) {
 
 TEST(AuthSasl, ErrorChallengeRepliesAreEmptyForXoauth2AndCtrlAForOauthbearer) {
   EXPECT_EQ(error_challenge_reply(Method::xoauth2), "");
-  EXPECT_EQ(sasl::base64_decode(error_challenge_reply(Method::oauthbearer)), std::string("\x01"));
+  EXPECT_EQ(decode_base64(error_challenge_reply(Method::oauthbearer)), std::string("\x01"));
 }
 
 }  // namespace

@@ -23,13 +23,9 @@ TEST(DotStuff, ALoneDotLineCannotEndTheDataEarly) {
   EXPECT_EQ(stuffed.find("\r\n.\r\n"), stuffed.size() - 5) << stuffed;
 }
 
-TEST(Auth, PlainResponseAndBase64) {
+TEST(Auth, PlainResponse) {
   // RFC 4616 example credentials: "\0tim\0tanstaaftanstaaf".
   EXPECT_EQ(auth_plain_response("tim", "tanstaaftanstaaf"), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
-  EXPECT_EQ(base64(""), "");
-  EXPECT_EQ(base64("f"), "Zg==");
-  EXPECT_EQ(base64("fo"), "Zm8=");
-  EXPECT_EQ(base64("foo"), "Zm9v");
 }
 
 TEST(IsSafePath, RefusesWhatCouldInjectCommands) {

@@ -1,6 +1,6 @@
 // The strict base64 fast path: it must decode exactly what every decoder agrees on, and hand
 // everything else back (nullopt) to the careful paths.
-#include "parsers/mime_base64.h"
+#include "parsers/base64.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-namespace contribd::mime {
+namespace contribd {
 namespace {
 
 std::optional<std::string> decode_base64_strict(std::string text) {
@@ -68,5 +68,23 @@ TEST(Base64Strict, AnythingIrregularIsLeftToTheCarefulPaths) {
   EXPECT_EQ(decode_base64_strict(std::string("SGVs\0bG8=", 9)), std::nullopt);
 }
 
+// The exact decoder that protocol fields (SASL challenges) use.
+TEST(Base64Exact, RoundTripsAndRejectsWhatIsNotBase64) {
+  for (const std::string bytes : {"", "a", "ab", "abc", "abcd", "\x01\x02\xff"}) {
+    EXPECT_EQ(decode_base64(encode_base64(bytes)), bytes);
+  }
+  EXPECT_EQ(encode_base64(""), "");
+  EXPECT_EQ(encode_base64("f"), "Zg==");
+  EXPECT_EQ(encode_base64("fo"), "Zm8=");
+  EXPECT_EQ(encode_base64("foo"), "Zm9v");
+  EXPECT_FALSE(decode_base64("abc"));
+  EXPECT_FALSE(decode_base64("ab=c"));
+  EXPECT_FALSE(decode_base64("a b="));
+  EXPECT_FALSE(decode_base64("YQ==YQ=="));
+  EXPECT_FALSE(decode_base64("Zm9v\r\n"));
+  EXPECT_FALSE(decode_base64("Zm9v Zm9v"));
+  EXPECT_EQ(encode_base64(std::string("\0\xfb\xff", 3)), "APv/");
+}
+
 }  // namespace
-}  // namespace contribd::mime
+}  // namespace contribd

@@ -1,8 +1,10 @@
-// SASL on the wire: strict base64, and the error challenge of XOAUTH2 and OAUTHBEARER as
+// SASL on the wire: the error challenge of XOAUTH2 and OAUTHBEARER as
 // Google, Dovecot and RFC 7628 send it, as contribd reports it.
 #include "parsers/sasl_wire.h"
 
 #include <gtest/gtest.h>
+
+#include "parsers/base64.h"
 
 namespace contribd::sasl {
 namespace {
@@ -37,39 +39,27 @@ TEST(SaslServerError, Rfc7628ExampleHasTheOpenIdConfiguration) {
 }
 
 TEST(SaslServerError, MembersThatAreNotStringsAreShownAsJson) {
-  const ServerError error = parse_server_error(base64_encode(R"({"status":401,"scope":["a"]})"));
+  const ServerError error = parse_server_error(encode_base64(R"({"status":401,"scope":["a"]})"));
   EXPECT_EQ(describe(error), R"(status 401, scope ["a"])");
 }
 
 TEST(SaslServerError, UnreadableChallengeIsShownRawAndBounded) {
   EXPECT_EQ(describe(parse_server_error("not base64!")), "not base64!");
-  EXPECT_EQ(describe(parse_server_error(base64_encode("plain words\r\n"))), "plain words??");
-  EXPECT_EQ(describe(parse_server_error(base64_encode("[1,2]"))), "[1,2]");
-  EXPECT_EQ(describe(parse_server_error(base64_encode(R"({"schemes":"bearer"})"))),
+  EXPECT_EQ(describe(parse_server_error(encode_base64("plain words\r\n"))), "plain words??");
+  EXPECT_EQ(describe(parse_server_error(encode_base64("[1,2]"))), "[1,2]");
+  EXPECT_EQ(describe(parse_server_error(encode_base64(R"({"schemes":"bearer"})"))),
             R"({"schemes":"bearer"})");
   EXPECT_EQ(describe(parse_server_error("")), "");
   const std::string long_text(500, 'x');
-  EXPECT_EQ(describe(parse_server_error(base64_encode(long_text))).size(), kMaxShownError + 3);
+  EXPECT_EQ(describe(parse_server_error(encode_base64(long_text))).size(), kMaxShownError + 3);
 }
 
 TEST(SaslServerError, OversizedChallengeIsNotDecoded) {
   const std::string json =
       R"({"status":"invalid_token","pad":")" + std::string(kMaxChallenge, 'x') + "\"}";
-  const ServerError error = parse_server_error(base64_encode(json));
+  const ServerError error = parse_server_error(encode_base64(json));
   EXPECT_EQ(error.status, "");
   EXPECT_EQ(error.raw.size(), kMaxShownError + 3);
-}
-
-TEST(SaslBase64, RoundTripsAndRejectsWhatIsNotBase64) {
-  for (const std::string bytes : {"", "a", "ab", "abc", "abcd", "\x01\x02\xff"}) {
-    EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
-  }
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  EXPECT_FALSE(base64_decode("abc"));
-  EXPECT_FALSE(base64_decode("ab=c"));
-  EXPECT_FALSE(base64_decode("a b="));
-  EXPECT_FALSE(base64_decode("YQ==YQ=="));
-  EXPECT_FALSE(base64_decode("Zm9v\r\n"));
 }
 
 }  // namespace
