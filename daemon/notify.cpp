@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
 
+#include "parsers/utf8.h"
+
 namespace contribd::notify {
 namespace {
 
@@ -17,38 +19,6 @@ namespace {
 // The environment is kept (unset_environment = 0) because the daemon notifies all its life.
 bool send(const std::string& assignment) {
   return sd_notify(0, assignment.c_str()) > 0;
-}
-
-// The length of the well-formed UTF-8 sequence at the start of `text`, or 0 when the bytes
-// there are not one (stray continuation byte, truncated, overlong, surrogate, > U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint32_t code_point = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    code_point = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    code_point = lead & 0x0F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    code_point = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(i) & 0x3F);
-  }
-  const bool overlong =
-      (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
-  const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
-  if (overlong || surrogate || code_point > 0x10FFFF) return 0;
-  return length;
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "daemon/reply/text_codec.h"
+#include "parsers/utf8.h"
 
 namespace contribd {
 namespace {
@@ -41,10 +41,10 @@ std::string escape_for_terminal(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t pos = 0; pos < text.size();) {
     const std::size_t start = pos;
-    const char32_t cp = reply::next_code_point(text, pos);
+    const char32_t cp = next_code_point(text, pos);
     const std::string_view character = text.substr(start, pos - start);
     // A substitution consumes one byte; a U+FFFD really in the text is three bytes long.
-    if (cp == reply::kReplacementCharacter && character.size() == 1) {
+    if (cp == kReplacementCharacter && character.size() == 1) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned char>(character.front()));
     } else if (!needs_escape(cp)) {
       out += character;

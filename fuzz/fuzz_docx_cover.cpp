@@ -11,6 +11,7 @@
 #include "parsers/charset.h"
 #include "parsers/docx_cover.h"
 #include "parsers/docx_cover_table.h"
+#include "parsers/utf8.h"
 
 namespace {
 
@@ -19,7 +20,7 @@ using namespace contribd::docx;
 void check_text(const std::optional<std::string>& text) {
   if (!text) return;
   if (text->empty() || text->size() > kMaxCellBytes * kMaxCellsPerRow) std::abort();
-  if (!contribd::mime::is_valid_utf8(*text)) std::abort();
+  if (!contribd::is_valid_utf8(*text)) std::abort();
 }
 
 }  // namespace
@@ -50,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const CoverContact& contact : cover.contacts) {
     for (const std::string* text :
          {&contact.name, &contact.organization, &contact.country, &contact.email}) {
-      if (!contribd::mime::is_valid_utf8(*text)) std::abort();
+      if (!contribd::is_valid_utf8(*text)) std::abort();
     }
   }
   return 0;

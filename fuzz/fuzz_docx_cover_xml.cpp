@@ -11,6 +11,7 @@
 
 #include "parsers/charset.h"
 #include "parsers/docx_cover.h"
+#include "parsers/utf8.h"
 #include "tests/unit/parsers/stored_zip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -31,11 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (reading.verdict != DocxVerdict::read && (cover.cover_table || cover.core_title)) std::abort();
   for (const auto* field : {&cover.source, &cover.title, &cover.purpose, &cover.keywords,
                             &cover.abstract, &cover.core_title}) {
-    if (*field && (!contribd::mime::is_valid_utf8(**field) || (*field)->empty())) std::abort();
+    if (*field && (!contribd::is_valid_utf8(**field) || (*field)->empty())) std::abort();
   }
   for (const CoverContact& contact : cover.contacts) {
-    if (!contribd::mime::is_valid_utf8(contact.name + contact.organization + contact.country +
-                                       contact.email)) {
+    if (!contribd::is_valid_utf8(contact.name + contact.organization + contact.country +
+                                 contact.email)) {
       std::abort();
     }
   }

@@ -7,6 +7,7 @@
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
 #include "parsers/mime_params.h"
+#include "parsers/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace contribd::mime;

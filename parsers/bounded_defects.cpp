@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "parsers/utf8.h"
+
 namespace contribd::mime {
 
 BoundedDefects::BoundedDefects(std::vector<std::string>& sink, std::size_t limit)
@@ -32,13 +34,7 @@ void BoundedDefects::take(std::vector<std::string>& found) {
 
 std::string excerpt_for_defect(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
-  std::size_t cut = max_bytes;
-  // Not inside a UTF-8 sequence: back off over continuation bytes (at most three).
-  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80;
-       ++step) {
-    --cut;
-  }
-  return std::string(text.substr(0, cut)) + "...";
+  return std::string(utf8_prefix(text, max_bytes)) + "...";
 }
 
 }  // namespace contribd::mime

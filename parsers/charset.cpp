@@ -11,12 +11,11 @@
 
 #include "parsers/ascii_text.h"
 #include "parsers/mime_init.h"
+#include "parsers/utf8.h"
 
 namespace contribd::mime {
 
 namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 // Outlook and older mailers use names that glibc iconv does not know.
 std::string iconv_name_for(std::string_view charset) {
@@ -39,54 +38,6 @@ bool is_utf8_name(std::string_view name) {
 bool is_ascii_name(std::string_view name) {
   const std::string lowered = ascii::lower(name);
   return lowered == "us-ascii" || lowered == "ascii" || lowered == "ansi_x3.4-1968";
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `bytes` (RFC 3629: no
-// overlongs, no surrogates, nothing above U+10FFFF), or 0 when it is malformed.
-// NUL is a valid one-byte sequence; GLib's validators reject it, hence this function.
-std::size_t utf8_sequence_length(std::string_view bytes) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (bytes.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
-// `bytes` with every malformed sequence replaced by U+FFFD.
-std::string repair_utf8(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    const std::size_t length = utf8_sequence_length(bytes);
-    if (length == 0) {
-      out.append(kReplacement);
-      bytes.remove_prefix(1);
-    } else {
-      out.append(bytes.substr(0, length));
-      bytes.remove_prefix(length);
-    }
-  }
-  return out;
 }
 
 // NFC of valid UTF-8 without NUL bytes (GLib stops at NUL), appended to `out`.
@@ -199,7 +150,7 @@ IconvResult convert_with_iconv(iconv_t converter, std::string_view bytes) {
     if (errno == E2BIG) continue;
     // EILSEQ or EINVAL (truncated sequence at the end): skip one byte and go on.
     result.replaced_invalid = true;
-    result.text.append(kReplacement);
+    result.text.append(kReplacementUtf8);
     if (input_left == 0) break;
     ++input;
     --input_left;
@@ -227,15 +178,6 @@ bool is_ascii_compatible(std::string_view charset) {
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const std::size_t length = utf8_sequence_length(bytes);
-    if (length == 0) return false;
-    bytes.remove_prefix(length);
-  }
-  return true;
-}
 
 std::string latin1_to_utf8(std::string_view bytes) {
   std::string out;

@@ -19,9 +19,6 @@ std::string charset_to_utf8(std::string_view bytes, std::string_view charset,
 // windows-1252/ISO-8859-1 with a defect. Result is NFC UTF-8.
 std::string undeclared_to_utf8(std::string_view bytes, std::vector<std::string>& defects);
 
-// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
-bool is_valid_utf8(std::string_view bytes);
-
 // Every byte as the code point of the same value (ISO-8859-1), encoded as UTF-8.
 std::string latin1_to_utf8(std::string_view bytes);
 

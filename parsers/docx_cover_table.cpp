@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "parsers/ascii_text.h"
+#include "parsers/utf8.h"
 
 namespace contribd::docx {
 
@@ -51,11 +52,7 @@ std::string_view trim(std::string_view text) {
 void append_bounded(std::string& out, std::string_view more, std::size_t limit) {
   if (out.size() >= limit) return;
   std::size_t room = limit - out.size();
-  if (more.size() > room) {
-    while (room > 0 && (static_cast<unsigned char>(more[room]) & 0xC0) == 0x80) --room;
-    more = more.substr(0, room);
-  }
-  out += more;
+  out += utf8_prefix(more, room);
 }
 
 std::vector<std::string_view> split_lines(std::string_view text) {

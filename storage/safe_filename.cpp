@@ -8,48 +8,12 @@
 #include <optional>
 
 #include "parsers/ascii_text.h"
+#include "parsers/utf8.h"
 
 namespace contribd::storage {
 namespace {
 
 constexpr std::size_t max_extension_bytes = 16;  // ".docx", ".tar.gz" parts; more is a stem
-
-// Decodes one UTF-8 sequence at text[pos]; nullopt for invalid, overlong or surrogate ones.
-std::optional<char32_t> decode_utf8(std::string_view text, std::size_t pos, std::size_t& length) {
-  const auto lead = static_cast<unsigned char>(text[pos]);
-  char32_t code = 0;
-  char32_t minimum = 0;
-  if (lead < 0x80) {
-    length = 1;
-    return lead;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, code = lead & 0x1F, minimum = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, code = lead & 0x0F, minimum = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, code = lead & 0x07, minimum = 0x10000;
-  } else {
-    length = 1;
-    return std::nullopt;
-  }
-  if (pos + length > text.size()) {
-    length = 1;
-    return std::nullopt;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    const auto next = static_cast<unsigned char>(text[pos + i]);
-    if ((next & 0xC0) != 0x80) {
-      length = 1;
-      return std::nullopt;
-    }
-    code = (code << 6) | (next & 0x3F);
-  }
-  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-    length = 1;
-    return std::nullopt;
-  }
-  return code;
-}
 
 // Characters that must not reach a file name: controls (C0, DEL, C1), the ones Windows
 // refuses, and the bidi controls that make "gpj.exe" look like "exe.jpg".
@@ -64,14 +28,14 @@ std::string replace_unsafe(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t length = 1;
-    const auto code = decode_utf8(text, pos, length);
-    if (!code || is_unsafe(*code)) {
+    const std::size_t start = pos;
+    const char32_t code = next_code_point(text, pos);
+    const bool malformed = code == kReplacementCharacter && pos - start == 1;
+    if (malformed || is_unsafe(code)) {
       out += '_';
     } else {
-      out.append(text.substr(pos, length));
+      out.append(text.substr(start, pos - start));
     }
-    pos += length;
   }
   return out;
 }
@@ -93,14 +57,6 @@ bool is_windows_device_name(std::string_view name) {
   }
   return stem.size() == 4 && (stem.starts_with("com") || stem.starts_with("lpt")) &&
          stem[3] >= '1' && stem[3] <= '9';
-}
-
-// Longest prefix of text of at most max_bytes that does not split a UTF-8 sequence.
-std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  std::size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
 }
 
 struct SplitName {

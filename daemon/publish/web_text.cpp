@@ -1,6 +1,6 @@
 #include "daemon/publish/web_text.h"
 
-#include "daemon/reply/text_codec.h"
+#include "parsers/utf8.h"
 
 namespace contribd::publish {
 namespace {
@@ -19,24 +19,23 @@ std::string text_for_page(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t pos = 0; pos < text.size();) {
-    const char32_t cp = reply::next_code_point(text, pos);
+    const char32_t cp = next_code_point(text, pos);
     if (is_control(cp)) {
       out += ' ';
     } else if (is_noncharacter(cp)) {
-      reply::append_utf8(reply::kReplacementCharacter, out);
+      append_utf8(kReplacementCharacter, out);
     } else {
-      reply::append_utf8(cp, out);
+      append_utf8(cp, out);
     }
   }
   return out;
 }
 
 std::string text_for_data(std::string_view text) {
-  if (reply::is_valid_utf8(text)) return std::string(text);
+  if (is_valid_utf8(text)) return std::string(text);
   std::string out;
   out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();)
-    reply::append_utf8(reply::next_code_point(text, pos), out);
+  for (std::size_t pos = 0; pos < text.size();) append_utf8(next_code_point(text, pos), out);
   return out;
 }
 

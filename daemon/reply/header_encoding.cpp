@@ -6,7 +6,7 @@
 #include <array>
 #include <cctype>
 
-#include "daemon/reply/text_codec.h"
+#include "parsers/utf8.h"
 
 namespace contribd::reply {
 namespace {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "parsers/charset.h"
+#include "parsers/utf8.h"
 #include "tests/unit/parsers/stored_zip.h"
 
 namespace contribd::docx {
@@ -478,7 +479,7 @@ TEST(DocxCover, LongCellIsCutOnACharacter) {
   const CoverSheet cover = read_ok(docx_with(body(table(row("Abstract:", long_text)))));
   ASSERT_TRUE(cover.abstract);
   EXPECT_EQ(cover.abstract->size(), 64u * 1024u);
-  EXPECT_TRUE(mime::is_valid_utf8(*cover.abstract));
+  EXPECT_TRUE(is_valid_utf8(*cover.abstract));
 }
 
 TEST(DocxCover, VerticallyMergedValueCellsAreEmpty) {

@@ -6,6 +6,7 @@
 
 #include "parsers/charset.h"
 #include "parsers/header_decode.h"
+#include "parsers/utf8.h"
 
 namespace contribd::mime {
 namespace {

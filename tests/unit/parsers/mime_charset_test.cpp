@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "parsers/charset.h"
+#include "parsers/utf8.h"
 
 namespace contribd::mime {
 namespace {
