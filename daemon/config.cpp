@@ -17,6 +17,7 @@
 #include "daemon/smtp/smtp_wire.h"
 #include "daemon/terminal_text.h"
 #include "parsers/imap_arguments.h"
+#include "storage/utc_text.h"
 
 namespace contribd {
 namespace {
@@ -681,8 +682,8 @@ std::string describe(const Config& config) {
   out << describe_limits(config.limits);
   for (const Meeting& meeting : config.meetings) {
     out << fmt::format("meeting  {} ({}): deadline {}, closes {}, numbers {}{:03}+\n", meeting.id,
-                       meeting.title, policy::rfc3339(meeting.deadline),
-                       policy::rfc3339(meeting.closes), meeting.document_prefix,
+                       meeting.title, storage::format_utc(meeting.deadline),
+                       storage::format_utc(meeting.closes), meeting.document_prefix,
                        meeting.first_number);
   }
   return out.str();

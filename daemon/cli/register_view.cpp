@@ -7,6 +7,8 @@
 #include "daemon/json_optional.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/terminal_text.h"
+#include "parsers/utf8.h"
+#include "storage/utc_text.h"
 
 namespace contribd {
 namespace {
@@ -32,9 +34,7 @@ nlohmann::json reply_json(const storage::ReplyRecord* reply) {
 // Cuts at a UTF-8 character boundary so that a table cell never holds half a character.
 std::string clip(const std::string& text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
-  std::size_t end = max_bytes - 3;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "...";
+  return std::string(utf8_prefix(text, max_bytes - 3)) + "...";
 }
 
 std::string files_text(const std::vector<storage::StoredFile>& files, std::string_view indent) {
@@ -87,9 +87,9 @@ std::string document_details(const storage::DocumentFacts& document) {
 
 std::string revision_details(const std::string& document_number,
                              const storage::Revision& revision) {
-  std::string out =
-      fmt::format("{} Rev.{}: received {}, {}\n", document_number, revision.number,
-                  policy::format_utc(revision.received_at), revision.late ? "late" : "on time");
+  std::string out = fmt::format("{} Rev.{}: received {}, {}\n", document_number, revision.number,
+                                policy::format_utc_for_people(revision.received_at),
+                                revision.late ? "late" : "on time");
   out += fmt::format("  Subject:    {}\n  Message-ID: {}\n", escape_for_terminal(revision.subject),
                      escape_for_terminal(revision.message_id));
   out += files_text(revision.files, "  ");
@@ -135,7 +135,7 @@ nlohmann::json revisions_json(const std::vector<storage::Revision>& revisions, P
     out.push_back({{"revision", revision.number},
                    {"message_id", revision.message_id},
                    {"subject", revision.subject},
-                   {"received_at", policy::rfc3339(revision.received_at)},
+                   {"received_at", storage::format_utc(revision.received_at)},
                    {"status", revision.late ? "late" : "on_time"},
                    {"files", files_json(revision.files, paths)},
                    {"reply", reply_json(reply)}});
@@ -149,31 +149,32 @@ nlohmann::json contribution_json(const storage::Contribution& contribution, Path
   nlohmann::json replies = nlohmann::json::array();
   for (const auto& reply : contribution.replies) replies.push_back(reply_json(&reply));
   const storage::DocumentFacts& document = contribution.document;
-  return {{"document_number", contribution.document_number},
-          {"meeting", contribution.meeting_id},
-          {"sender", contribution.sender},
-          {"subject", contribution.subject},
-          {"message_id", contribution.message_id},
-          {"received_at", policy::rfc3339(contribution.received_at)},
-          {"status", contribution.late ? "late" : "on_time"},
-          {"files", files_json(contribution.files, paths)},
-          {"reply", reply_json(latest_reply(contribution))},
-          {"replies", replies},
-          {"withdrawn", contribution.withdrawn
-                            ? nlohmann::json{{"at", policy::rfc3339(contribution.withdrawn->at)},
-                                             {"reason", contribution.withdrawn->reason}}
-                            : nlohmann::json(nullptr)},
-          {"authentication", json_or_null(contribution.authentication)},
-          {"title", json_or_null(document.title)},
-          {"source", json_or_null(document.source)},
-          {"purpose", json_or_null(document.purpose)},
-          {"keywords", json_or_null(document.keywords)},
-          {"abstract", json_or_null(document.abstract)},
-          {"contacts", contacts_json(document.contacts)},
-          {"template", document.template_use
-                           ? nlohmann::json(storage::to_string(*document.template_use))
-                           : nlohmann::json(nullptr)},
-          {"revisions", revisions_json(contribution.revisions, paths)}};
+  return {
+      {"document_number", contribution.document_number},
+      {"meeting", contribution.meeting_id},
+      {"sender", contribution.sender},
+      {"subject", contribution.subject},
+      {"message_id", contribution.message_id},
+      {"received_at", storage::format_utc(contribution.received_at)},
+      {"status", contribution.late ? "late" : "on_time"},
+      {"files", files_json(contribution.files, paths)},
+      {"reply", reply_json(latest_reply(contribution))},
+      {"replies", replies},
+      {"withdrawn", contribution.withdrawn
+                        ? nlohmann::json{{"at", storage::format_utc(contribution.withdrawn->at)},
+                                         {"reason", contribution.withdrawn->reason}}
+                        : nlohmann::json(nullptr)},
+      {"authentication", json_or_null(contribution.authentication)},
+      {"title", json_or_null(document.title)},
+      {"source", json_or_null(document.source)},
+      {"purpose", json_or_null(document.purpose)},
+      {"keywords", json_or_null(document.keywords)},
+      {"abstract", json_or_null(document.abstract)},
+      {"contacts", contacts_json(document.contacts)},
+      {"template", document.template_use
+                       ? nlohmann::json(storage::to_string(*document.template_use))
+                       : nlohmann::json(nullptr)},
+      {"revisions", revisions_json(contribution.revisions, paths)}};
 }
 
 std::string contributions_table(const std::vector<storage::Contribution>& contributions) {
@@ -187,7 +188,7 @@ std::string contributions_table(const std::vector<storage::Contribution>& contri
                                          : "none";
     out += fmt::format(
         "{:<14} {:<10} {:<20} {:<9} {:<5} {:<4} {:<14} {:<28} {}\n", c.document_number,
-        c.meeting_id, policy::format_utc(c.received_at).substr(0, 19),
+        c.meeting_id, policy::format_utc_for_people(c.received_at).substr(0, 19),
         c.withdrawn ? "withdrawn"
         : c.late    ? "late"
                     : "on time",
@@ -205,12 +206,12 @@ std::string contribution_details(const storage::Contribution& c,
   out += fmt::format("Document number: {}\n", c.document_number);
   if (c.withdrawn) {
     out += fmt::format(
-        "Withdrawn:       {} ({})\n", policy::format_utc(c.withdrawn->at),
+        "Withdrawn:       {} ({})\n", policy::format_utc_for_people(c.withdrawn->at),
         c.withdrawn->reason.empty() ? "no reason given" : escape_for_terminal(c.withdrawn->reason));
   }
   out += fmt::format("Meeting:         {}\n", c.meeting_id);
   out += fmt::format("Status:          {}\n", c.late ? "late" : "on time");
-  out += fmt::format("Received:        {}\n", policy::format_utc(c.received_at));
+  out += fmt::format("Received:        {}\n", policy::format_utc_for_people(c.received_at));
   out += fmt::format("Sender:          {}\n", escape_for_terminal(c.sender));
   out += fmt::format("Subject:         {}\n", escape_for_terminal(c.subject));
   out += fmt::format("Message-ID:      {}\n", escape_for_terminal(c.message_id));
@@ -221,7 +222,7 @@ std::string contribution_details(const storage::Contribution& c,
   if (!history.empty()) {
     out += fmt::format("History ({}):\n", history.size());
     for (const auto& event : history) {
-      out += fmt::format("  {}  {}  {}{}{}\n", policy::format_utc(event.at),
+      out += fmt::format("  {}  {}  {}{}{}\n", policy::format_utc_for_people(event.at),
                          escape_for_terminal(event.actor), event.action,
                          event.detail.empty() ? "" : ": ", escape_for_terminal(event.detail));
     }

@@ -163,18 +163,14 @@ Assignment assign_meeting(const std::vector<Meeting>& sorted_by_closes, UtcTime 
   return {&*open, receipt > open->deadline};
 }
 
-std::string format_utc(UtcTime time) {
+std::string format_utc_for_people(UtcTime time) {
   return date::format("%Y-%m-%d %H:%M:%S UTC", time);
 }
 
 std::string format_in_zone(UtcTime time, std::string_view timezone) {
-  if (timezone.empty()) return format_utc(time);
+  if (timezone.empty()) return format_utc_for_people(time);
   const date::zoned_seconds local{find_zone(timezone), time};
   return date::format("%Y-%m-%d %H:%M:%S %Z", local);
-}
-
-std::string rfc3339(UtcTime time) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ", time);
 }
 
 }  // namespace contribd::policy

@@ -32,14 +32,12 @@ struct Assignment {
 // After the last meeting closes, the contribution is late for the last meeting.
 Assignment assign_meeting(const std::vector<Meeting>& sorted_by_closes, UtcTime receipt);
 
-// "2020-07-20 08:00:00 UTC"
-std::string format_utc(UtcTime time);
+// "2020-07-20 08:00:00 UTC", for replies, pages and the terminal. The machine-readable form
+// ("2020-07-20T08:00:00Z": the register, JSON, CSV) is storage::format_utc.
+std::string format_utc_for_people(UtcTime time);
 
-// "2020-07-20 10:00:00 CEST"; an empty zone gives format_utc(). Throws std::invalid_argument
-// for an unknown zone.
+// "2020-07-20 10:00:00 CEST"; an empty zone gives format_utc_for_people(). Throws
+// std::invalid_argument for an unknown zone.
 std::string format_in_zone(UtcTime time, std::string_view timezone);
-
-// "2020-07-20T08:00:00Z"
-std::string rfc3339(UtcTime time);
 
 }  // namespace contribd::policy

@@ -6,6 +6,7 @@
 #include "daemon/publish/meeting_page.h"
 #include "daemon/publish/published_paths.h"
 #include "daemon/publish/web_text.h"
+#include "storage/utc_text.h"
 
 namespace contribd::publish {
 namespace {
@@ -35,7 +36,7 @@ std::string revision_lines(const storage::Contribution& contribution) {
   std::string out;
   for (const auto& revision : contribution.revisions) {
     if (!out.empty()) out += '\n';
-    out += fmt::format("Rev.{} {} {}", revision.number, policy::rfc3339(revision.received_at),
+    out += fmt::format("Rev.{} {} {}", revision.number, storage::format_utc(revision.received_at),
                        revision.late ? "late" : "on_time");
     const std::string files =
         file_links(contribution.document_number, revision.files, revision.number, " ");
@@ -75,9 +76,9 @@ std::string documents_csv(const std::vector<storage::Contribution>& contribution
         from_mail(shown_title(c)),
         from_mail(c.subject),
         from_mail(c.document.source.value_or("")),
-        policy::rfc3339(c.received_at),
+        storage::format_utc(c.received_at),
         c.late ? "late" : "on_time",
-        c.withdrawn ? policy::rfc3339(c.withdrawn->at) : "",
+        c.withdrawn ? storage::format_utc(c.withdrawn->at) : "",
         file_links(c.document_number, c.files, 0, "\n"),
         revision_lines(c),
     });

@@ -8,6 +8,7 @@
 #include "daemon/publish/page_time.h"
 #include "daemon/publish/published_paths.h"
 #include "daemon/publish/web_text.h"
+#include "storage/utc_text.h"
 
 namespace contribd::publish {
 namespace {
@@ -36,7 +37,7 @@ void set_status(data& values, bool late) {
 data revision_values(const storage::Contribution& contribution, const storage::Revision& revision) {
   data values;
   values.set("revision", std::to_string(revision.number));
-  values.set("received_iso", policy::rfc3339(revision.received_at));
+  values.set("received_iso", storage::format_utc(revision.received_at));
   values.set("received_utc", minutes_utc(revision.received_at));
   set_status(values, revision.late);
   values.set("files", file_links(contribution.document_number, revision.files, revision.number));
@@ -51,12 +52,12 @@ data row_values(const storage::Contribution& contribution) {
   const std::string source = text_for_page(contribution.document.source.value_or(""));
   row.set("has_source", !source.empty());
   row.set("source", source);
-  row.set("received_iso", policy::rfc3339(contribution.received_at));
+  row.set("received_iso", storage::format_utc(contribution.received_at));
   row.set("received_utc", minutes_utc(contribution.received_at));
   set_status(row, contribution.late);
   row.set("withdrawn", contribution.withdrawn.has_value());
   if (contribution.withdrawn) {
-    row.set("withdrawn_iso", policy::rfc3339(contribution.withdrawn->at));
+    row.set("withdrawn_iso", storage::format_utc(contribution.withdrawn->at));
     row.set("withdrawn_date", date_utc(contribution.withdrawn->at));
   }
   row.set("files", file_links(contribution.document_number, contribution.files, 0));
@@ -97,8 +98,8 @@ std::string meeting_page_html(const Meeting& meeting,
   data page;
   page.set("meeting_id", text_for_page(meeting.id));
   page.set("meeting_title", text_for_page(meeting.title.empty() ? meeting.id : meeting.title));
-  page.set("deadline_iso", policy::rfc3339(meeting.deadline));
-  page.set("deadline_utc", policy::format_utc(meeting.deadline));
+  page.set("deadline_iso", storage::format_utc(meeting.deadline));
+  page.set("deadline_utc", policy::format_utc_for_people(meeting.deadline));
   const std::string local = local_deadline(meeting);
   page.set("has_deadline_local", !local.empty());
   page.set("deadline_local", local);

@@ -11,6 +11,7 @@
 #include "daemon/publish/page_templates.h"
 #include "daemon/publish/page_time.h"
 #include "daemon/publish/web_text.h"
+#include "storage/utc_text.h"
 
 namespace contribd::publish {
 namespace {
@@ -139,7 +140,7 @@ std::string timeline_svg(const Meeting& meeting,
     path += fmt::format(" H{} V{}", number(x), number(y(count)));
     data point;
     point.set("number", text_for_page(contribution->document_number));
-    point.set("received_iso", policy::rfc3339(contribution->received_at));
+    point.set("received_iso", storage::format_utc(contribution->received_at));
     point.set("received_utc", minutes_utc(contribution->received_at));
     point.set("late", contribution->late);
     point.set("withdrawn", contribution->withdrawn.has_value());
@@ -168,8 +169,8 @@ std::string timeline_svg(const Meeting& meeting,
   svg.set("count_on_time", std::to_string(counts.on_time));
   svg.set("count_late", std::to_string(counts.late));
   svg.set("count_withdrawn", std::to_string(counts.withdrawn));
-  svg.set("deadline_utc", policy::format_utc(meeting.deadline));
-  svg.set("deadline_iso", policy::rfc3339(meeting.deadline));
+  svg.set("deadline_utc", policy::format_utc_for_people(meeting.deadline));
+  svg.set("deadline_iso", storage::format_utc(meeting.deadline));
   svg.set("deadline_short", date::format("%d %b %H:%M UTC", meeting.deadline));
   svg.set("deadline_x", number(deadline_x));
   svg.set("deadline_label_x", number(label_left ? deadline_x - 4 : deadline_x + 4));

@@ -97,13 +97,13 @@ std::string local_time_text(UtcTime time, const std::string& timezone) {
   try {
     return policy::format_in_zone(time, timezone);
   } catch (const std::invalid_argument&) {
-    return policy::format_utc(time);
+    return policy::format_utc_for_people(time);
   }
 }
 
 // UTC always; the meeting's local time beside it when the meeting has a zone.
 std::string both_times_text(UtcTime time, const std::string& timezone) {
-  const std::string utc = policy::format_utc(time);
+  const std::string utc = policy::format_utc_for_people(time);
   if (timezone.empty()) return utc;
   return fmt::format("{} ({})", utc, local_time_text(time, timezone));
 }
@@ -146,9 +146,9 @@ std::map<std::string, std::string> template_values(const ReplyFacts& facts) {
       {"meeting_title", clean_header_text(facts.meeting_title, 400)},
       {"received", both_times_text(facts.received, facts.meeting_timezone)},
       {"deadline", both_times_text(facts.deadline, facts.meeting_timezone)},
-      {"received_utc", policy::format_utc(facts.received)},
+      {"received_utc", policy::format_utc_for_people(facts.received)},
       {"received_local", local_time_text(facts.received, facts.meeting_timezone)},
-      {"deadline_utc", policy::format_utc(facts.deadline)},
+      {"deadline_utc", policy::format_utc_for_people(facts.deadline)},
       {"deadline_local", local_time_text(facts.deadline, facts.meeting_timezone)},
       {"files", files_text(facts.files)},
       {"subject", clean_header_text(facts.original_subject)},

@@ -7,6 +7,7 @@
 
 #include "daemon/policy/deadline.h"
 #include "daemon/smtp/smtp_wire.h"
+#include "storage/utc_text.h"
 
 namespace contribd {
 namespace {
@@ -120,7 +121,7 @@ TEST_F(ConfigFile, SortsMeetingsByClosingTime) {
   const Config config = load(valid());
   ASSERT_EQ(config.meetings.size(), 2u);
   EXPECT_EQ(config.meetings[0].id, "QIT4N-05");
-  EXPECT_EQ(policy::rfc3339(config.meetings[0].deadline), "2020-07-22T21:59:59Z");
+  EXPECT_EQ(storage::format_utc(config.meetings[0].deadline), "2020-07-22T21:59:59Z");
   EXPECT_EQ(config.meetings[1].id, "QIT4N-06");
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "daemon/policy/deadline.h"
+#include "storage/utc_text.h"
 
 namespace contribd::policy {
 namespace {
@@ -30,21 +31,21 @@ std::string invalid_reason(const char* text, const char* zone) {
 }
 
 TEST(ParseMeetingTime, OffsetIsSubtracted) {
-  EXPECT_EQ(rfc3339(utc("2020-07-22T23:59:59+02:00")), "2020-07-22T21:59:59Z");
-  EXPECT_EQ(rfc3339(utc("2020-07-22T23:59:59-05:30")), "2020-07-23T05:29:59Z");
+  EXPECT_EQ(storage::format_utc(utc("2020-07-22T23:59:59+02:00")), "2020-07-22T21:59:59Z");
+  EXPECT_EQ(storage::format_utc(utc("2020-07-22T23:59:59-05:30")), "2020-07-23T05:29:59Z");
 }
 
 TEST(ParseMeetingTime, ZuluAndLowerCaseAndFraction) {
-  EXPECT_EQ(rfc3339(utc("2020-07-22T23:59:59Z")), "2020-07-22T23:59:59Z");
-  EXPECT_EQ(rfc3339(utc("2020-07-22t23:59:59z")), "2020-07-22T23:59:59Z");
-  EXPECT_EQ(rfc3339(utc("2020-07-22 23:59:59.999Z")), "2020-07-22T23:59:59Z");
+  EXPECT_EQ(storage::format_utc(utc("2020-07-22T23:59:59Z")), "2020-07-22T23:59:59Z");
+  EXPECT_EQ(storage::format_utc(utc("2020-07-22t23:59:59z")), "2020-07-22T23:59:59Z");
+  EXPECT_EQ(storage::format_utc(utc("2020-07-22 23:59:59.999Z")), "2020-07-22T23:59:59Z");
 }
 
 TEST(ParseMeetingTime, LocalTimeInZone) {
   // Geneva is on CEST (+02:00) in July and CET (+01:00) in January.
-  EXPECT_EQ(rfc3339(parse_meeting_time("2020-07-22T23:59:59", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2020-07-22T23:59:59", "Europe/Geneva")),
             "2020-07-22T21:59:59Z");
-  EXPECT_EQ(rfc3339(parse_meeting_time("2021-01-15T12:00:00", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2021-01-15T12:00:00", "Europe/Geneva")),
             "2021-01-15T11:00:00Z");
 }
 
@@ -55,15 +56,15 @@ TEST(ParseMeetingTime, GenevaIsSwissTime) {
 }
 
 TEST(ParseMeetingTime, ExplicitOffsetWinsOverZone) {
-  EXPECT_EQ(rfc3339(parse_meeting_time("2020-07-22T23:59:59Z", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2020-07-22T23:59:59Z", "Europe/Geneva")),
             "2020-07-22T23:59:59Z");
 }
 
 TEST(ParseMeetingTime, OctoberSwitchInGeneva) {
   // 25 October 2020: at 03:00 CEST the clocks went back to 02:00 CET.
-  EXPECT_EQ(rfc3339(parse_meeting_time("2020-10-25T01:59:59", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2020-10-25T01:59:59", "Europe/Geneva")),
             "2020-10-24T23:59:59Z");
-  EXPECT_EQ(rfc3339(parse_meeting_time("2020-10-25T03:00:00", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2020-10-25T03:00:00", "Europe/Geneva")),
             "2020-10-25T02:00:00Z");
   const std::string reason = invalid_reason("2020-10-25T02:30:00", "Europe/Geneva");
   EXPECT_NE(reason.find("happens twice"), std::string::npos) << reason;
@@ -73,9 +74,9 @@ TEST(ParseMeetingTime, OctoberSwitchInGeneva) {
 
 TEST(ParseMeetingTime, MarchSwitchInGeneva) {
   // 29 March 2020: at 02:00 CET the clocks jumped to 03:00 CEST.
-  EXPECT_EQ(rfc3339(parse_meeting_time("2020-03-29T01:59:59", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2020-03-29T01:59:59", "Europe/Geneva")),
             "2020-03-29T00:59:59Z");
-  EXPECT_EQ(rfc3339(parse_meeting_time("2020-03-29T03:00:00", "Europe/Geneva")),
+  EXPECT_EQ(storage::format_utc(parse_meeting_time("2020-03-29T03:00:00", "Europe/Geneva")),
             "2020-03-29T01:00:00Z");
   const std::string reason = invalid_reason("2020-03-29T02:30:00", "Europe/Geneva");
   EXPECT_NE(reason.find("does not exist in Europe/Geneva"), std::string::npos) << reason;
@@ -142,12 +143,12 @@ TEST(AssignMeeting, NoMeetingsGivesNone) {
 
 TEST(FormatTime, UtcZoneAndRfc3339) {
   const UtcTime t = utc("2020-07-20T08:00:00Z");
-  EXPECT_EQ(format_utc(t), "2020-07-20 08:00:00 UTC");
+  EXPECT_EQ(format_utc_for_people(t), "2020-07-20 08:00:00 UTC");
   EXPECT_EQ(format_in_zone(t, "Europe/Geneva"), "2020-07-20 10:00:00 CEST");
   EXPECT_EQ(format_in_zone(utc("2020-12-01T08:00:00Z"), "Europe/Geneva"),
             "2020-12-01 09:00:00 CET");
   EXPECT_EQ(format_in_zone(t, ""), "2020-07-20 08:00:00 UTC");
-  EXPECT_EQ(rfc3339(t), "2020-07-20T08:00:00Z");
+  EXPECT_EQ(storage::format_utc(t), "2020-07-20T08:00:00Z");
   EXPECT_THROW(format_in_zone(t, "Nowhere/Here"), std::invalid_argument);
 }
 
