@@ -65,11 +65,7 @@ int check_config_command(const std::string& config_file) {
   const Config config = load_config(config_file);
   auth::load_credentials(config.imap);  // reads the password or token secret files
   auth::load_credentials(config.smtp);
-  try {
-    reply::load_templates(config.replies.ack_template, config.replies.late_template);
-  } catch (const std::exception& error) {
-    throw ConfigError(fmt::format("{}: replies: {}", config.source.string(), error.what()));
-  }
+  reply::load_configured_templates(config);
   std::cout << describe(config)
             << fmt::format("journal  lines tagged {0} (journalctl -t {0})\n", journal_identifier())
             << "configuration is valid\n";

@@ -69,7 +69,7 @@ struct Runtime {
       : config(std::move(loaded)),
         imap_credentials(auth::load_credentials(config.imap)),
         smtp_credentials(auth::load_credentials(config.smtp)),
-        templates(load_reply_templates(config)),
+        templates(reply::load_configured_templates(config)),
         register_(storage::Register::open(config.storage.database)),
         files(config.storage.files_dir),
         smtp_pacing(std::chrono::seconds(config.replies.max_backoff_seconds)),
@@ -102,14 +102,6 @@ struct Runtime {
                    crash->key.mailbox, error, failures);
     }
     crash_marker::install(marker);
-  }
-
-  static reply::Templates load_reply_templates(const Config& config) {
-    try {
-      return reply::load_templates(config.replies.ack_template, config.replies.late_template);
-    } catch (const std::exception& error) {
-      throw ConfigError(fmt::format("{}: replies: {}", config.source.string(), error.what()));
-    }
   }
 
   IntakeContext intake() { return IntakeContext{config, register_, files, templates, &jail}; }
@@ -480,7 +472,7 @@ awaitable<void> reload_on_hangup(Runtime& runtime, asio::signal_set& hangup) {
     notify::reloading();
     try {
       Config fresh = load_config(runtime.config.source);
-      runtime.templates = Runtime::load_reply_templates(fresh);
+      runtime.templates = reply::load_configured_templates(fresh);
       runtime.config.meetings = std::move(fresh.meetings);
       runtime.config.replies = std::move(fresh.replies);
       runtime.publish_due = true;  // titles and deadlines show on the lists

@@ -10,7 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "daemon/reply/text_codec.h"
+#include "parsers/utf8.h"
 
 namespace contribd::reply {
 namespace {
@@ -183,6 +183,14 @@ std::string render_template(std::string_view text, const std::map<std::string, s
     start = end + 1;
   }
   return out;
+}
+
+Templates load_configured_templates(const Config& config) {
+  try {
+    return load_templates(config.replies.ack_template, config.replies.late_template);
+  } catch (const std::exception& error) {
+    throw ConfigError(fmt::format("{}: replies: {}", config.source.string(), error.what()));
+  }
 }
 
 }  // namespace contribd::reply

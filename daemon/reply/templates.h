@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/config.h"
+
 namespace contribd::reply {
 
 struct Templates {
@@ -28,6 +30,10 @@ Templates builtin_templates();
 // Reads the two files (an empty path keeps the built-in text). Throws std::invalid_argument
 // naming the file for an unreadable file, invalid UTF-8, or an unknown placeholder.
 Templates load_templates(const std::filesystem::path& ack, const std::filesystem::path& late);
+
+// The templates a configuration names ([replies] ack_template, late_template), as the daemon,
+// SIGHUP and check-config load them. Throws ConfigError naming the configuration file.
+Templates load_configured_templates(const Config& config);
 
 // Replaces every {name} of `text`; a '{' that does not open {lowercase_name} is kept as it is.
 // A line holding nothing but a placeholder whose value is empty is dropped, so optional
