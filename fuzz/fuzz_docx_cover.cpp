@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "parsers/charset.h"
 #include "parsers/docx_cover.h"
 #include "parsers/docx_cover_table.h"
 #include "parsers/utf8.h"

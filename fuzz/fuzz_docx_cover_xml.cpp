@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include "parsers/charset.h"
 #include "parsers/docx_cover.h"
 #include "parsers/utf8.h"
 #include "tests/unit/parsers/stored_zip.h"

@@ -4,13 +4,13 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "parsers/charset.h"
 #include "parsers/header_decode.h"
 #include "parsers/mime_params.h"
 #include "parsers/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace contribd::mime;
+  using contribd::is_valid_utf8;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> defects;
   if (!is_valid_utf8(decode_header_text(input, defects))) std::abort();

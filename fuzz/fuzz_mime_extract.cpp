@@ -4,13 +4,13 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "parsers/charset.h"
 #include "parsers/mime_extract.h"
 #include "parsers/sha256.h"
 #include "parsers/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace contribd::mime;
+  using contribd::is_valid_utf8;
   ExtractLimits limits;
   limits.max_parts = 200;  // keeps each run short; the limit logic is the same
   const ParsedMessage message =

@@ -5,12 +5,12 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "parsers/charset.h"
 #include "parsers/mime_params.h"
 #include "parsers/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace contribd::mime;
+  using contribd::is_valid_utf8;
   const std::string_view raw(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> defects;
   const ParameterizedValue parsed = parse_parameterized_value(raw, defects);

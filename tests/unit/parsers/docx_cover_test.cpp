@@ -6,7 +6,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "parsers/charset.h"
 #include "parsers/utf8.h"
 #include "tests/unit/parsers/stored_zip.h"
 
