@@ -65,6 +65,11 @@ class RunningDaemon:
         return code, time.monotonic() - started
 
 
+def client_lines(log, ending):
+    """The lines of a --verbose log in which the client sent a command ending in ENDING."""
+    return [line for line in log.splitlines() if line.endswith(ending) and " C: " in line]
+
+
 def rows_by_message_id(installation):
     return {row["message_id"]: row for row in installation.register()}
 
@@ -241,7 +246,9 @@ class RepliesWaitForTheSmtpServer(unittest.TestCase):
         self.assertTrue(self.daemon.wait_for_log("connected to", 30), self.daemon.log())
         self.assertTrue(harness.wait_until(
             lambda: len(self.contribd.register()) == len(messages), 30), self.daemon.log())
-        time.sleep(3)  # a few retry rounds while the server is away
+        # At least one sending round failed while the server was away (not a fixed pause).
+        self.assertTrue(self.daemon.wait_for_log("smtp: cannot send replies", 30),
+                        self.daemon.log())
         rows = self.contribd.register()
         self.assertEqual({row["reply"]["state"] for row in rows}, {"queued"})
         for sender in SENDERS[:3]:
@@ -312,15 +319,18 @@ class IdleIsRenewedAndTheConnectionChecked(unittest.TestCase):
         daemon = RunningDaemon(contribd, verbose=True)
         try:
             self.assertTrue(daemon.wait_for_log("connected to", 30), daemon.log())
-            time.sleep(12)
+            # Three IDLE rounds (at 0, 5 and 10 s) and the NOOPs between them, waited for.
+            self.assertTrue(harness.wait_until(
+                lambda: len(client_lines(daemon.log(), " IDLE")) >= 3 and
+                len(client_lines(daemon.log(), " NOOP")) >= 2, 30), daemon.log())
             self.assertTrue(daemon.running(), daemon.log())
             daemon.stop(signal.SIGTERM)
             log = daemon.log()
         finally:
             daemon.stop(signal.SIGKILL)
             contribd.remove()
-        idles = [line for line in log.splitlines() if line.endswith(" IDLE") and " C: " in line]
-        noops = [line for line in log.splitlines() if line.endswith(" NOOP") and " C: " in line]
+        idles = client_lines(log, " IDLE")
+        noops = client_lines(log, " NOOP")
         # Connected at ~0 s: IDLE at 0, 5 and 10 s, each round closed by a NOOP.
         self.assertGreaterEqual(len(idles), 3, log)
         self.assertGreaterEqual(len(noops), 2, log)
