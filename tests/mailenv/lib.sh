@@ -408,8 +408,9 @@ CONF
 
 make_cyrus_dirs() {
   local d
-  for d in "$CYRUS_DIR" "$CYRUS_DIR/config" "$CYRUS_DIR/spool" "$CYRUS_DIR/sieve" \
-    "$CYRUS_DIR/socket" "$CYRUS_DIR/proc" "$CYRUS_DIR/lock" "$CYRUS_DIR/run" "$CYRUS_DIR/tls"; do
+  for d in "$CYRUS_DIR" "$CYRUS_DIR/config" "$CYRUS_DIR/config/socket" "$CYRUS_DIR/spool" \
+    "$CYRUS_DIR/sieve" "$CYRUS_DIR/socket" "$CYRUS_DIR/proc" "$CYRUS_DIR/lock" "$CYRUS_DIR/run" \
+    "$CYRUS_DIR/tls"; do
     mkdir -p "$d"
   done
   chown -R cyrus:mail "$CYRUS_DIR"
@@ -444,8 +445,10 @@ sievedir: $CYRUS_DIR/sieve
 proc_path: $CYRUS_DIR/proc
 mboxname_lockpath: $CYRUS_DIR/lock
 lmtpsocket: $CYRUS_DIR/socket/lmtp
-idlesocket: $CYRUS_DIR/socket/idle
-notifysocket: $CYRUS_DIR/socket/notify
+# imapd binds its end of the IDLE conversation as {configdirectory}/socket/idle.<pid>,
+# whatever idlesocket says; without that folder IDLE falls back to polling once a minute.
+idlesocket: $CYRUS_DIR/config/socket/idle
+notifysocket: $CYRUS_DIR/config/socket/notify
 syslog_prefix: contribd-mailenv-cyrus
 # As Debian's /etc/imapd.conf: personal folders under INBOX., "." as separator.
 altnamespace: no
@@ -505,7 +508,7 @@ start_cyrus() {
   cyrus_enabled || return 0
   running_server_ready cyrus_pid cyrus-imap cyrus-imaps && return 0
   kill_session "$(tr -dc '0-9' 2>/dev/null <"$CYRUS_PID_FILE")" cyrus_owns
-  rm -f "$CYRUS_PID_FILE" "$CYRUS_DIR"/socket/*
+  rm -f "$CYRUS_PID_FILE" "$CYRUS_DIR"/socket/* "$CYRUS_DIR"/config/socket/*
   # shellcheck disable=SC2046
   wait_ports_free $(cyrus_ports)
   "$CYRUS_BIN/master" -C "$CYRUS_CONF" -M "$CYRUS_MASTER_CONF" -p "$CYRUS_PID_FILE" -d \
