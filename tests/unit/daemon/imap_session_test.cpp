@@ -290,7 +290,7 @@ TEST_F(ImapSessionTest, NamespaceIsReadWhenOfferedAndARefusedCreateIsCreateRefus
         } catch (const CreateRefused& error) {
           refused = error.what();
         }
-        EXPECT_EQ(refused, where() + ": CREATE \"INBOX.Registered\" failed: NO Permission denied");
+        EXPECT_EQ(refused, where() + ": CREATE \"INBOX.Registered\" failed: Permission denied");
       });
   ASSERT_TRUE(offered);
   ASSERT_EQ(offered->personal.size(), 1u);
