@@ -458,10 +458,9 @@ virtdomains: userid
 # Every user's INBOX exists from the first login or delivery on.
 autocreate_quota: 0
 autocreate_post: 1
-# Tests empty mailboxes and expect the files gone, as on Dovecot.
+# Expunged messages and deleted folders go at once, as on Dovecot, not at cyr_expire's next run.
 expunge_mode: immediate
 delete_mode: immediate
-hashimapspool: false
 umask: 077
 sasl_pwcheck_method: auxprop
 sasl_auxprop_plugin: sasldb
