@@ -16,6 +16,7 @@
 #include "daemon/policy/reply_decision.h"
 #include "daemon/smtp/smtp_wire.h"
 #include "daemon/terminal_text.h"
+#include "parsers/ascii_text.h"
 #include "parsers/imap_arguments.h"
 #include "storage/utc_text.h"
 
@@ -661,6 +662,14 @@ std::string describe(const Config& config) {
           : fmt::format("poll every {} s", config.imap.poll_interval_seconds));
   if (config.imap.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.imap.auth));
+  }
+  if (!ascii::starts_with_ignoring_case(config.imap.processed_folder, "INBOX")) {
+    // Said before the server is asked: it may keep folders below a prefix (folder_placement.h).
+    out << fmt::format(
+        "         folders without a prefix go below the server's personal namespace when it "
+        "has one (Cyrus: INBOX.{}); to choose, write the full name, e.g. processed_folder = "
+        "\"INBOX.{}\"\n",
+        config.imap.processed_folder, config.imap.processed_folder);
   }
   out << fmt::format("smtp     {} as {}, replies from {}, envelope from <{}>, EHLO {}\n",
                      endpoint(config.smtp.endpoint), config.smtp.username, config.smtp.from,

@@ -16,6 +16,7 @@
 
 #include "daemon/auth/sign_in.h"
 #include "daemon/config.h"
+#include "daemon/imap/folder_placement.h"
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/crash_marker.h"
 #include "daemon/intake/extraction_jail.h"
@@ -115,14 +116,44 @@ void note_unverified_replies(const Runtime& runtime) {
       "unverified; set [trust] authserv_id to answer only authenticated senders");
 }
 
+// Puts a configured folder where the server allows it (folder_placement.h) and makes sure it
+// exists. The full name replaces the configured one for the rest of the run (a reconnection
+// finds it already placed); the log says it once. A refused CREATE names what to write.
+awaitable<void> place_and_ensure(imap::Session& session,
+                                 const std::optional<imap::Namespaces>& namespaces,
+                                 std::string_view key, std::string& folder) {
+  const imap::FolderPlacement placement = imap::place_folder(folder, namespaces);
+  if (placement.prefixed) {
+    spdlog::info(
+        "imap: {} \"{}\" is \"{}\" on this server (its personal folders are below \"{}\", "
+        "separator \"{}\"); write the full name in the config to choose another place",
+        key, folder, placement.name, placement.prefix, placement.separator);
+  }
+  const std::string configured = folder;
+  folder = placement.name;
+  std::string refused;
+  try {
+    co_await session.ensure_folder(folder);
+  } catch (const imap::CreateRefused& error) {
+    refused = error.what();  // no co_await in a handler (g++ 12)
+  }
+  if (!refused.empty()) {
+    throw imap::ImapError(
+        fmt::format("{}; {}", refused, imap::folder_advice(key, configured, placement)));
+  }
+}
+
 awaitable<std::unique_ptr<imap::Session>> open_mailbox(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
   // Named, not braced temporaries: g++ 12 destroys temporaries inside co_await too early.
   const imap::Credentials credentials = runtime.imap_credentials;
   const net::Endpoint endpoint = runtime.config.imap.endpoint;
   auto session = co_await imap::Session::connect(executor, endpoint, credentials);
-  co_await session->ensure_folder(runtime.config.imap.processed_folder);
-  co_await session->ensure_folder(runtime.config.imap.review_folder);
+  const std::optional<imap::Namespaces> namespaces = co_await session->namespaces();
+  co_await place_and_ensure(*session, namespaces, "processed_folder",
+                            runtime.config.imap.processed_folder);
+  co_await place_and_ensure(*session, namespaces, "review_folder",
+                            runtime.config.imap.review_folder);
   co_return session;
 }
 

@@ -556,21 +556,56 @@ asio::awaitable<std::vector<MessageSummary>> Session::list_messages() {
   co_return messages;
 }
 
-asio::awaitable<void> Session::ensure_folder(std::string folder) {
-  const std::string wire = folder_wire(folder);
-  Reply listing = co_await run("LIST \"\" " + wire, "LIST " + wire);
-  const std::string wanted = wire.substr(1, wire.size() - 2);  // as the server writes it
+asio::awaitable<std::optional<Namespaces>> Session::namespaces() {
+  if (!has_capability("NAMESPACE")) co_return std::nullopt;
+  Reply reply = co_await exchange("NAMESPACE", "NAMESPACE");
+  if (reply.status.status != Status::ok) {
+    spdlog::warn("IMAP {}: NAMESPACE refused ({}); folder names are used as configured", peer(),
+                 status_text(reply.status));
+    co_return std::nullopt;
+  }
+  for (const Response& response : reply.data) {
+    if (auto spaces = parse_namespaces(response)) {
+      for (const std::string& defect : spaces->defects) {
+        spdlog::warn("IMAP {}: NAMESPACE: {}; left out", peer(), defect);
+      }
+      co_return spaces;
+    }
+  }
+  spdlog::warn(
+      "IMAP {}: NAMESPACE answered without namespaces; folder names are used as "
+      "configured",
+      peer());
+  co_return std::nullopt;
+}
+
+asio::awaitable<bool> Session::folder_listed(std::string_view wire) {
+  Reply listing = co_await run(fmt::format("LIST \"\" {}", wire), fmt::format("LIST {}", wire));
+  const std::string_view wanted = wire.substr(1, wire.size() - 2);  // as the server writes it
   for (const Response& response : listing.data) {
     if (response.name != "LIST" || response.values.size() < 3) continue;
     const auto name = response.values[2].as_text();
     const bool same =
         name && (*name == wanted || (to_upper(*name) == "INBOX" && to_upper(wanted) == "INBOX"));
-    if (same && !has_flag(response.values[0], "\\NONEXISTENT")) co_return;
+    if (same && !has_flag(response.values[0], "\\NONEXISTENT")) co_return true;
   }
+  co_return false;
+}
+
+asio::awaitable<void> Session::ensure_folder(std::string folder) {
+  const std::string wire = folder_wire(folder);
+  if (co_await folder_listed(wire)) co_return;
   Reply created = co_await exchange("CREATE " + wire, "CREATE " + wire);
-  const bool raced = created.status.code && created.status.code->name == "ALREADYEXISTS";
-  if (created.status.status != Status::ok && !raced) fail("CREATE " + wire, created.status);
-  spdlog::info("IMAP {}: created folder {}", peer(), wire);
+  if (created.status.status == Status::ok) {
+    spdlog::info("IMAP {}: created folder {}", peer(), wire);
+    co_return;
+  }
+  // Another client created it meanwhile. Dovecot says so with [ALREADYEXISTS]; Cyrus only in
+  // words ("NO Mailbox already exists"), so a refusal is checked against the folder list.
+  if (created.status.code && created.status.code->name == "ALREADYEXISTS") co_return;
+  if (co_await folder_listed(wire)) co_return;
+  throw CreateRefused(
+      fmt::format("{}: CREATE {} failed: {}", peer(), wire, status_text(created.status)));
 }
 
 asio::awaitable<void> Session::move(std::uint32_t uid, std::string folder) {

@@ -28,6 +28,7 @@
 
 #include "daemon/auth/credentials.h"
 #include "daemon/net/connection.h"
+#include "parsers/imap_namespace.h"
 #include "parsers/imap_response.h"
 
 namespace contribd::imap {
@@ -71,6 +72,13 @@ class AuthError : public ImapError {
   using ImapError::ImapError;
 };
 
+// "host:port: CREATE "Registered" failed: NO Permission denied": the server refused to create a
+// folder that does not exist (ensure_folder).
+class CreateRefused : public ImapError {
+ public:
+  using ImapError::ImapError;
+};
+
 // The largest literal (message body) accepted from the server; larger ones are refused with
 // an ImapError instead of exhausting memory.
 inline constexpr std::uint64_t kMaxLiteralBytes = 256ull << 20;
@@ -106,7 +114,11 @@ class Session {
   // be sent as a quoted string (CR, LF, 8-bit) finds nothing.
   boost::asio::awaitable<std::vector<std::uint32_t>> search_header(std::string name,
                                                                    std::string value);
-  // LIST, then CREATE when the folder does not exist yet.
+  // NAMESPACE (RFC 2342) when the server offers it: where this account's folders go. nullopt
+  // when it is not offered, refused, or answered without a NAMESPACE response (said in the
+  // log); malformed descriptors are left out with a warning.
+  boost::asio::awaitable<std::optional<Namespaces>> namespaces();
+  // LIST, then CREATE when the folder does not exist yet; CreateRefused when the server says no.
   boost::asio::awaitable<void> ensure_folder(std::string folder);
   // UID MOVE when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then UID EXPUNGE
   // (UIDPLUS) or, without UIDPLUS, EXPUNGE (which also removes other \Deleted messages).
@@ -145,6 +157,8 @@ class Session {
   std::string next_tag();
   [[noreturn]] void fail(std::string_view what, const Response& status) const;
   std::string folder_wire(std::string_view folder) const;
+  // LIST "" name: true when the server lists the folder (and not as \NonExistent).
+  boost::asio::awaitable<bool> folder_listed(std::string_view wire);
 
   boost::asio::awaitable<std::string> read_line(std::chrono::steady_clock::duration wait);
   boost::asio::awaitable<void> send(std::string_view bytes);

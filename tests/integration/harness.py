@@ -188,8 +188,9 @@ class Imap:
             self.conn.login(address, f.read().strip())
 
     def flags_in(self, folder):
-        """{Message-ID: set of flags} for every message of folder; missing folder -> {}."""
-        status, _ = self.conn.select(f'"{folder}"', readonly=True)
+        """{Message-ID: set of flags} for every message of folder ("Registered": the name
+        contribd was configured with, placed as the server places it); missing folder -> {}."""
+        status, _ = self.conn.select(f'"{mailenv.mailbox(folder)}"', readonly=True)
         if status != "OK":
             return {}
         status, data = self.conn.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
@@ -218,14 +219,18 @@ def folder_name(list_line):
 
 def reset_mailboxes():
     """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
-    from nothing while the servers keep running."""
+    from nothing while the servers keep running: the secretariats' on the server under test,
+    the participants' on Dovecot."""
     for address in [SECRETARIAT, mailenv.SECOND_SECRETARIAT, *mailenv.PARTICIPANTS]:
-        conn = imaplib.IMAP4_SSL("127.0.0.1", int(mailenv.IMAPS_PORT),
+        port = (mailenv.IMAPS_PORT if mailenv.on_server_under_test(address)
+                else mailenv.DOVECOT_IMAPS_PORT)
+        conn = imaplib.IMAP4_SSL("127.0.0.1", int(port),
                                  ssl_context=ssl.create_default_context(cafile=mailenv.CA))
         try:
             conn.login(address, mailenv.password(address))
             _, folders = conn.list()
-            for line in folders or []:
+            # Children before their parent: Cyrus's folders are INBOX.<name>.
+            for line in sorted(folders or [], key=lambda line: -len(folder_name(line))):
                 name = folder_name(line)
                 if name != "INBOX":
                     status, detail = conn.delete(f'"{name}"')

@@ -1,16 +1,21 @@
 """The contribd mail sandbox (tests/mailenv) seen from Python integration tests.
 
-start() brings up Dovecot and Postfix on 127.0.0.1 and sets the module attributes
+start() brings up Dovecot, Cyrus and Postfix on 127.0.0.1 and sets the module attributes
 (HOST, IMAPS_PORT, IMAP_PORT, SUBMISSION_PORT, SMTPS_PORT, INBOUND_PORT, CA,
 WRONG_CA, DIR) from what the sandbox reports; it also exports them into
 os.environ so that a contribd started by a test sees the same values.
-Mail "from the internet" goes in with send(); what the servers delivered is read
-straight from the Maildirs with maildir_messages() and wait_for_messages().
+SERVER (MAILENV_SERVER: "dovecot", the default, or "cyrus") is the IMAP server under test:
+it holds the secretariats' mailboxes (Postfix delivers domain itu.test there), IMAPS_PORT and
+IMAP_PORT are its ports and mailbox() gives its full folder names. The participants'
+mailboxes are always Dovecot's Maildirs.
+Mail "from the internet" goes in with send(); what the servers delivered is read with
+mailbox_messages() (Maildirs straight from disk, Cyrus over IMAP) and wait_for_messages().
 Failures raise: subprocess.CalledProcessError when a script fails (its stderr
 names the log to read), smtplib exceptions when the inbound server refuses a
 message, TimeoutError when mail does not arrive in time.
 """
 
+import imaplib
 import os
 import smtplib
 import ssl
@@ -27,19 +32,31 @@ PARTICIPANTS = [f"{name}@member.test"
                 for name in ("alice", "bob", "carol", "dave", "erin", "frank")]
 DOMAINS = ("itu.test", "member.test")
 
+SERVERS = ("dovecot", "cyrus")
+
 # Values of the sandbox; see tests/mailenv/env.sh for what each port offers.
-DIR = HOST = CA = WRONG_CA = ""
+DIR = HOST = CA = WRONG_CA = SERVER = ""
 IMAPS_PORT = IMAP_PORT = SUBMISSION_PORT = SMTPS_PORT = INBOUND_PORT = 0
+DOVECOT_IMAPS_PORT = CYRUS_IMAPS_PORT = 0
 
 
 def _load(environ):
     """Sets the module attributes from MAILENV_* values, defaults where unset."""
-    global DIR, HOST, CA, WRONG_CA
+    global DIR, HOST, CA, WRONG_CA, SERVER, DOVECOT_IMAPS_PORT, CYRUS_IMAPS_PORT
     global IMAPS_PORT, IMAP_PORT, SUBMISSION_PORT, SMTPS_PORT, INBOUND_PORT
     DIR = environ.get("CONTRIBD_MAILENV_DIR", "/tmp/contribd-mailenv")
     HOST = environ.get("MAILENV_HOST", "127.0.0.1")
-    IMAPS_PORT = int(environ.get("MAILENV_IMAPS_PORT", 10993))
-    IMAP_PORT = int(environ.get("MAILENV_IMAP_PORT", 10143))
+    SERVER = environ.get("MAILENV_SERVER", "dovecot")
+    if SERVER not in SERVERS:
+        raise ValueError(f"MAILENV_SERVER must be one of {SERVERS}, not {SERVER!r}")
+    DOVECOT_IMAPS_PORT = int(environ.get("MAILENV_IMAPS_PORT", 10993))
+    CYRUS_IMAPS_PORT = int(environ.get("MAILENV_CYRUS_IMAPS_PORT", 10994))
+    if SERVER == "cyrus":
+        IMAPS_PORT = CYRUS_IMAPS_PORT
+        IMAP_PORT = int(environ.get("MAILENV_CYRUS_IMAP_PORT", 10144))
+    else:
+        IMAPS_PORT = DOVECOT_IMAPS_PORT
+        IMAP_PORT = int(environ.get("MAILENV_IMAP_PORT", 10143))
     SUBMISSION_PORT = int(environ.get("MAILENV_SUBMISSION_PORT", 10587))
     SMTPS_PORT = int(environ.get("MAILENV_SMTPS_PORT", 10465))
     INBOUND_PORT = int(environ.get("MAILENV_INBOUND_PORT", 10025))
@@ -79,9 +96,28 @@ def stop():
 
 
 def ctl(action):
-    """tests/mailenv/ctl: stop-dovecot, start-dovecot, restart-dovecot,
-    stop-postfix, start-postfix or status (raises if not both running)."""
+    """tests/mailenv/ctl: stop-dovecot, start-dovecot, restart-dovecot, the same for cyrus,
+    stop-postfix, start-postfix or status (raises if not all running)."""
     return _run("ctl", action)
+
+
+def imap_ctl(action):
+    """ctl() for the IMAP server under test: imap_ctl("restart") restarts Dovecot or Cyrus."""
+    return ctl(f"{action}-{SERVER}")
+
+
+def mailbox(folder):
+    """The full name of a secretariat's folder on the server under test, as contribd places
+    it: Cyrus keeps personal folders below "INBOX." ("Registered" -> "INBOX.Registered");
+    Dovecot takes the name as it is. INBOX is INBOX everywhere."""
+    if SERVER == "cyrus" and folder.upper() != "INBOX" and not folder.upper().startswith("INBOX."):
+        return "INBOX." + folder
+    return folder
+
+
+def on_server_under_test(address):
+    """True for the mailboxes that live on SERVER (the secretariats', domain itu.test)."""
+    return SERVER == "cyrus" and address.lower().endswith("@itu.test")
 
 
 def _localpart(address):
@@ -137,8 +173,27 @@ def _delivery_order(path):
         return (float("inf"), os.path.basename(path))
 
 
+def imap_messages(address, port=None):
+    """Every message in ADDRESS's INBOX, read over IMAPS without changing flags, in UID order
+    (delivery order), as bytes."""
+    with imaplib.IMAP4_SSL(HOST, port or IMAPS_PORT, ssl_context=tls_context(),
+                           timeout=30) as imap:
+        imap.login(address, password(address))
+        imap.select("INBOX", readonly=True)
+        _, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        return [item[1] for item in data or [] if isinstance(item, tuple)]
+
+
+def mailbox_messages(address):
+    """Every message in ADDRESS's INBOX, oldest first, as bytes, wherever it lives: a Maildir
+    of Dovecot's, or the server under test's INBOX for a secretariat on Cyrus."""
+    if on_server_under_test(address):
+        return imap_messages(address)
+    return maildir_messages(address)
+
+
 def maildir_messages(address):
-    """Every message in ADDRESS's INBOX (new/ and cur/), oldest first, as bytes.
+    """Every message in ADDRESS's Dovecot INBOX (new/ and cur/), oldest first, as bytes.
     An address without a mailbox yet has no messages."""
     messages = []
     for path in sorted(_maildir_files(maildir(address)), key=_delivery_order):
@@ -170,12 +225,13 @@ def wait_for_messages(address, count, timeout=15.0):
     """Waits until ADDRESS's INBOX holds at least COUNT messages; returns them
     all. Raises TimeoutError saying how many arrived."""
     deadline = time.monotonic() + timeout
+    where = f"{SERVER}'s INBOX" if on_server_under_test(address) else maildir(address)
     while True:
-        messages = maildir_messages(address)
+        messages = mailbox_messages(address)
         if len(messages) >= count:
             return messages
         if time.monotonic() > deadline:
             raise TimeoutError(
                 f"{address}: {len(messages)} of {count} messages in "
-                f"{maildir(address)} after {timeout}s; see {DIR}/log/")
+                f"{where} after {timeout}s; see {DIR}/log/")
         time.sleep(0.1)

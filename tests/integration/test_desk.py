@@ -98,7 +98,7 @@ def message_ids_in(folder):
     twice shows twice); a missing folder holds nothing."""
     imap = harness.Imap()
     try:
-        status, _ = imap.conn.select(f'"{folder}"', readonly=True)
+        status, _ = imap.conn.select(f'"{mailenv.mailbox(folder)}"', readonly=True)
         if status != "OK":
             return []
         status, data = imap.conn.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
@@ -201,7 +201,7 @@ class HeldListCopyIsAcceptedWhileTheDaemonWaits(DeskStory):
         self.assertTrue(listed["reason"].startswith("list-header: "), listed)
         self.assertIn("qit4n.lists.member.test", listed["reason"])
         self.assertEqual(listed["sender"], "carol@member.test")
-        self.assertEqual(listed["folder"], "Review")
+        self.assertEqual(listed["folder"], mailenv.mailbox("Review"))
         self.assertEqual(listed["found_in"], "INBOX")
         self.assertEqual(listed["files"], [{"filename": "carol-list.docx", "size": 3000}])
         self.assertIsNone(listed["accepted_by"])

@@ -1,6 +1,7 @@
-"""The whole path of a contribution on real Dovecot and Postfix: participants send documents
-before and after the deadline, contribd registers them, answers each sender once, leaves
-mail without attachment to people, and a second pass changes nothing."""
+"""The whole path of a contribution on a real IMAP server (Dovecot, or Cyrus with
+MAILENV_SERVER=cyrus) and Postfix: participants send documents before and after the deadline,
+contribd registers them, answers each sender once, leaves mail without attachment to people,
+puts the processed folder where the server allows it, and a second pass changes nothing."""
 
 import hashlib
 import os
@@ -142,6 +143,22 @@ class ContributionsAreRegisteredAndAnswered(unittest.TestCase):
                     ["Alice Example <alice@member.test>", "bob@member.test", "carol@member.test"]}
         self.assertEqual(set(registered), expected)
 
+    def test_processed_folder_is_placed_where_the_server_allows(self):
+        # Cyrus keeps personal folders below "INBOX." (NAMESPACE); Dovecot takes the name.
+        imap = harness.Imap()
+        try:
+            _, listing = imap.conn.list()
+        finally:
+            imap.close()
+        names = {harness.folder_name(line) for line in listing}
+        self.assertIn(mailenv.mailbox("Registered"), names)
+        placed = 'processed_folder "Registered" is "INBOX.Registered" on this server'
+        if mailenv.SERVER == "cyrus":
+            self.assertNotIn("Registered", names)
+            self.assertIn(placed, self.first_run.stderr)
+        else:
+            self.assertNotIn(placed, self.first_run.stderr)
+
     def test_z_second_run_changes_nothing(self):
         mailenv.wait_for_messages("carol@member.test", 1, timeout=30)
         again = self.contribd.run_once()
@@ -209,6 +226,24 @@ class StartupProblemsEndInOneClearLine(unittest.TestCase):
             self.assertEqual(checked.returncode, 0, checked.stderr)
         finally:
             contribd.remove()
+
+    @unittest.skipUnless(mailenv.SERVER == "cyrus", "Dovecot lets the user create any folder")
+    def test_refused_folder_says_what_to_write(self):
+        # Another user's folder: Cyrus refuses the CREATE (NO Permission denied).
+        result = self.run_with(processed_folder="user.someone.Registered")
+        self.assert_one_line_failure(result, 'CREATE "user.someone.Registered" failed',
+                                     "imap.processed_folder")
+
+    def test_check_config_says_where_plain_folder_names_go(self):
+        contribd = Contribd(deadline=int(time.time()))
+        try:
+            checked = contribd.run("check-config", "--config", contribd.config_path)
+        finally:
+            contribd.remove()
+        self.assertEqual(checked.returncode, 0, checked.stderr)
+        lines = [line for line in checked.stdout.splitlines() if "personal namespace" in line]
+        self.assertEqual(len(lines), 1, checked.stdout)
+        self.assertIn('processed_folder = "INBOX.Registered"', lines[0])
 
     def test_missing_password_file_is_a_config_error(self):
         result = self.run_with(password_file="/nonexistent/imap-password")

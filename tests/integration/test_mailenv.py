@@ -3,7 +3,8 @@
 Each test tells one thing a client sees: TLS that verifies against the sandbox CA
 and only against it, IMAP that refuses a password before STARTTLS, mail from the
 internet accepted for the test domains only, submission that requires a login
-and accepts the empty sender of an auto-reply, and a sandbox that survives being
+and accepts the empty sender of an auto-reply, a second IMAP server (Cyrus) with the same
+users that takes the secretariats' mail when asked, and a sandbox that survives being
 started twice, killed, stopped twice.
 Run: cd tests/integration && python3 -m unittest -v test_mailenv
 """
@@ -128,6 +129,54 @@ class Imap(unittest.TestCase):
                 imap.starttls(ssl_context=mailenv.tls_context(mailenv.WRONG_CA))
         finally:
             imap.sock.close()  # no LOGOUT over a connection whose handshake failed
+
+
+class Cyrus(unittest.TestCase):
+    """The second IMAP server: same users, same CA, its own ports, folders below INBOX."""
+
+    @classmethod
+    def setUpClass(cls):
+        mailenv.start()
+        cls.imaps = int(os.environ.get("MAILENV_CYRUS_IMAPS_PORT", 10994))
+        cls.imap = int(os.environ.get("MAILENV_CYRUS_IMAP_PORT", 10144))
+
+    def tearDown(self):
+        os.environ["MAILENV_SERVER"] = "dovecot"
+        mailenv.start()  # the secretariats' mail goes back to Dovecot
+
+    def test_same_users_and_passwords_over_implicit_tls(self):
+        with imaplib.IMAP4_SSL(mailenv.HOST, self.imaps, ssl_context=mailenv.tls_context(),
+                               timeout=10) as imap:
+            self.assertIn(b"Cyrus IMAP", imap.welcome)
+            imap.login(mailenv.SECRETARIAT, mailenv.password(mailenv.SECRETARIAT))
+            _, spaces = imap.namespace()
+            self.assertTrue(spaces[0].startswith(b'(("INBOX." "."))'), spaces)
+            status, detail = imap.create("Registered")
+            self.assertEqual(status, "NO", detail)
+
+    def test_no_password_before_starttls(self):
+        with imaplib.IMAP4(mailenv.HOST, self.imap, timeout=10) as imap:
+            self.assertIn("LOGINDISABLED", imap.capabilities)
+            with self.assertRaises(imaplib.IMAP4.error):
+                imap.login(ALICE, mailenv.password(ALICE))
+            imap.starttls(ssl_context=mailenv.tls_context())
+            imap.login(ALICE, mailenv.password(ALICE))
+
+    def test_secretariat_mail_goes_to_the_server_under_test(self):
+        os.environ["MAILENV_SERVER"] = "cyrus"
+        mailenv.start()
+        raw, token = message(CAROL, mailenv.SECRETARIAT, "To Cyrus")
+        mailenv.send(raw, CAROL, mailenv.SECRETARIAT)
+        deadline = time.monotonic() + 15
+        while not any(token.encode() in m for m in mailenv.mailbox_messages(mailenv.SECRETARIAT)):
+            self.assertLess(time.monotonic(), deadline, "not delivered to Cyrus")
+            time.sleep(0.2)
+        self.assertFalse(any(token.encode() in m
+                             for m in mailenv.maildir_messages(mailenv.SECRETARIAT)))
+        # The participants stay with Dovecot.
+        raw, token = message(CAROL, ALICE, "To Dovecot")
+        mailenv.send(raw, CAROL, ALICE)
+        delivered_with(ALICE, token)
 
 
 class InboundMail(unittest.TestCase):

@@ -1,4 +1,5 @@
-"""The reply policy on real Dovecot and Postfix: contribd registers every contribution but
+"""The reply policy on a real IMAP server (Dovecot, or Cyrus with MAILENV_SERVER=cyrus) and
+Postfix: contribd registers every contribution but
 answers only people, once per submission, never more often than the hourly limit, never to
 anyone but the sender, with the operator's texts, for the meeting the receipt time belongs to."""
 
@@ -40,7 +41,7 @@ def start_from_empty_mailboxes():
 def send_in_order(messages):
     """Sends one message at a time, each once IMAP shows the previous one in the secretariat's
     INBOX, so that the UIDs, and so the document numbers, follow the order of `messages`."""
-    waiting = len(mailenv.maildir_messages(SECRETARIAT))
+    waiting = len(mailenv.mailbox_messages(SECRETARIAT))
     for msg in messages:
         send(msg)
         waiting += 1
@@ -133,7 +134,7 @@ class RobotsAndListsAreHeldForAPerson(RegisterAssertions):
         send(cls.person)
         cls.total = len(cls.expected_rules) + len(cls.withheld_rules) + 1
         mailenv.wait_for_messages(SECRETARIAT, cls.total, timeout=30)
-        cls.inbox_before_run = mailenv.maildir_messages(SECRETARIAT)
+        cls.inbox_before_run = mailenv.mailbox_messages(SECRETARIAT)
 
         cls.contribd = Contribd(deadline=int(time.time()) + 3600)
         cls.run_result = cls.contribd.run_once()
@@ -225,7 +226,7 @@ class RobotsAndListsAreHeldForAPerson(RegisterAssertions):
                 held = self.held_of(sender)
                 self.assertTrue(held["reason"].startswith(f"{rule}: "), held)
                 self.assertEqual(held["cause"], "robot")
-                self.assertEqual(held["folder"], "Review")
+                self.assertEqual(held["folder"], mailenv.mailbox("Review"))
                 self.assertEqual(len(held["files"]), 1, held)
 
     def test_the_bounce_is_held_with_the_document_inside_the_returned_message(self):

@@ -1,6 +1,7 @@
-"""contribd as a long-running service on real Dovecot and Postfix: new mail is pushed by IDLE
-and answered within seconds, the daemon rides out a Dovecot restart, an SMTP outage and a
-UIDVALIDITY change without losing or doubling anything, SIGHUP reloads the meetings, SIGTERM
+"""contribd as a long-running service on a real IMAP server (Dovecot, or Cyrus with
+MAILENV_SERVER=cyrus) and Postfix: new mail is pushed by IDLE and answered within seconds, the
+daemon rides out an IMAP server restart, an SMTP outage and a UIDVALIDITY change without losing
+or doubling anything, SIGHUP reloads the meetings, SIGTERM
 stops it within seconds, and systemd hears READY, WATCHDOG and STOPPING."""
 
 import glob
@@ -124,7 +125,7 @@ class PushedMailIsHandledWithinSeconds(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.daemon.stop(signal.SIGKILL)
-        mailenv.ctl("start-dovecot")
+        mailenv.imap_ctl("start")
         cls.contribd.remove()
         reset_sandbox()  # the next story starts without our processed folder
 
@@ -154,8 +155,8 @@ class PushedMailIsHandledWithinSeconds(unittest.TestCase):
               f"median {statistics.median(answered):.2f} s (max {max(answered):.2f} s)")
         self.assertLess(max(answered), 5.0, f"registered {registered}, answered {answered}")
 
-    def test_2_survives_a_dovecot_restart(self):
-        mailenv.ctl("restart-dovecot")
+    def test_2_survives_an_imap_server_restart(self):
+        mailenv.imap_ctl("restart")
         self.assertTrue(self.daemon.wait_for_log("reconnected to", 90), self.daemon.log())
         self.assertTrue(self.daemon.running())
         _, to_answer, row = self.send_and_time("frank@member.test", "After the restart")
@@ -178,6 +179,9 @@ class PushedMailIsHandledWithinSeconds(unittest.TestCase):
         self.assertEqual(after["status"], "late")
         self.assertTrue(self.daemon.running())
 
+    # Cyrus keeps UIDs in its own index, which a test cannot rewrite as Dovecot's Maildir
+    # files; and its RENAME INBOX (a new INBOX) drops the connection (docs/imap-servers.md).
+    @unittest.skipIf(mailenv.SERVER == "cyrus", "the UIDVALIDITY change is staged on a Maildir")
     def test_4_uidvalidity_change_registers_nothing_twice(self):
         rows_before = self.contribd.register()
         self.assertGreater(len(rows_before), 0)
@@ -358,7 +362,7 @@ class UnreachableServerAtStart(unittest.TestCase):
 def folder_count(folder):
     imap = harness.Imap()
     try:
-        status, data = imap.conn.select(f'"{folder}"', readonly=True)
+        status, data = imap.conn.select(f'"{mailenv.mailbox(folder)}"', readonly=True)
         return int(data[0]) if status == "OK" else 0
     finally:
         imap.close()

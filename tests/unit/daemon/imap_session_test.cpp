@@ -263,6 +263,78 @@ TEST_F(ImapSessionTest, EnsureFolderCreatesOnlyWhatIsMissing) {
       });
 }
 
+TEST_F(ImapSessionTest, NamespaceIsReadWhenOfferedAndARefusedCreateIsCreateRefused) {
+  std::optional<Namespaces> offered;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login("IMAP4rev1 NAMESPACE");
+        co_await peer_.expect_line("A2 NAMESPACE");
+        co_await peer_.send(
+            "* NAMESPACE ((\"INBOX.\" \".\")) ((\"user.\" \".\")) ((\"\" \".\"))\r\n"
+            "A2 OK Completed\r\n");
+        co_await peer_.expect_line("A3 LIST \"\" \"INBOX.Registered\"");
+        co_await peer_.send("A3 OK Completed\r\n");
+        co_await peer_.expect_line("A4 CREATE \"INBOX.Registered\"");
+        co_await peer_.send("A4 NO Permission denied\r\n");
+        co_await peer_.expect_line("A5 LIST \"\" \"INBOX.Registered\"");
+        co_await peer_.send("A5 OK Completed\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        offered = co_await session->namespaces();
+        std::string refused;
+        try {
+          co_await session->ensure_folder("INBOX.Registered");
+        } catch (const CreateRefused& error) {
+          refused = error.what();
+        }
+        EXPECT_EQ(refused, where() + ": CREATE \"INBOX.Registered\" failed: Permission denied");
+      });
+  ASSERT_TRUE(offered);
+  ASSERT_EQ(offered->personal.size(), 1u);
+  EXPECT_EQ(offered->personal[0].prefix, "INBOX.");
+}
+
+TEST_F(ImapSessionTest, CreateRacedWithoutAlreadyExistsIsCheckedByList) {
+  // Cyrus answers a CREATE of an existing folder with words only, no [ALREADYEXISTS].
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 LIST \"\" \"INBOX.Review\"");
+        co_await peer_.send("A2 OK Completed\r\n");
+        co_await peer_.expect_line("A3 CREATE \"INBOX.Review\"");
+        co_await peer_.send("A3 NO Mailbox already exists\r\n");
+        co_await peer_.expect_line("A4 LIST \"\" \"INBOX.Review\"");
+        co_await peer_.send("* LIST (\\HasNoChildren) \".\" INBOX.Review\r\nA4 OK Completed\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->ensure_folder("INBOX.Review");
+      });
+}
+
+TEST_F(ImapSessionTest, NamespaceIsNotAskedWhenNotOffered) {
+  std::optional<Namespaces> spaces{Namespaces{}};
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login("IMAP4rev1 IDLE");
+        co_await peer_.expect_line("A2 LOGOUT");
+        co_await peer_.send("A2 OK Logout completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        spaces = co_await session->namespaces();
+        co_await session->logout();
+      });
+  EXPECT_FALSE(spaces);
+}
+
 TEST_F(ImapSessionTest, EnsureFolderQuotesTheListPatternToo) {
   // LIST takes the name as a pattern; "&" must be encoded there as well.
   run_pair(
