@@ -177,7 +177,8 @@ def percentile(values, fraction):
 
 
 def summary(values):
-    return {"count": len(values),
+    return {"samples_ms": [round(1000 * value, 1) for value in values],
+            "count": len(values),
             "p50_ms": 1000 * statistics.median(values),
             "p90_ms": 1000 * percentile(values, 0.90),
             "p99_ms": 1000 * percentile(values, 0.99),
@@ -231,6 +232,8 @@ def print_table(results):
     for name, figures in results.items():
         print(f"  {name:10s} {figures['count']:4d} {figures['p50_ms']:7.1f}ms "
               f"{figures['p90_ms']:7.1f}ms {figures['p99_ms']:7.1f}ms {figures['max_ms']:7.1f}ms")
+    slowest = sorted(enumerate(results["contribd"]["samples_ms"], 1), key=lambda item: -item[1])
+    print("  contribd's slowest: " + ", ".join(f"#{n} {ms:.0f}ms" for n, ms in slowest[:3]))
     if "floor" in results:
         floor, ours = results["floor"], results["contribd"]
         print(f"  {'above floor':10s} {'':4s} "
