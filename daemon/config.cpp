@@ -387,7 +387,8 @@ std::string this_host_name() {
 
 SmtpConfig read_smtp(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file", "auth",
-                         "oauth", "from", "from_name", "envelope_from", "timeout_seconds", "helo"});
+                         "oauth", "from", "from_name", "envelope_from", "null_sender",
+                         "timeout_seconds", "helo", "pipelining", "keep_open_seconds"});
   SmtpConfig smtp;
   smtp.endpoint = read_endpoint(reader, 587, "starttls");
   smtp.username = reader.string("username");
@@ -395,12 +396,21 @@ SmtpConfig read_smtp(const TableReader& reader) {
   smtp.from = reader.string("from");
   require_bare_address(reader, "from", smtp.from);
   smtp.from_name = reader.string("from_name", "");
-  smtp.envelope_from = reader.string("envelope_from", "");
-  if (smtp.envelope_from == "<>") {
-    reader.fail("envelope_from", "leave it empty (or out) for the null sender <>");
-  }
-  if (!smtp.envelope_from.empty())
+  if (reader.boolean("null_sender", false)) {
+    if (reader.has("envelope_from")) {
+      reader.fail("envelope_from", "give either envelope_from or null_sender = true, not both");
+    }
+    smtp.envelope_from.clear();
+  } else {
+    smtp.envelope_from = reader.string("envelope_from", smtp.from);
+    if (smtp.envelope_from.empty() || smtp.envelope_from == "<>") {
+      reader.fail("envelope_from", "for the null sender <> write null_sender = true");
+    }
     require_bare_address(reader, "envelope_from", smtp.envelope_from);
+  }
+  smtp.pipelining = reader.boolean("pipelining", smtp.pipelining);
+  smtp.keep_open_seconds =
+      static_cast<int>(reader.integer("keep_open_seconds", smtp.keep_open_seconds, 0, 3600));
   smtp.helo = reader.string("helo", this_host_name());
   if (!smtp::is_valid_helo_name(smtp.helo)) {
     reader.fail("helo", fmt::format("\"{}\" is not a host name or address literal", smtp.helo));
@@ -671,9 +681,12 @@ std::string describe(const Config& config) {
         "\"INBOX.{}\"\n",
         config.imap.processed_folder, config.imap.processed_folder);
   }
-  out << fmt::format("smtp     {} as {}, replies from {}, envelope from <{}>, EHLO {}\n",
-                     endpoint(config.smtp.endpoint), config.smtp.username, config.smtp.from,
-                     config.smtp.envelope_from, config.smtp.helo);
+  out << fmt::format(
+      "smtp     {} as {}, replies from {}, envelope from <{}>, EHLO {}, pipelining {}, session "
+      "kept open {} s\n",
+      endpoint(config.smtp.endpoint), config.smtp.username, config.smtp.from,
+      config.smtp.envelope_from, config.smtp.helo, config.smtp.pipelining ? "when offered" : "off",
+      config.smtp.keep_open_seconds);
   if (config.smtp.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.smtp.auth));
   }

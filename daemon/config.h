@@ -64,7 +64,15 @@ struct SmtpConfig {
   AuthConfig auth;
   std::string from;  // the secretariat's address
   std::string from_name;
-  std::string envelope_from;  // MAIL FROM; empty means <> (RFC 3834 section 3.3)
+  // MAIL FROM: [smtp] envelope_from, by default `from` (Microsoft 365 accepts only the
+  // signed-in mailbox or one it may send as: docs/smtp-servers.md); empty means the null
+  // sender <> (RFC 3834 section 3.3), chosen with [smtp] null_sender = true.
+  std::string envelope_from;
+  // RFC 2920, when the server offers it: [smtp] pipelining.
+  bool pipelining = true;
+  // How long the outbox's session stays open unused: [smtp] keep_open_seconds; 0 closes it
+  // after every round.
+  int keep_open_seconds = 60;
   // The EHLO name: [smtp] helo, else this host's fully qualified name (servers that check
   // it, as Microsoft 365 and many spam filters do, refuse "localhost").
   std::string helo = "localhost";

@@ -48,7 +48,8 @@ void setup_logging(LogTarget target, bool verbose, const std::string& identifier
   } else {
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(spdlog::color_mode::never);
     logger = std::make_shared<spdlog::logger>("contribd", sink);
-    logger->set_pattern("%Y-%m-%d %H:%M:%S %l %v");
+    // With --verbose the time has milliseconds: what a step costs can be read off the log.
+    logger->set_pattern(verbose ? "%Y-%m-%d %H:%M:%S.%e %l %v" : "%Y-%m-%d %H:%M:%S %l %v");
   }
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   logger->flush_on(spdlog::level::info);

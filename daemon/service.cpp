@@ -51,6 +51,7 @@ struct Runtime {
   storage::Register register_;
   storage::FileStore files;
   SmtpPacing smtp_pacing;
+  KeptSession smtp_session;       // the outbox's SMTP session, kept open between rounds
   std::uint32_t uidvalidity = 0;  // of the watched folder, as the last pass saw it
   // The last pass left messages to try again (the register was locked, the disk full): the
   // next pass comes after kRetryPassAfter, not at the next mail or IDLE renewal.
@@ -74,6 +75,7 @@ struct Runtime {
         register_(storage::Register::open(config.storage.database)),
         files(config.storage.files_dir),
         smtp_pacing(std::chrono::seconds(config.replies.max_backoff_seconds)),
+        smtp_session(std::chrono::seconds(config.smtp.keep_open_seconds)),
         jail(jail_limits(config.limits)) {
     count_last_crash();
   }
@@ -178,17 +180,20 @@ void log_sweep(Runtime& runtime, const SweepCounts& counts) {
 }
 
 // A register that cannot be written (locked by another process, disk full) is a storage
-// problem, said as one: the IMAP connection is fine and stays.
+// problem, said as one: the IMAP connection is fine and stays. The SMTP session is closed
+// once it has not been used for [smtp] keep_open_seconds.
 awaitable<DeliveryCounts> deliver(Runtime& runtime) {
   auto executor = co_await asio::this_coro::executor;
+  DeliveryCounts counts{0, 0, 1};
   try {
-    co_return co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_credentials,
-                                           runtime.register_, runtime.smtp_pacing,
-                                           &runtime.stop_requested);
+    counts = co_await deliver_due_replies(executor, runtime.config.smtp, runtime.smtp_credentials,
+                                          runtime.register_, runtime.smtp_pacing,
+                                          runtime.smtp_session, &runtime.stop_requested);
   } catch (const storage::StorageError& error) {
     spdlog::error("register: the outbox cannot be updated: {}; replies wait", error.what());
   }
-  co_return DeliveryCounts{0, 0, 1};
+  co_await runtime.smtp_session.close_if_idle(KeptSession::Clock::now());
+  co_return counts;
 }
 
 // Rewrites the published lists when the register changed since they were last written: at most
@@ -250,6 +255,7 @@ awaitable<int> once(Runtime& runtime) {
     std::cerr << "contribd: smtp " << error.what() << "\n";
     complete = false;
   }
+  co_await runtime.smtp_session.close();
   if (runtime.register_.next_due()) {
     spdlog::warn("replies are still queued in the outbox; they are sent on the next run");
     complete = false;
@@ -352,7 +358,8 @@ awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
 }
 
 // How long to wait for new mail before looking at the outbox again: at most `limit` (the IDLE
-// renewal or the poll interval), less when a queued reply falls due earlier.
+// renewal or the poll interval), less when a queued reply falls due earlier or the SMTP
+// session is to be closed for want of use.
 std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
   if (runtime.retry_soon) limit = std::min(limit, kRetryPassAfter);
   std::chrono::seconds wait = limit;
@@ -360,6 +367,11 @@ std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
     const auto now = storage::now_utc();
     wait = std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*due - now),
                       std::chrono::seconds(1), limit);
+  }
+  if (auto close_at = runtime.smtp_session.close_at()) {
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(*close_at - KeptSession::Clock::now());
+    wait = std::clamp(left, std::chrono::seconds(1), wait);
   }
   return wait;
 }
@@ -466,6 +478,7 @@ awaitable<int> serve(Runtime& runtime) {
                             sleep_for(backoff.next(random_fraction(), throttled_wait(cause))));
   }
   if (session) co_await session->logout();
+  co_await runtime.smtp_session.close();
   spdlog::info("stopped");
   co_return exit_ok;
 }

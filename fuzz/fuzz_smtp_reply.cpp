@@ -2,7 +2,8 @@
 // lines at LF (a CR before it dropped), at most as many as the dialogue reads for one reply.
 // Nothing may throw or crash; an error comes with no reply and a bounded message; a reply
 // read has one code and shows only printable bytes; it reads back the same when written out
-// again; what EHLO offers is upper-case.
+// again; what EHLO offers is upper-case; an enhanced status code is a prefix of the first line.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -95,6 +96,13 @@ void check_reply(const std::vector<std::string>& lines) {
     if (mechanism.empty() || has_lower_case(mechanism)) std::abort();
   }
   if (!extensions.auth_mechanisms.empty() && !extensions.has("AUTH")) std::abort();
+
+  // An enhanced status code is a prefix of the first line, digits and two dots.
+  const std::string status = enhanced_status(reply);
+  if (!status.empty()) {
+    if (status.size() > 9 || !reply.lines.front().starts_with(status)) std::abort();
+    if (std::count(status.begin(), status.end(), '.') != 2) std::abort();
+  }
 }
 
 }  // namespace

@@ -108,4 +108,22 @@ Extensions parse_ehlo(const Reply& reply) {
   return extensions;
 }
 
+std::string enhanced_status(const Reply& reply) {
+  if (reply.lines.empty()) return {};
+  const std::string_view text = reply.lines.front();
+  const std::string_view code = text.substr(0, text.find(' '));
+  if (code.size() < 5 || (code[0] != '2' && code[0] != '4' && code[0] != '5') || code[1] != '.') {
+    return {};
+  }
+  // subject "." detail, each one to three digits
+  const std::size_t dot = code.find('.', 2);
+  if (dot == std::string_view::npos) return {};
+  const auto digits = [](std::string_view part) {
+    return !part.empty() && part.size() <= 3 &&
+           std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(code.substr(2, dot - 2)) || !digits(code.substr(dot + 1))) return {};
+  return std::string(code);
+}
+
 }  // namespace contribd::smtp

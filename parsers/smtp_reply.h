@@ -58,4 +58,10 @@ struct Extensions {
 
 Extensions parse_ehlo(const Reply& reply);
 
+// The enhanced status code (RFC 3463) that opens the reply's first line: "4.3.2" of
+// "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded". Empty when there is none: the
+// class must be 2, 4 or 5, subject and detail one to three digits each, followed by a space or
+// the end of the line. Any text is accepted.
+std::string enhanced_status(const Reply& reply);
+
 }  // namespace contribd::smtp

@@ -6,11 +6,11 @@
 
 #include "daemon/event_log.h"
 #include "daemon/notify.h"
-#include "daemon/smtp/smtp_session.h"
 
 namespace contribd {
 namespace {
 
+using boost::asio::awaitable;
 using storage::UtcTime;
 
 // How one attempt ended.
@@ -20,26 +20,44 @@ struct Attempt {
   std::string error;
 };
 
-// One reply on the round's session, which is opened for the first reply and dropped when the
-// server or the connection fails. A refusal of one message leaves the session usable.
-boost::asio::awaitable<Attempt> attempt(boost::asio::any_io_executor executor,
-                                        const SmtpConfig& smtp,
-                                        const smtp::Credentials& credentials,
-                                        const storage::OutboxEntry& entry,
-                                        std::unique_ptr<smtp::Session>& session) {
+awaitable<std::unique_ptr<smtp::Session>> open_smtp_session(boost::asio::any_io_executor executor,
+                                                            const SmtpConfig& smtp,
+                                                            const smtp::Credentials& credentials) {
+  const net::Endpoint endpoint = smtp.endpoint;
+  co_return co_await smtp::Session::open(executor, endpoint, credentials, smtp.helo,
+                                         smtp.pipelining);
+}
+
+// One reply on the kept session, which is opened when there is none and dropped when the server
+// or the connection fails. A refusal of one message leaves the session usable. `check_first`:
+// the session comes from an earlier round, an RSET first proves it still answers.
+awaitable<Attempt> attempt(boost::asio::any_io_executor executor, const SmtpConfig& smtp,
+                           const smtp::Credentials& credentials, const storage::OutboxEntry& entry,
+                           KeptSession& kept, bool check_first) {
   Attempt outcome;
   try {
-    if (!session) {
-      const net::Endpoint endpoint = smtp.endpoint;
-      session = co_await smtp::Session::open(executor, endpoint, credentials, smtp.helo);
+    const bool reused = kept.session != nullptr && check_first;
+    if (!kept.session) kept.session = co_await open_smtp_session(executor, smtp, credentials);
+    std::string gone;
+    try {
+      co_await kept.session->send(entry.envelope_from, entry.recipient, entry.message, reused);
+    } catch (const smtp::SessionGone& closed) {
+      gone = closed.what();
     }
-    co_await session->send(entry.envelope_from, entry.recipient, entry.message);
+    if (!gone.empty()) {
+      // Nothing of this reply was accepted: a new session carries it.
+      spdlog::debug("smtp: {}; opening a new session", gone);
+      kept.session.reset();
+      kept.session = co_await open_smtp_session(executor, smtp, credentials);
+      co_await kept.session->send(entry.envelope_from, entry.recipient, entry.message);
+    }
+    kept.last_used = KeptSession::Clock::now();
     co_return outcome;
   } catch (const smtp::SmtpError& refusal) {
     outcome.error = refusal.what();
     if (refusal.permanent()) {
       outcome.result = Attempt::Result::refused_permanently;
-    } else if (failure_scope(refusal.code()) == FailureScope::this_reply) {
+    } else if (failure_scope(refusal.code(), refusal.enhanced()) == FailureScope::this_reply) {
       outcome.result = Attempt::Result::reply_deferred;
     } else {
       outcome.result = Attempt::Result::server_trouble;
@@ -49,7 +67,7 @@ boost::asio::awaitable<Attempt> attempt(boost::asio::any_io_executor executor,
     outcome.error = failure.what();
     outcome.result = Attempt::Result::server_trouble;
   }
-  if (outcome.result == Attempt::Result::server_trouble) session.reset();
+  if (outcome.result == Attempt::Result::server_trouble) kept.session.reset();
   co_return outcome;
 }
 
@@ -158,12 +176,34 @@ std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backof
   return std::min(std::chrono::seconds(std::int64_t{1} << exponent), max_backoff);
 }
 
-FailureScope failure_scope(int code) {
+FailureScope failure_scope(int code, std::string_view enhanced) {
   // 421: the service is closing the channel (RFC 5321 section 3.8). 0: nothing readable came
   // back. 5xx that is not final: a refused EHLO, STARTTLS or login, our configuration or the
-  // server's, the same for every reply. Any other 4xx concerns this message.
+  // server's, the same for every reply.
   if (code == 0 || code == 421 || code >= 500) return FailureScope::server;
+  // Throttling: "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", 4.7.x
+  // (security or policy, "4.7.0 Temporary server error"). The next reply would meet the same.
+  if (code == 432 || enhanced == "4.3.2" || enhanced.starts_with("4.7.")) {
+    return FailureScope::server;
+  }
+  // Any other 4xx concerns this message.
   return FailureScope::this_reply;
+}
+
+std::optional<KeptSession::Clock::time_point> KeptSession::close_at() const {
+  if (!session) return std::nullopt;
+  return last_used + keep_open;
+}
+
+awaitable<void> KeptSession::close_if_idle(Clock::time_point now) {
+  const auto due = close_at();
+  if (due && *due <= now) co_await close();
+}
+
+awaitable<void> KeptSession::close() {
+  if (!session) co_return;
+  std::unique_ptr<smtp::Session> closing = std::move(session);
+  co_await closing->close();
 }
 
 std::chrono::seconds SmtpPacing::server_failed(UtcTime now) {
@@ -187,12 +227,11 @@ std::optional<UtcTime> next_delivery(storage::Register& register_, const SmtpPac
   return due;
 }
 
-boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
-                                                           const SmtpConfig& smtp,
-                                                           const smtp::Credentials& credentials,
-                                                           storage::Register& register_,
-                                                           SmtpPacing& pacing,
-                                                           const bool* stop_requested) {
+awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
+                                              const SmtpConfig& smtp,
+                                              const smtp::Credentials& credentials,
+                                              storage::Register& register_, SmtpPacing& pacing,
+                                              KeptSession& kept, const bool* stop_requested) {
   DeliveryCounts counts;
   if (!record_unrecorded(register_, pacing)) {
     counts.deferred = static_cast<int>(pacing.unrecorded().size());
@@ -204,15 +243,16 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
     counts.deferred = static_cast<int>(due.size());
     co_return counts;
   }
-  // One session carries the round: a TLS handshake and a sign-in per reply would cost more
-  // than the replies themselves.
-  std::unique_ptr<smtp::Session> session;
+  // One session carries the round, and the rounds after it while it is kept: a TLS handshake
+  // and a sign-in per reply would cost more than the replies themselves.
+  bool check_first = true;
   for (const storage::OutboxEntry& entry : due) {
     if (stop_requested && *stop_requested) {
       counts.deferred = static_cast<int>(due.size()) - counts.sent - counts.failed;
       break;
     }
-    const Attempt outcome = co_await attempt(executor, smtp, credentials, entry, session);
+    const Attempt outcome = co_await attempt(executor, smtp, credentials, entry, kept, check_first);
+    check_first = false;
     const UtcTime now = storage::now_utc();
     switch (outcome.result) {
       case Attempt::Result::sent:
@@ -220,7 +260,7 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
         ++counts.sent;
         if (!record_sent(register_, pacing, entry, now)) {
           counts.deferred = static_cast<int>(due.size()) - counts.sent - counts.failed;
-          if (session) co_await session->close();
+          co_await kept.close();
           co_return counts;
         }
         log_sent(entry);
@@ -251,7 +291,7 @@ boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_e
         co_return counts;
     }
   }
-  if (session) co_await session->close();
+  if (kept.keep_open.count() == 0) co_await kept.close();
   co_return counts;
 }
 

@@ -12,11 +12,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "daemon/config.h"
 #include "daemon/smtp/smtp_dialogue.h"
+#include "daemon/smtp/smtp_session.h"
 #include "storage/register.h"
 
 namespace contribd {
@@ -33,8 +36,11 @@ std::chrono::seconds retry_backoff(int attempts, std::chrono::seconds max_backof
 enum class FailureScope { this_reply, server };
 
 // Which kind of trouble a temporary SMTP refusal is. `code` is the reply code (0 when the
-// answer could not be read or the failure was found on our side).
-FailureScope failure_scope(int code);
+// answer could not be read or the failure was found on our side), `enhanced` its enhanced
+// status code (RFC 3463), empty when it had none. Throttling (432, 4.3.2, 4.7.x: Microsoft
+// 365's "sender thread limit exceeded", docs/smtp-servers.md) concerns the account, not the
+// message: the server's backoff, for every reply.
+FailureScope failure_scope(int code, std::string_view enhanced = {});
 
 // What the outbox remembers about the SMTP server between rounds. An outage begins with the
 // first server failure and ends with the first answer that is not one; the log gets one line
@@ -70,6 +76,29 @@ class SmtpPacing {
   int failed_rounds_ = 0;
 };
 
+// The outbox's SMTP session between rounds. Kept open, a reply does not wait for a TCP and TLS
+// handshake and a sign-in (hundreds of milliseconds to a distant server); the first message of
+// a round on a kept session is preceded by an RSET (in the same write when pipelining) which,
+// when it finds the session closed by the server (idle timeout, restart), makes the round open
+// a new one at once. Any other failure drops it; the next reply opens a new one. It is closed
+// (QUIT) once unused for `keep_open`; 0 closes it at the end of every round.
+struct KeptSession {
+  using Clock = std::chrono::steady_clock;
+
+  explicit KeptSession(std::chrono::seconds keep_open_for) : keep_open(keep_open_for) {}
+
+  // When the open session is to be closed for want of use; nullopt when none is open.
+  std::optional<Clock::time_point> close_at() const;
+  // Closes the session when close_at() has passed; never throws.
+  boost::asio::awaitable<void> close_if_idle(Clock::time_point now);
+  // QUIT and close now, when one is open; never throws.
+  boost::asio::awaitable<void> close();
+
+  std::chrono::seconds keep_open;
+  std::unique_ptr<smtp::Session> session;  // null while none is open
+  Clock::time_point last_used{};
+};
+
 // The time the service should next look at the outbox: the earliest queued reply, but not
 // before the server's backoff has passed. nullopt when nothing is queued.
 std::optional<storage::UtcTime> next_delivery(storage::Register& register_,
@@ -77,13 +106,14 @@ std::optional<storage::UtcTime> next_delivery(storage::Register& register_,
 
 // Tries every reply that is due, unless the server is still in its backoff or a reply already
 // sent waits to be recorded (SmtpPacing::remember_unrecorded): then it first records those,
-// and sends nothing while the register still cannot be written. `stop_requested`,
-// when given, is looked at between replies: once true, the round ends after the reply in hand.
+// and sends nothing while the register still cannot be written. The replies go on `kept`'s
+// session (opened when there is none). `stop_requested`, when given, is looked at between
+// replies: once true, the round ends after the reply in hand.
 boost::asio::awaitable<DeliveryCounts> deliver_due_replies(boost::asio::any_io_executor executor,
                                                            const SmtpConfig& smtp,
                                                            const smtp::Credentials& credentials,
                                                            storage::Register& register_,
-                                                           SmtpPacing& pacing,
+                                                           SmtpPacing& pacing, KeptSession& kept,
                                                            const bool* stop_requested = nullptr);
 
 }  // namespace contribd

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include "daemon/auth/sasl.h"
@@ -36,27 +37,33 @@ class Dialogue {
       : connection_(connection),
         server_(fmt::format("{}:{}", connection.endpoint().host, connection.endpoint().port)) {}
 
-  awaitable<void> run(const Credentials& credentials, std::string_view helo_name, Envelope envelope,
-                      std::string_view message) {
-    co_await open(credentials, helo_name);
-    co_await transaction(envelope, message);
-  }
-
-  awaitable<void> open(const Credentials& credentials, std::string_view helo_name) {
+  awaitable<Extensions> open(const Credentials& credentials, std::string_view helo_name) {
     expect(co_await read_reply(), "greeting", 2);
     Extensions extensions = co_await hello(helo_name);
     if (connection_.endpoint().security == net::Security::starttls && !connection_.is_tls()) {
       extensions = co_await start_tls(helo_name, extensions);
     }
     if (!credentials.username.empty()) co_await authenticate(credentials, extensions);
+    co_return extensions;
   }
 
-  awaitable<void> transaction(Envelope envelope, std::string_view message) {
+  awaitable<void> transaction(Envelope envelope, std::string_view message,
+                              TransactionOptions options) {
+    std::vector<Step> steps;
+    if (options.reset_first) steps.push_back({"RSET", "RSET", 2});
     const std::string mail_from = fmt::format("MAIL FROM:<{}>", envelope.from);
-    co_await command(mail_from, mail_from, 2);
     const std::string rcpt_to = fmt::format("RCPT TO:<{}>", envelope.recipient);
-    co_await command(rcpt_to, rcpt_to, 2);
-    co_await command("DATA", "DATA", 3);
+    steps.push_back({mail_from, mail_from, 2});
+    steps.push_back({rcpt_to, rcpt_to, 2});
+    steps.push_back({"DATA", "DATA", 3});
+    if (options.pipelining) {
+      co_await pipelined(steps, options.reset_first);
+    } else {
+      for (const Step& step : steps) {
+        const bool probe = options.reset_first && &step == &steps.front();
+        co_await one_step(step, probe);
+      }
+    }
     co_await connection_.write(dot_stuff(message));
     expect(co_await read_reply(), "end of DATA", 2);
   }
@@ -77,6 +84,75 @@ class Dialogue {
  private:
   SmtpError refusal(std::string_view stage, std::string_view why, bool permanent) const {
     return SmtpError(fmt::format("{}: {}: {}", server_, stage, why), 0, permanent);
+  }
+
+  struct Step {
+    std::string line;
+    std::string stage;  // names the step in errors
+    int expected_kind;
+  };
+
+  // The session is gone when the RSET that opens a transaction cannot be written or read, or
+  // is answered 421: nothing of the message was accepted, so it may go on a new session.
+  SessionGone gone(std::string_view why) const {
+    return SessionGone(fmt::format("{}: the session was closed ({})", server_, why));
+  }
+
+  // One command and its reply; `probe` marks the RSET of a session that sat idle.
+  awaitable<void> one_step(const Step& step, bool probe) {
+    Reply reply;
+    std::string lost;
+    try {
+      co_await connection_.write(step.line + "\r\n");
+      reply = co_await read_reply();
+    } catch (const net::NetError& failure) {
+      if (!probe) throw;
+      lost = failure.what();
+    }
+    if (!lost.empty()) throw gone(lost);
+    if (probe && reply.code == 421) throw gone(reply.text());
+    expect(reply, step.stage, step.expected_kind);
+  }
+
+  // RFC 2920: the commands in one write, then every reply read in order, even after a refusal,
+  // so that the session stays in step; the first refusal is the one reported. A DATA answered
+  // 354 after a refusal (a server that should have refused it) gets an empty message's end.
+  awaitable<void> pipelined(const std::vector<Step>& steps, bool probe) {
+    std::string batch;
+    for (const Step& step : steps) batch += step.line + "\r\n";
+    std::string lost;
+    try {
+      co_await connection_.write(batch);
+    } catch (const net::NetError& failure) {
+      if (!probe) throw;
+      lost = failure.what();
+    }
+    if (!lost.empty()) throw gone(lost);
+    std::optional<SmtpError> first_refusal;
+    bool data_open = false;
+    for (const Step& step : steps) {
+      const bool first = &step == &steps.front();
+      Reply reply;
+      try {
+        reply = co_await read_reply();
+      } catch (const net::NetError& failure) {
+        if (!(probe && first)) throw;
+        lost = failure.what();
+      }
+      if (!lost.empty()) throw gone(lost);
+      if (probe && first && reply.code == 421) throw gone(reply.text());
+      if (reply.kind() == step.expected_kind) {
+        data_open = step.expected_kind == 3;
+        continue;
+      }
+      if (!first_refusal) first_refusal = refusal_of(reply, step.stage);
+    }
+    if (!first_refusal) co_return;
+    if (data_open) {
+      co_await connection_.write(".\r\n");
+      co_await read_reply();
+    }
+    throw *first_refusal;
   }
 
   awaitable<Reply> read_reply() {
@@ -108,6 +184,10 @@ class Dialogue {
 
   void expect(const Reply& reply, std::string_view stage, int expected_kind) const {
     if (reply.kind() == expected_kind) return;
+    throw refusal_of(reply, stage);
+  }
+
+  SmtpError refusal_of(const Reply& reply, std::string_view stage) const {
     const std::string what = fmt::format("{}: {}: {}", server_, stage, reply.text());
     // A reply of an unexpected but not failing kind is a server out of step: temporary. A 5xx
     // is final only when it concerns this message (its sender, recipient or content); a 5xx
@@ -116,7 +196,8 @@ class Dialogue {
     const bool about_this_message = stage.starts_with("MAIL FROM") ||
                                     stage.starts_with("RCPT TO") || stage == "DATA" ||
                                     stage == "end of DATA";
-    throw SmtpError(what, reply.code, reply.kind() == 5 && about_this_message);
+    return SmtpError(what, reply.code, reply.kind() == 5 && about_this_message,
+                     enhanced_status(reply));
   }
 
   awaitable<Extensions> hello(std::string_view helo_name) {
@@ -219,42 +300,24 @@ class Dialogue {
 
 }  // namespace
 
-void check_envelope(const net::Endpoint& endpoint, Envelope envelope, std::string_view helo_name) {
-  const auto refuse = [&](std::string_view stage, std::string_view why, bool permanent) {
+void check_envelope(const net::Endpoint& endpoint, Envelope envelope) {
+  const auto refuse = [&](std::string_view stage, std::string_view why) {
     return SmtpError(fmt::format("{}:{}: {}: {}", endpoint.host, endpoint.port, stage, why), 0,
-                     permanent);
+                     true);
   };
   // An address with CR/LF would smuggle SMTP commands into the dialogue.
   if (envelope.recipient.empty() || !is_safe_path(envelope.recipient)) {
-    throw refuse("RCPT TO",
-                 fmt::format("\"{}\" cannot be sent as a recipient", printable(envelope.recipient)),
-                 true);
+    throw refuse("RCPT TO", fmt::format("\"{}\" cannot be sent as a recipient",
+                                        printable(envelope.recipient)));
   }
   if (!is_safe_path(envelope.from)) {
     throw refuse("MAIL FROM",
-                 fmt::format("\"{}\" cannot be sent as a sender", printable(envelope.from)), true);
-  }
-  if (!is_valid_helo_name(helo_name)) {
-    throw refuse("EHLO", fmt::format("\"{}\" is not a host name", printable(helo_name)), false);
+                 fmt::format("\"{}\" cannot be sent as a sender", printable(envelope.from)));
   }
 }
 
-awaitable<void> deliver(net::Connection& connection, const Credentials& credentials,
-                        std::string_view helo_name, Envelope envelope, std::string_view message) {
-  check_envelope(connection.endpoint(), envelope, helo_name);
-  Dialogue dialogue(connection);
-  std::exception_ptr failure;
-  try {
-    co_await dialogue.run(credentials, helo_name, envelope, message);
-  } catch (const SmtpError&) {
-    failure = std::current_exception();
-  }
-  co_await dialogue.quit_quietly();
-  if (failure) std::rethrow_exception(failure);
-}
-
-awaitable<void> open_session(net::Connection& connection, const Credentials& credentials,
-                             std::string_view helo_name) {
+awaitable<Extensions> open_session(net::Connection& connection, const Credentials& credentials,
+                                   std::string_view helo_name) {
   if (!is_valid_helo_name(helo_name)) {
     throw SmtpError(
         fmt::format("{}:{}: EHLO: \"{}\" is not a host name", connection.endpoint().host,
@@ -262,17 +325,16 @@ awaitable<void> open_session(net::Connection& connection, const Credentials& cre
         0, false);
   }
   Dialogue dialogue(connection);
-  co_await dialogue.open(credentials, helo_name);
+  co_return co_await dialogue.open(credentials, helo_name);
 }
 
 awaitable<void> send_transaction(net::Connection& connection, Envelope envelope,
-                                 std::string_view message) {
-  // The EHLO name was checked when the session opened; here only the addresses matter.
-  check_envelope(connection.endpoint(), envelope, "localhost");
+                                 std::string_view message, TransactionOptions options) {
+  check_envelope(connection.endpoint(), envelope);
   Dialogue dialogue(connection);
   std::exception_ptr refusal;
   try {
-    co_await dialogue.transaction(envelope, message);
+    co_await dialogue.transaction(envelope, message, options);
   } catch (const SmtpError&) {
     refusal = std::current_exception();
   }

@@ -258,8 +258,13 @@ class RobotsAndListsAreHeldForAPerson(RegisterAssertions):
     def test_the_person_among_them_is_answered(self):
         replies = mailenv.maildir_messages("frank@member.test")
         self.assertEqual(len(replies), 1)
-        # Sent with the envelope sender <> (RFC 3834): nothing answers an answer.
-        self.assertTrue(replies[0].startswith(b"Return-Path: <>"), replies[0][:100])
+        # Sent with the secretariat as envelope sender (what Microsoft 365 requires); the
+        # Auto-Submitted field and the loop marker keep answers from being answered (RFC 3834).
+        self.assertTrue(replies[0].startswith(f"Return-Path: <{SECRETARIAT}>".encode()),
+                        replies[0][:100])
+        reply_message = email.message_from_bytes(replies[0], policy=email.policy.default)
+        self.assertEqual(reply_message["Auto-Submitted"], "auto-replied")
+        self.assertIsNotNone(reply_message["X-Contribd-Loop"])
         reply = self.row_of("frank@member.test")["reply"]
         self.assertEqual((reply["kind"], reply["state"]), ("ack", "sent"))
 

@@ -357,15 +357,33 @@ TEST_F(ConfigFile, FromMustBeABareAddress) {
             std::string::npos);
 }
 
-TEST_F(ConfigFile, EnvelopeFromMayBeEmptyOrABareAddress) {
-  EXPECT_EQ(load(with_smtp("envelope_from = \"\"\n")).smtp.envelope_from, "");
+// Microsoft 365 refuses an envelope sender that is not the signed-in mailbox (or one it may send
+// as): the secretariat's own address, by default, works there and everywhere else.
+TEST_F(ConfigFile, EnvelopeFromIsTheSecretariatUnlessSaidOtherwise) {
+  EXPECT_EQ(load(valid()).smtp.envelope_from, load(valid()).smtp.from);
   EXPECT_EQ(load(with_smtp("envelope_from = \"bounces@itu.int\"\n")).smtp.envelope_from,
             "bounces@itu.int");
+  EXPECT_EQ(load(with_smtp("null_sender = true\n")).smtp.envelope_from, "");
+  EXPECT_EQ(load(with_smtp("null_sender = false\n")).smtp.envelope_from, load(valid()).smtp.from);
+  const std::string both =
+      error_of(with_smtp("null_sender = true\nenvelope_from = \"bounces@itu.int\"\n"));
+  EXPECT_NE(both.find("smtp.envelope_from: "), std::string::npos) << both;
+  const std::string empty = error_of(with_smtp("envelope_from = \"\"\n"));
+  EXPECT_NE(empty.find("null_sender = true"), std::string::npos) << empty;
   for (const char* bad : {"Bounces <bounces@itu.int>", "<>", "bounces", "b o@itu.int"}) {
     const std::string error =
         error_of(with_smtp(fmt::format("envelope_from = {}\n", toml_string(bad))));
     EXPECT_NE(error.find("smtp.envelope_from: "), std::string::npos) << bad << ": " << error;
   }
+}
+
+TEST_F(ConfigFile, PipeliningAndTheKeptSession) {
+  EXPECT_TRUE(load(valid()).smtp.pipelining);
+  EXPECT_EQ(load(valid()).smtp.keep_open_seconds, 60);
+  EXPECT_FALSE(load(with_smtp("pipelining = false\n")).smtp.pipelining);
+  EXPECT_EQ(load(with_smtp("keep_open_seconds = 0\n")).smtp.keep_open_seconds, 0);
+  const std::string error = error_of(with_smtp("keep_open_seconds = -1\n"));
+  EXPECT_NE(error.find("smtp.keep_open_seconds"), std::string::npos) << error;
 }
 
 TEST_F(ConfigFile, CaFileMustBeARegularFile) {

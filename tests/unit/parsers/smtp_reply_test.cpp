@@ -110,5 +110,27 @@ TEST(ParseEhlo, EmptyAuthEqualsOffersNoMechanism) {
   EXPECT_TRUE(extensions.auth_mechanisms.empty());
 }
 
+TEST(EnhancedStatus, OpensTheFirstLine) {
+  EXPECT_EQ(enhanced_status(reply_of({"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit "
+                                      "exceeded [Hostname=DM5SPR00MB2471]"})),
+            "4.3.2");
+  EXPECT_EQ(enhanced_status(reply_of({"554 5.2.252 SendAsDenied; a@x not allowed to send as b@y"})),
+            "5.2.252");
+  EXPECT_EQ(enhanced_status(reply_of({"451-4.7.0 Temporary server error", "451 4.7.0 later"})),
+            "4.7.0");
+  EXPECT_EQ(enhanced_status(reply_of({"250 2.0.0"})), "2.0.0");
+}
+
+TEST(EnhancedStatus, NoneWhenTheTextDoesNotStartWithOne) {
+  EXPECT_EQ(enhanced_status(reply_of({"450 mailbox busy"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450 3.1.1 not a class"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450 4.1234.1 subject too long"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450 4.1. no detail"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450 4.1.1x trailing"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450 4..1"})), "");
+  EXPECT_EQ(enhanced_status(reply_of({"450-text", "450 4.2.1 second line"})), "");
+}
+
 }  // namespace
 }  // namespace contribd::smtp
