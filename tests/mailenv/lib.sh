@@ -503,14 +503,14 @@ postfix_ports() { echo "$MAILENV_INBOUND_PORT $MAILENV_SUBMISSION_PORT $MAILENV_
 
 dovecot_pid() { live_pid "$DOVECOT_RUN/master.pid"; }
 
-# True when the running Dovecot master carries the limited mailboxes' capability lists (a
-# master started by an older version of these scripts does not, and a reload cannot add them).
+# True when the running Dovecot hands the limited mailboxes their capability lists (a Dovecot
+# started by an older version of these scripts lacks the environment, and a reload cannot add
+# it). Asked of Dovecot itself: the master rewrites its environment block for its title.
 dovecot_env_current() {
-  local pid line
-  pid="$(dovecot_pid)" || return 1
-  while IFS= read -r line; do
-    grep -qzxF "$line" "/proc/$pid/environ" 2>/dev/null || return 1
-  done < <(limited_environment)
+  local caps
+  caps="$(doveadm -c "$DOVECOT_CONF" user -f imap_capability "lacks-${LIMITED[0]}@itu.test" \
+    2>/dev/null 9>&-)" || return 1
+  [[ $caps == "$(limited_capabilities "${LIMITED[0]}")" ]]
 }
 postfix_pid() { live_pid "$POSTFIX_PID_FILE"; }
 
