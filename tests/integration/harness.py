@@ -216,10 +216,10 @@ def folder_name(list_line):
     return name[1:-1] if name.startswith('"') else name
 
 
-def reset_mailboxes():
+def reset_mailboxes(addresses=None):
     """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
-    from nothing while the servers keep running."""
-    for address in [SECRETARIAT, mailenv.SECOND_SECRETARIAT, *mailenv.PARTICIPANTS]:
+    from nothing while the servers keep running; with ADDRESSES, those mailboxes only."""
+    for address in addresses or [SECRETARIAT, mailenv.SECOND_SECRETARIAT, *mailenv.PARTICIPANTS]:
         conn = imaplib.IMAP4_SSL("127.0.0.1", int(mailenv.IMAPS_PORT),
                                  ssl_context=ssl.create_default_context(cafile=mailenv.CA))
         try:
