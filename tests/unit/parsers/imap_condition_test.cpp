@@ -22,8 +22,7 @@ TEST(ImapCondition, ResponseCodesContribdActsOnHaveNames) {
             KnownCode::authenticationfailed);
   EXPECT_EQ(of("A4 NO [ALREADYEXISTS] Mailbox exists").code, KnownCode::alreadyexists);
   EXPECT_EQ(of("A2 NO [NONEXISTENT] Mailbox doesn't exist: X").code, KnownCode::nonexistent);
-  EXPECT_EQ(of("A5 NO [TRYCREATE] Mailbox doesn't exist: Registered").code,
-            KnownCode::trycreate);
+  EXPECT_EQ(of("A5 NO [TRYCREATE] Mailbox doesn't exist: Registered").code, KnownCode::trycreate);
   EXPECT_EQ(of("A2 NO [SERVERBUG] Internal error").code, KnownCode::other);
   EXPECT_EQ(of("A2 NO no code at all").code, KnownCode::none);
   EXPECT_EQ(of("* BYE [UNAVAILABLE] Temporary System Error").code, KnownCode::unavailable);
