@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "daemon/auth/oauth_grant.h"
+#include "daemon/imap/gmail_folders.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/reply_decision.h"
 #include "daemon/smtp/smtp_wire.h"
@@ -247,10 +248,17 @@ std::string web_url_problem(std::string_view url) {
 }
 
 // IMAP folder names as the session will send them: what it cannot send is refused now.
-std::string read_folder(const TableReader& reader, std::string_view key, std::string fallback) {
+// A folder name the wire can carry; on Gmail, one that means what contribd needs
+// (gmail_folders.h): an error refuses the file, a note goes to `notes`.
+std::string read_folder(const TableReader& reader, std::string_view key, std::string fallback,
+                        std::vector<std::string>& notes) {
   std::string name = reader.string(key, std::move(fallback));
   const imap::FolderArgument argument = imap::folder_argument(name);
   if (!argument.error.empty()) reader.fail(key, argument.error);
+  if (auto advice = imap::gmail_folder_advice(key, name)) {
+    if (advice->level == imap::FolderAdvice::Level::error) reader.fail(key, advice->text);
+    notes.push_back(fmt::format("{}: {}", key, advice->text));
+  }
   return name;
 }
 
@@ -349,14 +357,15 @@ ImapConfig read_imap(const TableReader& reader) {
   imap.endpoint = read_endpoint(reader, 993, "tls");
   imap.username = reader.string("username");
   imap.auth = read_auth(reader, imap.password_file);
-  imap.folder = read_folder(reader, "folder", imap.folder);
-  imap.processed_folder = read_folder(reader, "processed_folder", imap.processed_folder);
+  imap.folder = read_folder(reader, "folder", imap.folder, imap.folder_notes);
+  imap.processed_folder =
+      read_folder(reader, "processed_folder", imap.processed_folder, imap.folder_notes);
   if (imap.processed_folder == imap.folder) {
     reader.fail("processed_folder", "must differ from folder");
   }
   // Held messages moved into the watched folder would be examined again; into the processed
   // folder, they would pass for registered ones.
-  imap.review_folder = read_folder(reader, "review_folder", imap.review_folder);
+  imap.review_folder = read_folder(reader, "review_folder", imap.review_folder, imap.folder_notes);
   if (imap.review_folder == imap.folder) reader.fail("review_folder", "must differ from folder");
   if (imap.review_folder == imap.processed_folder) {
     reader.fail("review_folder", "must differ from processed_folder");
@@ -680,6 +689,9 @@ std::string describe(const Config& config) {
         "has one (Cyrus: INBOX.{}); to choose, write the full name, e.g. processed_folder = "
         "\"INBOX.{}\"\n",
         config.imap.processed_folder, config.imap.processed_folder);
+  }
+  for (const std::string& note : config.imap.folder_notes) {
+    out << fmt::format("         note: {}\n", note);
   }
   out << fmt::format(
       "smtp     {} as {}, replies from {}, envelope from <{}>, EHLO {}, pipelining {}, session "

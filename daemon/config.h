@@ -53,8 +53,12 @@ struct ImapConfig {
   bool idle = true;
   int poll_interval_seconds = 60;
   // IDLE is ended and issued again this often: NAT boxes and firewalls drop silent TCP
-  // connections long before RFC 2177's 29 minutes.
+  // connections long before RFC 2177's 29 minutes, which is the largest value accepted (a
+  // server may end an IDLE of 30 minutes with BYE).
   int idle_refresh_seconds = 300;
+  // What check-config and the start-up say about the folder names on Gmail (gmail_folders.h):
+  // "processed_folder: on Gmail, moving to ..."; the errors among them refuse the file.
+  std::vector<std::string> folder_notes;
 };
 
 struct SmtpConfig {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 namespace contribd {
 
@@ -28,17 +27,10 @@ void ReconnectBackoff::reset() {
   base_ = initial_;
 }
 
-std::optional<std::chrono::seconds> throttled_wait(std::string_view error_text) {
-  constexpr std::string_view code = "[THROTTLED";
-  const std::size_t at = error_text.find(code);
-  if (at == std::string_view::npos) return std::nullopt;
-  std::string_view rest = error_text.substr(at + code.size());
-  if (rest.empty() || (rest.front() != ']' && rest.front() != ' ')) return std::nullopt;
-  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  std::int64_t seconds = 0;
-  const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), seconds);
-  if (error != std::errc() || seconds <= 0) return kThrottledWait;
-  return std::min(std::chrono::seconds(seconds), kMaxThrottledWait);
+std::optional<std::chrono::seconds> throttled_wait(const imap::Condition& condition) {
+  if (condition.code != imap::KnownCode::throttled) return std::nullopt;
+  if (!condition.wait || condition.wait->count() <= 0) return kThrottledWait;
+  return std::min(*condition.wait, kMaxThrottledWait);
 }
 
 bool Outage::fail(std::string_view cause, Clock::time_point now) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "parsers/imap_condition.h"
+
 namespace contribd {
 
 // Exponential backoff with jitter: the n-th wait of an outage is initial * 2^(n-1), capped,
@@ -31,13 +33,14 @@ class ReconnectBackoff {
   std::chrono::seconds base_;
 };
 
-// A server asking the client to slow down: an answer with the [THROTTLED] response code
-// (used by large providers; IANA IMAP response codes) anywhere in the error text gives
-// kThrottledWait, or the number of seconds the server names after the code
-// ("[THROTTLED 120]"), capped at kMaxThrottledWait. nullopt for any other error.
+// A server asking the client to slow down: an answer whose condition (imap_condition.h) is
+// THROTTLED, as a response code or in Microsoft 365's words, gives the wait the server named
+// ("[THROTTLED 120]", "Suggested Backoff Time: 299609 milliseconds"), capped at
+// kMaxThrottledWait, or kThrottledWait when it named none. nullopt for any other condition: an
+// UNAVAILABLE server, a closed connection or a timeout take the ordinary backoff.
 inline constexpr std::chrono::seconds kThrottledWait{60};
 inline constexpr std::chrono::seconds kMaxThrottledWait{3600};
-std::optional<std::chrono::seconds> throttled_wait(std::string_view error_text);
+std::optional<std::chrono::seconds> throttled_wait(const imap::Condition& condition);
 
 // One outage, from the first failure to the reconnection. fail() answers true only for the
 // failure that starts the outage: that one is logged as a warning, the repeats at debug.

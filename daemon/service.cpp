@@ -343,8 +343,11 @@ bool register_changed_elsewhere(Runtime& runtime) {
   return true;
 }
 
-awaitable<void> idle_once(Runtime& runtime, imap::Session& session, std::chrono::seconds max_wait) {
-  co_await session.idle(max_wait, [&runtime] { return register_changed_elsewhere(runtime); });
+// `arrived`: the IDLE ended because the server announced mail.
+awaitable<void> idle_once(Runtime& runtime, imap::Session& session, std::chrono::seconds max_wait,
+                          bool& arrived) {
+  arrived =
+      co_await session.idle(max_wait, [&runtime] { return register_changed_elsewhere(runtime); });
 }
 
 awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
@@ -378,25 +381,31 @@ std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
 
 // Waits for new mail, a due reply or the renewal time. After the wait a NOOP proves the
 // connection still answers: a half-open connection (server gone without a FIN) fails here,
-// within the read timeout, instead of at the next real command.
+// within the read timeout, instead of at the next real command. An IDLE that ended with the
+// server announcing mail needs no such proof, and the pass starts a round trip sooner.
 awaitable<void> wait_for_mail(Runtime& runtime, imap::Session& session) {
   const ImapConfig& imap = runtime.config.imap;
+  bool mail_announced = false;
   if (imap.idle && session.has_capability("IDLE")) {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.idle_refresh_seconds));
-    co_await unless_stopped(runtime, idle_once(runtime, session, wait));
+    co_await unless_stopped(runtime, idle_once(runtime, session, wait, mail_announced));
   } else {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.poll_interval_seconds));
     co_await unless_stopped(runtime, poll_once(runtime, wait));
   }
-  if (!runtime.stop_requested) co_await session.noop();
+  if (!runtime.stop_requested && !mail_announced) co_await session.noop();
 }
 
 // Connected: sweep, send, then wait for mail, until an error or a stop signal.
 awaitable<void> serve_connected(Runtime& runtime, imap::Session& session) {
+  // The watched folder as the last complete pass on this connection left it: a pass that finds
+  // it unchanged does not list it again (folder_listing.h).
+  std::optional<FolderSeen> seen;
   while (!runtime.stop_requested) {
     IntakeContext context = runtime.intake();
     try {
-      const SweepCounts counts = co_await sweep_mailbox(session, context, &runtime.stop_requested);
+      const SweepCounts counts =
+          co_await sweep_mailbox(session, context, &runtime.stop_requested, &seen);
       log_sweep(runtime, counts);
       if (counts.registered > 0) runtime.publish_due = true;
     } catch (const storage::StorageError& error) {
@@ -424,11 +433,18 @@ awaitable<void> deliver_during_outage(Runtime& runtime) {
   }
 }
 
-void note_connection_lost(Runtime& runtime, Outage& outage, const std::string& cause) {
+void note_connection_lost(Runtime& runtime, Outage& outage, const std::string& cause,
+                          const imap::Condition& condition) {
   const auto& endpoint = runtime.config.imap.endpoint;
   if (outage.fail(cause, Outage::Clock::now())) {
     // The cause names host and port already.
-    spdlog::warn("imap: connection lost: {}; reconnecting with backoff (at most {} s apart)", cause,
+    const std::string why = condition.code == imap::KnownCode::throttled
+                                ? fmt::format("the server asks to slow down; waiting at least {} s",
+                                              throttled_wait(condition)->count())
+                            : condition.code == imap::KnownCode::unavailable
+                                ? "the server is temporarily unavailable; reconnecting with backoff"
+                                : "reconnecting with backoff";
+    spdlog::warn("imap: connection lost: {}; {} (at most {} s apart)", cause, why,
                  kMaxReconnectBackoff.count());
   } else {
     spdlog::debug("imap: reconnection failed: {}", cause);
@@ -453,6 +469,7 @@ awaitable<int> serve(Runtime& runtime) {
   Outage outage;
   while (!runtime.stop_requested) {
     std::string cause;
+    imap::Condition condition;  // what the server's answer asked for, when it gave one
     try {
       if (!session) {
         session = co_await open_mailbox(runtime);
@@ -462,9 +479,12 @@ awaitable<int> serve(Runtime& runtime) {
       }
       co_await serve_connected(runtime, *session);
       if (runtime.stop_requested) break;
+    } catch (const imap::ImapError& error) {
+      cause = error.what();
+      condition = error.condition();
+      runtime.publish_due = true;  // a pass cut short may have registered unreported batches
     } catch (const std::exception& error) {
       cause = error.what();
-      // A pass cut short may have registered batches that no count reported.
       runtime.publish_due = true;
     }
     session.reset();
@@ -472,10 +492,10 @@ awaitable<int> serve(Runtime& runtime) {
     if (runtime.stop_requested) break;
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
       co_return exit_ok;
-    note_connection_lost(runtime, outage, cause);
+    note_connection_lost(runtime, outage, cause, condition);
     co_await deliver_during_outage(runtime);
     co_await unless_stopped(runtime,
-                            sleep_for(backoff.next(random_fraction(), throttled_wait(cause))));
+                            sleep_for(backoff.next(random_fraction(), throttled_wait(condition))));
   }
   if (session) co_await session->logout();
   co_await runtime.smtp_session.close();

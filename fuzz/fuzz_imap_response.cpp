@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "parsers/imap_condition.h"
 #include "parsers/imap_date.h"
 #include "parsers/imap_response.h"
 
@@ -15,6 +16,7 @@ void inspect(const contribd::imap::Response& response) {
   using namespace contribd::imap;
   (void)capabilities(response);
   (void)status_text(response);
+  (void)code_name(condition_of(response).code);
   for (const char* name : {"UID", "RFC822.SIZE", "INTERNALDATE", "BODY[]"}) {
     if (const Value* value = fetch_attribute(response, name)) {
       if (auto text = value->as_text()) (void)parse_internal_date(*text);

@@ -34,6 +34,15 @@ constexpr bool ends_with_ignoring_case(std::string_view text, std::string_view s
          equals_ignoring_case(text.substr(text.size() - suffix.size()), suffix);
 }
 
+// The position of the first occurrence of `needle` in `text`, ASCII case ignored; npos if none.
+constexpr std::size_t find_ignoring_case(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) return std::string_view::npos;
+  for (std::size_t at = 0; at + needle.size() <= text.size(); ++at) {
+    if (equals_ignoring_case(text.substr(at, needle.size()), needle)) return at;
+  }
+  return std::string_view::npos;
+}
+
 constexpr bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }

@@ -123,7 +123,8 @@ std::string Session::next_tag() {
 }
 
 void Session::fail(std::string_view what, const Response& status) const {
-  throw ImapError(fmt::format("{}: {} failed: {}", peer(), what, status_text(status)));
+  throw ImapError(fmt::format("{}: {} failed: {}", peer(), what, status_text(status)),
+                  condition_of(status));
 }
 
 std::string Session::folder_wire(std::string_view folder) const {
@@ -213,7 +214,8 @@ asio::awaitable<Response> Session::read_response() {
 void Session::observe(const Response& untagged, std::string_view during) {
   if (untagged.status == Status::bye) {
     throw ImapError(fmt::format("{}: server ended the session during {}: {}", peer(), during,
-                                status_text(untagged)));
+                                status_text(untagged)),
+                    condition_of(untagged));
   }
   if (auto names = capabilities(untagged)) capabilities_ = {names->begin(), names->end()};
   if (untagged.name == "EXISTS" && untagged.number) {
@@ -302,7 +304,8 @@ asio::awaitable<bool> Session::greet() {
   if (*greeting.status == Status::bye || *greeting.status == Status::no ||
       *greeting.status == Status::bad) {
     throw ImapError(
-        fmt::format("{}: server refused the connection: {}", peer(), status_text(greeting)));
+        fmt::format("{}: server refused the connection: {}", peer(), status_text(greeting)),
+        condition_of(greeting));
   }
   if (auto names = capabilities(greeting)) capabilities_ = {names->begin(), names->end()};
   co_return *greeting.status == Status::preauth;
@@ -355,11 +358,15 @@ asio::awaitable<void> Session::authenticate(const Credentials& credentials) {
   } else {
     status = co_await login(credentials);
   }
-  if (status.status == Status::no) {
-    throw AuthError(fmt::format("{}: login as {} refused: {}", peer(), user, status_text(status)));
+  const Condition condition = condition_of(status);
+  // Throttled or unavailable is the server's state, not a verdict on the credentials.
+  if (status.status == Status::no && !is_temporary(condition.code)) {
+    throw AuthError(fmt::format("{}: login as {} refused: {}", peer(), user, status_text(status)),
+                    condition);
   }
   if (status.status != Status::ok) {
-    throw ImapError(fmt::format("{}: login as {} failed: {}", peer(), user, status_text(status)));
+    throw ImapError(fmt::format("{}: login as {} failed: {}", peer(), user, status_text(status)),
+                    condition);
   }
   spdlog::debug("IMAP {}: logged in as {}", peer(), user);
   // Capabilities change after login (RFC 3501 section 6.2.3); the OK may have listed them.
@@ -511,7 +518,10 @@ asio::awaitable<Response> Session::login(const Credentials& credentials) {
 
 asio::awaitable<MailboxState> Session::select(std::string folder) {
   const std::string what = "SELECT " + folder_wire(folder);
-  Reply reply = co_await run(what, what);
+  const bool condstore = has_capability("CONDSTORE");
+  // Named, not a conditional temporary: g++ 12 destroys those twice inside co_await.
+  const std::string command = condstore ? what + " (CONDSTORE)" : what;
+  Reply reply = co_await run(command, what);
   MailboxState state;
   bool exists_seen = false;
   for (const Response& response : reply.data) {
@@ -521,6 +531,11 @@ asio::awaitable<MailboxState> Session::select(std::string folder) {
     }
     if (auto uidvalidity = code_number(response, "UIDVALIDITY")) state.uidvalidity = *uidvalidity;
     if (auto uidnext = code_number(response, "UIDNEXT")) state.uidnext = *uidnext;
+    if (condstore && response.code && response.code->name == "HIGHESTMODSEQ" &&
+        !response.code->values.empty() &&
+        response.code->values.front().kind == Value::Kind::number) {
+      state.highestmodseq = response.code->values.front().number;
+    }
   }
   if (state.uidvalidity == 0 || !exists_seen) {
     throw ImapError(fmt::format("{}: {} gave no {}", peer(), what,
@@ -531,13 +546,25 @@ asio::awaitable<MailboxState> Session::select(std::string folder) {
   co_return state;
 }
 
-asio::awaitable<std::vector<MessageSummary>> Session::list_messages() {
+asio::awaitable<std::vector<MessageSummary>> Session::list_messages(std::uint32_t from_uid) {
   mail_arrived_ = false;
-  const std::string command = "UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)";
-  Reply reply = co_await run(command, command);
+  from_uid = std::max<std::uint32_t>(from_uid, 1);
+  if (exists_ == 0) co_return std::vector<MessageSummary>{};
+  const std::string command =
+      fmt::format("UID FETCH {}:* (UID RFC822.SIZE INTERNALDATE)", from_uid);
+  Reply reply = co_await exchange(command, command);
+  if (reply.status.status != Status::ok) {
+    // Messages expunged meanwhile may have emptied the folder: then the refusal means "none".
+    if (exists_ != 0) fail(command, reply.status);
+    spdlog::debug("IMAP {}: {} refused on an empty folder ({}): nothing to list", peer(), command,
+                  status_text(reply.status));
+    co_return std::vector<MessageSummary>{};
+  }
   std::map<std::uint32_t, MessageSummary> by_uid;
   for (const Response& response : reply.data) {
     const auto uid = as_uint32(fetch_attribute(response, "UID"));
+    // "n:*" names the last message even when its UID is below n (RFC 3501 section 6.4.8).
+    if (uid && *uid < from_uid) continue;
     const Value* size = fetch_attribute(response, "RFC822.SIZE");
     const Value* date = fetch_attribute(response, "INTERNALDATE");
     if (!uid || !size || !date) continue;  // e.g. an unsolicited FLAGS update
@@ -670,8 +697,14 @@ asio::awaitable<void> Session::move_batch(std::vector<std::uint32_t> uids, std::
   if (has_capability("UIDPLUS")) {
     const std::string expunge = fmt::format("UID EXPUNGE {}", set);
     co_await run(expunge, excerpt(expunge));
-  } else {
-    co_await run("EXPUNGE", fmt::format("EXPUNGE after copying UIDs {} to {}", excerpt(set), wire));
+  } else if (!said_flag_only_) {
+    said_flag_only_ = true;
+    spdlog::warn(
+        "IMAP {}: the server offers neither MOVE nor UIDPLUS: registered messages are copied to "
+        "{} and flagged \\Deleted but never expunged (a plain EXPUNGE would also remove "
+        "messages that people flagged \\Deleted); they stay in the watched folder until "
+        "someone expunges it, and contribd does not take them up again",
+        peer(), wire);
   }
 }
 
@@ -686,9 +719,15 @@ asio::awaitable<std::vector<std::uint32_t>> Session::search_header(std::string n
   const auto quoted_name = quoted_string(name);
   const auto quoted_value = quoted_string(value);
   if (!quoted_name || !quoted_value) co_return std::vector<std::uint32_t>{};
+  if (exists_ == 0) co_return std::vector<std::uint32_t>{};
   const std::string command = "UID SEARCH HEADER " + *quoted_name + " " + *quoted_value;
-  Reply reply = co_await run(command, "UID SEARCH HEADER " + *quoted_name);
+  const std::string what = "UID SEARCH HEADER " + *quoted_name;
+  Reply reply = co_await exchange(command, what);
   std::vector<std::uint32_t> uids;
+  if (reply.status.status != Status::ok) {
+    if (exists_ != 0) fail(what, reply.status);
+    co_return uids;  // the folder emptied meanwhile: nothing found
+  }
   for (const Response& response : reply.data) {
     if (response.name != "SEARCH") continue;
     for (const Value& value : response.values) {

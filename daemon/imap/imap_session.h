@@ -28,6 +28,7 @@
 
 #include "daemon/auth/credentials.h"
 #include "daemon/net/connection.h"
+#include "parsers/imap_condition.h"
 #include "parsers/imap_namespace.h"
 #include "parsers/imap_response.h"
 
@@ -40,6 +41,9 @@ struct MailboxState {
   std::uint32_t uidvalidity = 0;
   std::uint32_t uidnext = 0;  // 0 when the server did not say
   std::uint32_t exists = 0;
+  // With CONDSTORE (RFC 7162): the folder's highest mod-sequence; nullopt without CONDSTORE
+  // or when the folder has no mod-sequences ([NOMODSEQ]).
+  std::optional<std::uint64_t> highestmodseq;
 };
 
 struct MessageSummary {
@@ -60,13 +64,21 @@ struct SpooledBatch {
   std::vector<SpooledMessage> messages;  // by UID; a UID that vanished meanwhile is absent
 };
 
-// "host:port: what: server text"
+// "host:port: what: server text", and what the server's answer asks of the client (its
+// response code, as imap_condition.h reads it; `none` for a failure that had no answer: a
+// timeout, a closed connection, a TLS failure).
 class ImapError : public std::runtime_error {
  public:
-  using runtime_error::runtime_error;
+  explicit ImapError(const std::string& text, Condition condition = {})
+      : std::runtime_error(text), condition_(condition) {}
+  const Condition& condition() const { return condition_; }
+
+ private:
+  Condition condition_;
 };
 
-// "host:port: login as USER refused: [AUTHENTICATIONFAILED] Authentication failed."
+// "host:port: login as USER refused: [AUTHENTICATIONFAILED] Authentication failed." A refusal
+// that says the server is throttled or unavailable is an ImapError instead: it passes.
 class AuthError : public ImapError {
  public:
   using ImapError::ImapError;
@@ -93,11 +105,15 @@ class Session {
   static boost::asio::awaitable<std::unique_ptr<Session>> connect(
       boost::asio::any_io_executor executor, net::Endpoint endpoint, Credentials credentials);
 
-  // SELECT (read-write). Folder names must be ASCII (see imap_arguments.h).
+  // SELECT (read-write); SELECT folder (CONDSTORE) when the server offers CONDSTORE, so that
+  // it reports HIGHESTMODSEQ. Folder names must be ASCII (see imap_arguments.h).
   boost::asio::awaitable<MailboxState> select(std::string folder);
-  // UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE) on the selected folder, ordered by UID. A
-  // message whose INTERNALDATE cannot be read is left out, with a warning in the log.
-  boost::asio::awaitable<std::vector<MessageSummary>> list_messages();
+  // UID FETCH from:* (UID RFC822.SIZE INTERNALDATE) on the selected folder: the messages whose
+  // UID is at least `from_uid`, ordered by UID. A message whose INTERNALDATE cannot be read is
+  // left out, with a warning in the log. An empty folder (EXISTS 0) is not asked at all, and a
+  // NO or BAD to the listing is an empty answer when the folder is empty by then (Exchange and
+  // others refuse "1:*" there instead of answering OK with nothing).
+  boost::asio::awaitable<std::vector<MessageSummary>> list_messages(std::uint32_t from_uid = 1);
   // UID FETCH set (BODY.PEEK[] INTERNALDATE), leaving \Seen unset: many messages in one
   // command, so that the server streams them back to back instead of waiting for one request
   // each. The bodies go into one new SpoolFile in `spool_folder` as they arrive, never into
@@ -111,7 +127,8 @@ class Session {
   boost::asio::awaitable<void> move_batch(std::vector<std::uint32_t> uids, std::string folder);
   // UID SEARCH HEADER name "value" on the selected folder: the UIDs whose header field
   // contains `value` (RFC 3501 substring match), in the server's order. A value that cannot
-  // be sent as a quoted string (CR, LF, 8-bit) finds nothing.
+  // be sent as a quoted string (CR, LF, 8-bit) finds nothing; so does an empty folder, which
+  // is not asked (and whose NO or BAD is read as nothing found).
   boost::asio::awaitable<std::vector<std::uint32_t>> search_header(std::string name,
                                                                    std::string value);
   // NAMESPACE (RFC 2342) when the server offers it: where this account's folders go. nullopt
@@ -121,11 +138,15 @@ class Session {
   // LIST, then CREATE when the folder does not exist yet; CreateRefused when the server says no.
   boost::asio::awaitable<void> ensure_folder(std::string folder);
   // UID MOVE when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then UID EXPUNGE
-  // (UIDPLUS) or, without UIDPLUS, EXPUNGE (which also removes other \Deleted messages).
+  // of those UIDs (UIDPLUS). Without UIDPLUS the copy stays flagged \Deleted in the folder:
+  // a plain EXPUNGE would also remove the messages that people flagged \Deleted and did not
+  // mean to lose yet. The log says so once per session; the register knows the message as
+  // examined and moved, so later passes leave it alone.
   boost::asio::awaitable<void> move(std::uint32_t uid, std::string folder);
   // IDLE until the server reports EXISTS (true) or max_wait passes (false), then DONE. Returns
-  // true at once when an EXISTS arrived since the last list_messages(). ImapError when the
-  // server does not offer IDLE.
+  // true at once when an EXISTS arrived since the last list_messages(). True means the server
+  // answered just now, so the caller need not prove the connection with a NOOP. ImapError when
+  // the server does not offer IDLE.
   // `end_early`, when given, is asked about once a second: true ends the IDLE as max_wait does.
   boost::asio::awaitable<bool> idle(std::chrono::seconds max_wait,
                                     std::function<bool()> end_early = {});
@@ -134,6 +155,8 @@ class Session {
   boost::asio::awaitable<void> logout();
 
   bool has_capability(std::string_view name) const;  // case-insensitive: "IDLE", "AUTH=PLAIN"
+  // The selected folder's message count: from SELECT, then kept by EXISTS and EXPUNGE.
+  std::uint32_t exists() const { return exists_; }
   const net::Endpoint& endpoint() const;
 
   ~Session();
@@ -198,7 +221,8 @@ class Session {
   std::set<std::string, std::less<>> capabilities_;  // upper-case
   unsigned tag_counter_ = 0;
   std::uint32_t exists_ = 0;
-  bool mail_arrived_ = false;  // an EXISTS came since the last list_messages()
+  bool mail_arrived_ = false;    // an EXISTS came since the last list_messages()
+  bool said_flag_only_ = false;  // the "no UIDPLUS: copy and flag only" line was logged
 };
 
 }  // namespace contribd::imap

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 #include "daemon/intake/accepted.h"
 #include "daemon/intake/intake_batches.h"
@@ -28,9 +29,12 @@ awaitable<void> complete_move(imap::Session& session, IntakeContext& context,
 }  // namespace
 
 awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context,
-                                     const bool* stop_requested) {
+                                     const bool* stop_requested, std::optional<FolderSeen>* seen) {
   const ImapConfig& imap = context.config.imap;
   SweepCounts counts;
+  // Forgotten until this pass proves complete: a failure on the way leaves nothing to trust.
+  std::optional<FolderSeen> last;
+  if (seen) last = std::exchange(*seen, std::nullopt);
   // First what people accepted from the review folder, so that the watched folder is the one
   // left selected (IDLE watches it).
   co_await register_accepted(session, context, counts);
@@ -42,9 +46,17 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
     co_await complete_move(session, context, move);
   }
 
+  const ListingPlan plan = plan_listing(last, state);
+  std::vector<imap::MessageSummary> waiting;
+  if (plan.kind == ListingPlan::Kind::none) {
+    spdlog::debug("{}: not listed ({}; UIDNEXT {}, EXISTS {})", imap.folder, plan.reason,
+                  state.uidnext, state.exists);
+  } else {
+    spdlog::debug("{}: listing UIDs from {} ({})", imap.folder, plan.from_uid, plan.reason);
+    waiting = co_await session.list_messages(plan.from_uid);
+  }
   // Numbers follow the order of receipt: the server may assign UIDs to messages delivered in
   // the same second in another order.
-  std::vector<imap::MessageSummary> waiting = co_await session.list_messages();
   std::stable_sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
     return std::tie(a.internal_date, a.uid) < std::tie(b.internal_date, b.uid);
   });
@@ -75,6 +87,10 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
     transaction.commit();
   }
   co_await fetch_and_register(session, context, std::move(pending), counts, stop_requested);
+  const bool stopped = stop_requested && *stop_requested;
+  if (seen && counts.failed == 0 && !stopped) {
+    *seen = FolderSeen{state.uidvalidity, state.uidnext, session.exists(), state.highestmodseq};
+  }
   co_return counts;
 }
 

@@ -4,8 +4,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <optional>
 
 #include "daemon/imap/imap_session.h"
+#include "daemon/intake/folder_listing.h"
 #include "daemon/intake/register_message.h"
 
 namespace contribd {
@@ -27,7 +29,11 @@ struct SweepCounts {
 // `stop_requested`, when given, is looked at between batches: once it is true no further batch
 // is fetched; those fetched already are registered and moved, and the rest wait, unread, for
 // the next run.
+// `seen`, when given, is what the last complete pass on this session saw of the watched folder:
+// the pass lists only what folder_listing.h says may be new, and leaves `seen` set when it is
+// complete itself, nullopt otherwise.
 boost::asio::awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context,
-                                                  const bool* stop_requested = nullptr);
+                                                  const bool* stop_requested = nullptr,
+                                                  std::optional<FolderSeen>* seen = nullptr);
 
 }  // namespace contribd

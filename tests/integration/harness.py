@@ -217,11 +217,11 @@ def folder_name(list_line):
     return name[1:-1] if name.startswith('"') else name
 
 
-def reset_mailboxes():
+def reset_mailboxes(addresses=None):
     """Empties every sandbox mailbox (INBOX and all folders) over IMAP, so that a story starts
     from nothing while the servers keep running: the secretariats' on the server under test,
-    the participants' on Dovecot."""
-    for address in [SECRETARIAT, mailenv.SECOND_SECRETARIAT, *mailenv.PARTICIPANTS]:
+    the participants' on Dovecot; with ADDRESSES, those mailboxes only."""
+    for address in addresses or [SECRETARIAT, mailenv.SECOND_SECRETARIAT, *mailenv.PARTICIPANTS]:
         port = (mailenv.IMAPS_PORT if mailenv.on_server_under_test(address)
                 else mailenv.DOVECOT_IMAPS_PORT)
         conn = imaplib.IMAP4_SSL("127.0.0.1", int(port),

@@ -28,6 +28,15 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "mailenv"
 SECRETARIAT = "tsbfgqit4n@itu.test"
 # A second group's secretariat, for several contribd instances side by side (test_instances).
 SECOND_SECRETARIAT = "tsbfgai4h@itu.test"
+# Secretariat mailboxes whose IMAP sessions lack a capability Dovecot offers (tests/mailenv/lib.sh):
+# {capability: (address, the capabilities missing from its post-login CAPABILITY list)}.
+# Without UIDPLUS there is no MOVE either; without CONDSTORE no QRESYNC.
+LIMITED = {
+    "MOVE": ("lacks-move@itu.test", {"MOVE"}),
+    "UIDPLUS": ("lacks-uidplus@itu.test", {"MOVE", "UIDPLUS"}),
+    "IDLE": ("lacks-idle@itu.test", {"IDLE"}),
+    "CONDSTORE": ("lacks-condstore@itu.test", {"CONDSTORE", "QRESYNC"}),
+}
 PARTICIPANTS = [f"{name}@member.test"
                 for name in ("alice", "bob", "carol", "dave", "erin", "frank")]
 DOMAINS = ("itu.test", "member.test")

@@ -39,6 +39,20 @@ SECRETARIAT="tsbfgqit4n@itu.test"
 # A second group's secretariat mailbox: two contribd instances, one per group, side by side.
 SECOND_SECRETARIAT="tsbfgai4h@itu.test"
 PARTICIPANTS=(alice bob carol dave erin frank)
+# Secretariat mailboxes whose IMAP sessions lack what Dovecot offers, for contribd's runs
+# against servers without MOVE, UIDPLUS, IDLE or CONDSTORE: lacks-<what>@itu.test. Each gets
+# Dovecot's own post-login CAPABILITY list (2.3.19) without the words named here, through a
+# userdb field (userdb_imap_capability). A passwd-file field cannot hold spaces, so the list
+# travels in an environment variable of the Dovecot master, MAILENV_CAPS_<WHAT>, that the field
+# names as %{env:...}; import_environment hands it to the auth process.
+# Without UIDPLUS there is no MOVE either (every server that lacks one lacks both), so that
+# mailbox shows the copy-and-flag path; lacks-move keeps UIDPLUS (copy, flag, UID EXPUNGE).
+LIMITED=(move uidplus idle condstore)
+DOVECOT_CAPABILITIES="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY \
+THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT \
+CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES \
+WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE \
+SAVEDATE LITERAL+ NOTIFY"
 MAIL_DOMAINS="itu.test member.test"
 MAIL_USER=vmail
 READY_TIMEOUT="${MAILENV_READY_TIMEOUT:-30}"
@@ -64,10 +78,35 @@ all_addresses() {
   echo "$SECRETARIAT"
   echo "$SECOND_SECRETARIAT"
   local p
+  for p in "${LIMITED[@]}"; do echo "lacks-$p@itu.test"; done
   for p in "${PARTICIPANTS[@]}"; do echo "$p@member.test"; done
 }
 
 cyrus_enabled() { [[ $MAILENV_CYRUS == 1 ]]; }
+
+# The capabilities that removing WHAT (move, uidplus, idle, condstore) leaves.
+limited_capabilities() {
+  local drop word out=""
+  case "$1" in
+    move) drop=" MOVE " ;;
+    uidplus) drop=" MOVE UIDPLUS " ;;
+    idle) drop=" IDLE " ;;
+    condstore) drop=" CONDSTORE QRESYNC " ;;  # QRESYNC implies CONDSTORE (RFC 7162)
+    *) die "no limited mailbox lacks $1" ;;
+  esac
+  for word in $DOVECOT_CAPABILITIES; do
+    [[ $drop == *" $word "* ]] || out+="${out:+ }$word"
+  done
+  echo "$out"
+}
+
+# MAILENV_CAPS_<WHAT>=... for every limited mailbox: the Dovecot master's environment.
+limited_environment() {
+  local what
+  for what in "${LIMITED[@]}"; do
+    printf 'MAILENV_CAPS_%s=%s\n' "${what^^}" "$(limited_capabilities "$what")"
+  done
+}
 
 ensure_packages() {
   local p missing=0 packages=(dovecot-core dovecot-imapd dovecot-lmtpd postfix openssl procps
@@ -184,9 +223,16 @@ write_dovecot_users() {
   uid="$(id -u "$MAIL_USER")"
   gid="$(id -g "$MAIL_USER")"
   : >"$users.tmp"
+  local extra localpart what
   for address in $(all_addresses); do
-    printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$address" "$(password_of "$address")" "$uid" "$gid" \
-      "$MAIL_DIR/${address#*@}/${address%@*}" >>"$users.tmp"
+    localpart="${address%@*}"
+    extra=""
+    if [[ $localpart == lacks-* ]]; then
+      what="${localpart#lacks-}"
+      extra="userdb_imap_capability=%{env:MAILENV_CAPS_${what^^}}"
+    fi
+    printf '%s:{PLAIN}%s:%s:%s::%s::%s\n' "$address" "$(password_of "$address")" "$uid" "$gid" \
+      "$MAIL_DIR/${address#*@}/$localpart" "$extra" >>"$users.tmp"
   done
   chgrp dovecot "$users.tmp"
   chmod 0640 "$users.tmp"
@@ -212,6 +258,9 @@ log_path = $LOG_DIR/dovecot.log
 protocols = imap lmtp
 listen = $MAILENV_HOST
 shutdown_clients = yes
+# The capability lists of the lacks-* mailboxes (see LIMITED in lib.sh).
+import_environment = TZ CORE_OUTOFMEM CORE_ERROR LISTEN_PID LISTEN_FDS NOTIFY_SOCKET \
+  $(limited_environment | cut -d= -f1 | tr '\n' ' ')
 
 ssl = required
 ssl_cert = <$TLS_DIR/server.pem
@@ -606,6 +655,16 @@ dovecot_ports() { echo "$MAILENV_IMAP_PORT $MAILENV_IMAPS_PORT"; }
 postfix_ports() { echo "$MAILENV_INBOUND_PORT $MAILENV_SUBMISSION_PORT $MAILENV_SMTPS_PORT"; }
 
 dovecot_pid() { live_pid "$DOVECOT_RUN/master.pid"; }
+
+# True when the running Dovecot hands the limited mailboxes their capability lists (a Dovecot
+# started by an older version of these scripts lacks the environment, and a reload cannot add
+# it). Asked of Dovecot itself: the master rewrites its environment block for its title.
+dovecot_env_current() {
+  local caps
+  caps="$(doveadm -c "$DOVECOT_CONF" user -f imap_capability "lacks-${LIMITED[0]}@itu.test" \
+    2>/dev/null 9>&-)" || return 1
+  [[ $caps == "$(limited_capabilities "${LIMITED[0]}")" ]]
+}
 postfix_pid() { live_pid "$POSTFIX_PID_FILE"; }
 
 reload_dovecot() { doveadm -c "$DOVECOT_CONF" reload </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 9>&-; }
@@ -621,7 +680,9 @@ start_dovecot() {
   wait_ports_free $(dovecot_ports)
   # The daemons must not keep the caller's stdout/stderr open: a caller reading
   # this script's output through a pipe would wait for them forever.
-  dovecot -c "$DOVECOT_CONF" </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 9>&- ||
+  local -a environment
+  mapfile -t environment < <(limited_environment)
+  env "${environment[@]}" dovecot -c "$DOVECOT_CONF" </dev/null >>"$LOG_DIR/dovecot-start.log" 2>&1 9>&- ||
     die "dovecot did not start; see $LOG_DIR/dovecot-start.log and $LOG_DIR/dovecot.log"
   wait_ready imap imaps
   # Mail that Postfix deferred while Dovecot was down goes out now, not at its next retry.

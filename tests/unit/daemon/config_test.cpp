@@ -249,6 +249,46 @@ TEST_F(ConfigFile, FolderThatImapCannotNameIsRefused) {
   EXPECT_NE(error.find("imap.review_folder: folder name"), std::string::npos) << error;
 }
 
+// Gmail's system labels live under "[Gmail]/" ("[Google Mail]/" in the UK and Germany).
+TEST_F(ConfigFile, GmailSystemLabelsAreRefusedWithWhatToWriteInstead) {
+  const std::string trash = error_of(valid("processed_folder = \"[Gmail]/Trash\"\n"));
+  EXPECT_NE(trash.find("imap.processed_folder: Gmail deletes what is in \"[Gmail]/Trash\" after "
+                       "30 days; write a label of your own such as \"Registered\""),
+            std::string::npos)
+      << trash;
+  const std::string root = error_of(valid("review_folder = \"[Google Mail]\"\n"));
+  EXPECT_NE(root.find("imap.review_folder: \"[Google Mail]\" is Gmail's container"),
+            std::string::npos)
+      << root;
+  const std::string nested = error_of(valid("review_folder = \"[Gmail]/Review\"\n"));
+  EXPECT_NE(nested.find("Gmail creates no label under \"[Gmail]/\"; write a label of your own "
+                        "such as \"Review\""),
+            std::string::npos)
+      << nested;
+  EXPECT_NE(error_of(valid("folder = \"[Gmail]/All Mail\"\n")).find("imap.folder: "),
+            std::string::npos);
+  EXPECT_NE(error_of(valid("review_folder = \"[Gmail]/Starred\"\n")).find("system label"),
+            std::string::npos);
+}
+
+TEST_F(ConfigFile, GmailAllMailAsProcessedFolderIsANoteInTheDescription) {
+  const Config config = load(valid("processed_folder = \"[Gmail]/All Mail\"\n"));
+  ASSERT_EQ(config.imap.folder_notes.size(), 1u);
+  EXPECT_NE(describe(config).find("note: processed_folder: on Gmail, moving to \"[Gmail]/All "
+                                  "Mail\" archives the message"),
+            std::string::npos)
+      << describe(config);
+  EXPECT_TRUE(load(valid("processed_folder = \"Gmail/Registered\"\n")).imap.folder_notes.empty());
+}
+
+// RFC 2177: a server may end an IDLE of 30 minutes; the renewal stays below 29.
+TEST_F(ConfigFile, IdleRenewalDefaultsBelowTwentyNineMinutesAndMayNotExceedThem) {
+  EXPECT_LT(load(valid()).imap.idle_refresh_seconds, 29 * 60);
+  EXPECT_EQ(load(valid("idle_refresh_seconds = 1740\n")).imap.idle_refresh_seconds, 1740);
+  EXPECT_NE(error_of(valid("idle_refresh_seconds = 1741\n")).find("imap.idle_refresh_seconds"),
+            std::string::npos);
+}
+
 TEST_F(ConfigFile, MaxPerHourOutOfRangeNamesKey) {
   const std::string error = error_of(valid("", "[replies]\nmax_per_hour = 1000001\n"));
   EXPECT_NE(error.find("replies.max_per_hour: must be between 0 and 1000000"), std::string::npos)

@@ -4,9 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "parsers/imap_date.h"
 #include "tests/unit/daemon/imap_test_tls.h"
@@ -22,6 +25,32 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr const char* kPlainAliceSecret = "AGFsaWNlAHNlY3JldA==";  // "\0alice\0secret"
+
+// What the session logs while one of these lives.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+  std::string text() const { return stream_.str(); }
+
+ private:
+  std::ostringstream stream_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
 
 class ImapSessionTest : public ::testing::Test {
  protected:
@@ -48,6 +77,15 @@ class ImapSessionTest : public ::testing::Test {
     co_await peer_.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
     co_await peer_.expect_line(std::string("A1 AUTHENTICATE PLAIN ") + kPlainAliceSecret);
     co_await peer_.send("A1 OK [CAPABILITY " + capabilities + "] Logged in\r\n");
+  }
+
+  // Answers "A<n> SELECT "INBOX"" with EXISTS and UIDNEXT.
+  asio::awaitable<void> serve_select(int tag, std::uint32_t exists, std::uint32_t uidnext = 17) {
+    co_await peer_.expect_line("A" + std::to_string(tag) + " SELECT \"INBOX\"");
+    co_await peer_.send("* " + std::to_string(exists) +
+                        " EXISTS\r\n* OK [UIDVALIDITY 1595430000] ok\r\n* OK [UIDNEXT " +
+                        std::to_string(uidnext) + "] ok\r\nA" + std::to_string(tag) +
+                        " OK [READ-WRITE] Select completed.\r\n");
   }
 
   // Runs a client step that must throw ImapError (or a subclass); returns its text.
@@ -215,18 +253,20 @@ TEST_F(ImapSessionTest, ListsMessagesInUidOrderSkippingIncompleteOnes) {
       io_,
       [&]() -> asio::awaitable<void> {
         co_await serve_login();
-        co_await peer_.expect_line("A2 UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)");
+        co_await serve_select(2, 4);
+        co_await peer_.expect_line("A3 UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)");
         co_await peer_.send(
             "* 2 FETCH (UID 9 RFC822.SIZE 2048 INTERNALDATE \"23-Jul-2020 00:30:00 +0200\")\r\n"
             "* 1 FETCH (UID 4 RFC822.SIZE 1000 INTERNALDATE \"20-Jul-2020 08:00:00 +0000\")\r\n"
             "* 1 FETCH (FLAGS (\\Seen))\r\n"
             "* 3 FETCH (UID 12 RFC822.SIZE 5 INTERNALDATE \"garbage\")\r\n"
             "* 4 X-UNKNOWN \"unterminated\r\n"
-            "A2 OK Fetch completed.\r\n");
+            "A3 OK Fetch completed.\r\n");
         co_await peer_.read_line();
       },
       [&]() -> asio::awaitable<void> {
         auto session = co_await connect();
+        co_await session->select("INBOX");
         messages = co_await session->list_messages();
       });
   ASSERT_EQ(messages.size(), 2u);
@@ -485,6 +525,238 @@ TEST_F(ImapSessionTest, IdleNotOfferedIsAnError) {
   EXPECT_EQ(error, where() + ": server does not offer IDLE");
 }
 
+// --- servers that lack what Dovecot offers, and what large providers do ---------------------
+
+TEST_F(ImapSessionTest, AnEmptyFolderIsNeitherListedNorSearched) {
+  std::vector<MessageSummary> messages{MessageSummary{}};
+  std::vector<std::uint32_t> found{1};
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await serve_select(2, 0);
+        // No UID FETCH, no UID SEARCH: the next command is the NOOP.
+        co_await peer_.expect_line("A3 NOOP");
+        co_await peer_.send("A3 OK NOOP completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->select("INBOX");
+        messages = co_await session->list_messages();
+        found = co_await session->search_header("Message-ID", "<a@b>");
+        co_await session->noop();
+      });
+  EXPECT_TRUE(messages.empty());
+  EXPECT_TRUE(found.empty());
+}
+
+// Exchange answers "UID FETCH 1:*" on an empty folder with "BAD Command Argument Error. 11".
+TEST_F(ImapSessionTest, RefusedListingOfAFolderEmptiedMeanwhileIsAnEmptyListing) {
+  std::vector<MessageSummary> messages{MessageSummary{}};
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await serve_select(2, 1);
+        co_await peer_.expect_line("A3 UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)");
+        co_await peer_.send("* 1 EXPUNGE\r\nA3 BAD Command Argument Error. 11\r\n");
+        co_await peer_.expect_line("A4 NOOP");  // the search after it sent nothing
+        co_await peer_.send("A4 OK NOOP completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->select("INBOX");
+        messages = co_await session->list_messages();
+        EXPECT_EQ(session->exists(), 0u);
+        // The session still works, and knows the folder is empty.
+        const std::vector<std::uint32_t> none =
+            co_await session->search_header("Message-ID", "<a@b>");
+        EXPECT_TRUE(none.empty());
+        co_await session->noop();
+      });
+  EXPECT_TRUE(messages.empty());
+}
+
+TEST_F(ImapSessionTest, RefusedListingOfAFolderWithMessagesIsAnError) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await serve_select(2, 2);
+        co_await peer_.expect_line("A3 UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE)");
+        co_await peer_.send("A3 NO [SERVERBUG] Internal error\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->select("INBOX");
+        error = co_await error_of(
+            [&]() -> asio::awaitable<void> { co_await session->list_messages(); });
+      });
+  EXPECT_EQ(error, where() +
+                       ": UID FETCH 1:* (UID RFC822.SIZE INTERNALDATE) failed: [SERVERBUG] "
+                       "Internal error");
+}
+
+TEST_F(ImapSessionTest, ListingFromAUidLeavesOutTheMessageThatStarNames) {
+  std::vector<MessageSummary> messages;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await serve_select(2, 3, 19);
+        co_await peer_.expect_line("A3 UID FETCH 17:* (UID RFC822.SIZE INTERNALDATE)");
+        co_await peer_.send(
+            "* 1 FETCH (UID 16 RFC822.SIZE 10 INTERNALDATE \"20-Jul-2020 08:00:00 +0000\")\r\n"
+            "* 2 FETCH (UID 17 RFC822.SIZE 11 INTERNALDATE \"20-Jul-2020 08:00:01 +0000\")\r\n"
+            "* 3 FETCH (UID 18 RFC822.SIZE 12 INTERNALDATE \"20-Jul-2020 08:00:02 +0000\")\r\n"
+            "A3 OK Fetch completed.\r\n");
+        // "n:*" with nothing from n on names the last message, below n (RFC 3501 6.4.8).
+        co_await peer_.expect_line("A4 UID FETCH 19:* (UID RFC822.SIZE INTERNALDATE)");
+        co_await peer_.send(
+            "* 3 FETCH (UID 18 RFC822.SIZE 12 INTERNALDATE \"20-Jul-2020 08:00:02 +0000\")\r\n"
+            "A4 OK Fetch completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        co_await session->select("INBOX");
+        messages = co_await session->list_messages(17);
+        const std::vector<MessageSummary> below = co_await session->list_messages(19);
+        EXPECT_TRUE(below.empty());
+      });
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].uid, 17u);
+  EXPECT_EQ(messages[1].uid, 18u);
+}
+
+TEST_F(ImapSessionTest, SelectAsksForHighestModseqWhereCondstoreIsOffered) {
+  MailboxState with;
+  MailboxState without;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login("IMAP4rev1 IDLE MOVE UIDPLUS CONDSTORE");
+        co_await peer_.expect_line("A2 SELECT \"INBOX\" (CONDSTORE)");
+        co_await peer_.send(
+            "* 2 EXISTS\r\n* OK [UIDVALIDITY 3857529045] UIDs valid\r\n"
+            "* OK [UIDNEXT 4392] Predicted next UID\r\n"
+            "* OK [HIGHESTMODSEQ 715194045007] Highest\r\nA2 OK [READ-WRITE] done\r\n");
+        co_await peer_.expect_line("A3 SELECT \"Review\" (CONDSTORE)");
+        co_await peer_.send(
+            "* 0 EXISTS\r\n* OK [UIDVALIDITY 3857529046] UIDs valid\r\n"
+            "* OK [NOMODSEQ] No permanent modsequences\r\nA3 OK [READ-WRITE] done\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        with = co_await session->select("INBOX");
+        without = co_await session->select("Review");
+      });
+  EXPECT_EQ(with.highestmodseq, 715194045007u);
+  EXPECT_EQ(with.uidnext, 4392u);
+  EXPECT_EQ(without.highestmodseq, std::nullopt);
+  EXPECT_EQ(without.uidnext, 0u);
+}
+
+// Microsoft 365 throttles in words; the error carries the condition as data.
+TEST_F(ImapSessionTest, MicrosoftThrottlingIsAnErrorCarryingTheSuggestedWait) {
+  Condition condition;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 SELECT \"INBOX\"");
+        co_await peer_.send(
+            "A2 NO Request is throttled. Suggested Backoff Time: 178755 milliseconds\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        try {
+          co_await session->select("INBOX");
+          ADD_FAILURE() << "no error";
+        } catch (const ImapError& e) {
+          condition = e.condition();
+        }
+      });
+  EXPECT_EQ(condition.code, KnownCode::throttled);
+  EXPECT_EQ(condition.wait, std::chrono::seconds(179));
+}
+
+// RFC 5530 UNAVAILABLE at login is the server's state, not a wrong password.
+TEST_F(ImapSessionTest, UnavailableAtLoginIsNotAnAuthenticationFailure) {
+  bool auth_error = false;
+  Condition condition;
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await peer_.accept_tls();
+        co_await peer_.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+        co_await peer_.expect_line(std::string("A1 AUTHENTICATE PLAIN ") + kPlainAliceSecret);
+        co_await peer_.send("A1 NO [UNAVAILABLE] Mailbox backend is down\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        try {
+          co_await connect();
+        } catch (const AuthError&) {
+          auth_error = true;
+        } catch (const ImapError& e) {
+          error = e.what();
+          condition = e.condition();
+        }
+      });
+  EXPECT_FALSE(auth_error);
+  EXPECT_EQ(condition.code, KnownCode::unavailable);
+  EXPECT_EQ(error, where() + ": login as alice failed: [UNAVAILABLE] Mailbox backend is down");
+}
+
+// Gmail: "OK Success [THROTTLED]" is a command that worked.
+TEST_F(ImapSessionTest, GmailThrottledOkIsASuccess) {
+  MailboxState state;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 SELECT \"INBOX\"");
+        co_await peer_.send(
+            "* 1 EXISTS\r\n* OK [UIDVALIDITY 2] ok\r\n* OK [UIDNEXT 5] ok\r\n"
+            "A2 OK [READ-WRITE] INBOX selected. (Success) [THROTTLED]\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        state = co_await session->select("INBOX");
+      });
+  EXPECT_EQ(state.exists, 1u);
+  EXPECT_EQ(state.uidnext, 5u);
+}
+
+// A server ends an IDLE it finds too long with BYE (RFC 2177 allows it after 30 minutes;
+// contribd renews well before): the session fails, and the service reconnects.
+TEST_F(ImapSessionTest, ByeDuringIdleIsAnError) {
+  std::string error;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login();
+        co_await peer_.expect_line("A2 IDLE");
+        co_await peer_.send("+ idling\r\n* BYE IDLE timeout\r\n");
+        peer_.close();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        error = co_await error_of(
+            [&]() -> asio::awaitable<void> { co_await session->idle(std::chrono::seconds(30)); });
+      });
+  EXPECT_EQ(error, where() + ": server ended the session during IDLE: IDLE timeout");
+}
+
 std::string read_back(const net::SpoolFile& file, net::SpoolRange range) {
   std::string bytes(range.size, '\0');
   const ssize_t got =
@@ -645,6 +917,37 @@ TEST_F(ImapBatchTest, MoveBatchWithoutMoveCopiesFlagsAndExpungesTheSet) {
         const std::vector<std::uint32_t> uids{5, 3};
         co_await session->move_batch(uids, "Registered");
       });
+}
+
+// Without UIDPLUS there is no UID EXPUNGE, and a plain EXPUNGE would remove what people flagged
+// \Deleted: copy and flag only, and say so once.
+TEST_F(ImapBatchTest, MoveWithoutUidplusCopiesAndFlagsOnlyAndSaysSoOnce) {
+  LogCapture log;
+  run_pair(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        co_await serve_login("IMAP4rev1 IDLE");
+        co_await peer_.expect_line("A2 UID COPY 3,5 \"Registered\"");
+        co_await peer_.send("A2 OK Copy completed.\r\n");
+        co_await peer_.expect_line("A3 UID STORE 3,5 +FLAGS.SILENT (\\Deleted)");
+        co_await peer_.send("A3 OK Store completed.\r\n");
+        co_await peer_.expect_line("A4 UID COPY 8 \"Registered\"");
+        co_await peer_.send("A4 OK Copy completed.\r\n");
+        co_await peer_.expect_line("A5 UID STORE 8 +FLAGS.SILENT (\\Deleted)");
+        co_await peer_.send("A5 OK Store completed.\r\n");
+        co_await peer_.expect_line("A6 NOOP");  // and no EXPUNGE before it
+        co_await peer_.send("A6 OK NOOP completed.\r\n");
+        co_await peer_.read_line();
+      },
+      [&]() -> asio::awaitable<void> {
+        auto session = co_await connect();
+        const std::vector<std::uint32_t> uids{5, 3};
+        co_await session->move_batch(uids, "Registered");
+        co_await session->move(8, "Registered");
+        co_await session->noop();
+      });
+  EXPECT_EQ(count_of(log.text(), "offers neither MOVE nor UIDPLUS"), 1u) << log.text();
+  EXPECT_NE(log.text().find("never expunged"), std::string::npos) << log.text();
 }
 
 TEST(SpoolFileTest, AppendsAndLeavesNoName) {

@@ -47,20 +47,19 @@ TEST(ReconnectBackoff, ThrottledWaitRaisesTheWaitEvenAboveTheCap) {
   EXPECT_EQ(backoff.next(0.0), 1000ms);
 }
 
-TEST(ThrottledWait, RecognisesTheResponseCodeAndItsSuggestedSeconds) {
-  EXPECT_EQ(throttled_wait("imap.test:993: SELECT failed: [THROTTLED] Too many commands"),
-            kThrottledWait);
-  EXPECT_EQ(throttled_wait("imap.test:993: login failed: [THROTTLED 90] slow down"), 90s);
-  EXPECT_EQ(throttled_wait("x: [THROTTLED 999999] later"), kMaxThrottledWait);
-  EXPECT_EQ(throttled_wait("x: [THROTTLED 0] now"), kThrottledWait);
+TEST(ThrottledWait, TakesTheServersWaitFromTheCondition) {
+  using imap::KnownCode;
+  EXPECT_EQ(throttled_wait({KnownCode::throttled, std::nullopt}), kThrottledWait);
+  EXPECT_EQ(throttled_wait({KnownCode::throttled, 90s}), 90s);
+  EXPECT_EQ(throttled_wait({KnownCode::throttled, 999999s}), kMaxThrottledWait);
+  EXPECT_EQ(throttled_wait({KnownCode::throttled, 0s}), kThrottledWait);
 }
 
-TEST(ThrottledWait, IgnoresOtherErrors) {
-  EXPECT_EQ(throttled_wait("imap.test:993: read failed: connection closed by server"),
-            std::nullopt);
-  EXPECT_EQ(throttled_wait("x: [UNAVAILABLE] try later"), std::nullopt);
-  EXPECT_EQ(throttled_wait("x: [THROTTLEDX] not the code"), std::nullopt);
-  EXPECT_EQ(throttled_wait(""), std::nullopt);
+TEST(ThrottledWait, OtherConditionsTakeTheOrdinaryBackoff) {
+  using imap::KnownCode;
+  EXPECT_EQ(throttled_wait({KnownCode::unavailable, 30s}), std::nullopt);
+  EXPECT_EQ(throttled_wait({KnownCode::none, std::nullopt}), std::nullopt);
+  EXPECT_EQ(throttled_wait({KnownCode::other, std::nullopt}), std::nullopt);
 }
 
 TEST(Outage, OnlyTheFirstFailureIsReportedAndTheEndSummarisesIt) {
@@ -80,8 +79,8 @@ TEST(Outage, OnlyTheFirstFailureIsReportedAndTheEndSummarisesIt) {
   EXPECT_TRUE(outage.fail("imap.test:993: BYE", start + 60s));  // a new outage
 }
 
-// The rule works on the text an IMAP session really produces for a throttled server.
-TEST(ThrottledWait, MatchesTheErrorOfASessionRefusedWithThrottled) {
+// The rule works on the error an IMAP session really raises for a throttled server.
+TEST(ThrottledWait, ReadsTheErrorOfASessionRefusedWithThrottled) {
   asio::io_context io;
   testing_tls::TestCa ca;
   auto server_tls = ca.server_context("IP:127.0.0.1");
@@ -92,6 +91,7 @@ TEST(ThrottledWait, MatchesTheErrorOfASessionRefusedWithThrottled) {
   endpoint.ca_file = ca.pem_path();
   endpoint.timeout = 5s;
   std::string error;
+  imap::Condition condition;
   testing_tls::run_pair(
       io,
       [&]() -> asio::awaitable<void> {
@@ -111,11 +111,13 @@ TEST(ThrottledWait, MatchesTheErrorOfASessionRefusedWithThrottled) {
           co_await session->select("INBOX");
         } catch (const imap::ImapError& failure) {
           error = failure.what();
+          condition = failure.condition();
         }
         co_await session->logout();
       });
   EXPECT_THAT(error, HasSubstr("[THROTTLED]"));
-  EXPECT_EQ(throttled_wait(error), kThrottledWait);
+  EXPECT_EQ(condition.code, imap::KnownCode::throttled);
+  EXPECT_EQ(throttled_wait(condition), kThrottledWait);
 }
 
 }  // namespace
