@@ -14,8 +14,7 @@ import unittest
 
 import harness
 import mailenv
-from harness import Contribd, contribution, send
-from test_service import RunningDaemon, replies_naming, wait_registered
+from harness import Contribd, RunningDaemon, contribution, replies_naming, send, wait_registered
 
 PDF = "application/pdf"
 FLAG_ONLY_LINE = "offers neither MOVE nor UIDPLUS"

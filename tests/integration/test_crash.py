@@ -11,8 +11,9 @@ import unittest
 
 import harness
 import mailenv
-from harness import SECRETARIAT, Contribd, contribution, send
-from test_service import SENDERS, RunningDaemon, reset_sandbox
+from harness import SECRETARIAT, Contribd, RunningDaemon, contribution, reset_sandbox, send
+
+SENDERS = mailenv.PARTICIPANTS
 
 COUNT = 100
 MIN_KILLS = 20

@@ -20,7 +20,7 @@ from email.utils import make_msgid
 import harness
 import mailenv
 from harness import SECRETARIAT, Contribd, contribution, send
-from test_service import RunningDaemon, reset_sandbox
+from harness import RunningDaemon, reset_sandbox
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LIST_ID = "FG-QIT4N discussion <qit4n.lists.member.test>"

@@ -20,7 +20,7 @@ import unittest
 import harness
 import mailenv
 from harness import Contribd, contribution, send
-from test_service import RunningDaemon, reset_sandbox
+from harness import RunningDaemon, reset_sandbox
 
 UNIT = os.path.join(os.environ.get("CONTRIBD_SOURCE_DIR",
                                    os.path.join(os.path.dirname(__file__), "..", "..")),

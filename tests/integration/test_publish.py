@@ -31,7 +31,7 @@ import mailenv
 from documents import DOCX, plain_document, template_document
 from harness import Contribd, contribution
 from test_desk import desk
-from test_service import RunningDaemon, reset_sandbox
+from harness import RunningDaemon, reset_sandbox
 
 try:
     from selenium import webdriver
