@@ -6,9 +6,9 @@
 #include <optional>
 
 #include "parsers/ascii_text.h"
+#include "parsers/base64.h"
 #include "parsers/bounded_defects.h"
 #include "parsers/charset.h"
-#include "parsers/base64.h"
 
 namespace contribd::mime {
 
