@@ -16,6 +16,9 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "parsers/ascii_text.h"
+#include "parsers/printable.h"
+
 extern char** environ;
 
 // g++ 12 at -O2 pairs a coroutine frame's aligned allocation with the frame's sized delete and
@@ -32,13 +35,6 @@ using namespace asio::experimental::awaitable_operators;
 constexpr std::size_t kMaxOutput = 256 * 1024;
 constexpr std::size_t kMaxShownStderr = 300;
 constexpr auto kReapPoll = std::chrono::milliseconds(20);
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
 
 std::optional<std::chrono::seconds> parse_expires_in(const nlohmann::json& value) {
   if (value.is_number_integer() || value.is_number_unsigned()) {
@@ -58,15 +54,11 @@ std::optional<std::chrono::seconds> parse_expires_in(const nlohmann::json& value
 // The last non-empty line of what the command said on stderr, printable and bounded: where a
 // one-line message is, and where a Python traceback or a log puts the final error.
 std::string last_line(const std::string& text) {
-  const std::string trimmed = trim(text);
+  const std::string_view trimmed = ascii::trim(text);
   const std::size_t newline = trimmed.rfind('\n');
-  const std::string line =
-      trim(newline == std::string::npos ? trimmed : trimmed.substr(newline + 1));
-  std::string shown;
-  for (const char c : line.substr(0, kMaxShownStderr)) {
-    shown += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
-  }
-  return shown;
+  return printable(
+      ascii::trim(newline == std::string_view::npos ? trimmed : trimmed.substr(newline + 1)),
+      kMaxShownStderr);
 }
 
 // Both ends of a pipe, closed on every path.
@@ -102,7 +94,7 @@ asio::awaitable<void> read_all(asio::posix::stream_descriptor& pipe, std::string
 }  // namespace
 
 std::variant<IssuedToken, std::string> parse_command_output(const std::string& output) {
-  const std::string text = trim(output);
+  const std::string text(ascii::trim(output));
   if (text.empty()) return std::string("printed nothing on stdout");
   if (text.front() == '{') {
     const nlohmann::json object = nlohmann::json::parse(text, nullptr, false);

@@ -375,7 +375,8 @@ policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
         context.config.trust.unauthenticated == TrustConfig::Unauthenticated::reply;
   }
   count_recent_replies(context, input, now);
-  return policy::decide_reply(input);
+  // robot_or_list() found a person's message: its rules are not asked twice.
+  return policy::decide_reply_to_person(input);
 }
 
 // Queues the reply (composed even when withheld, so that `contribd release` can send it).

@@ -12,15 +12,9 @@
 namespace contribd::policy {
 namespace {
 
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 // The first word of a structured value: "auto-replied; owner=x (comment)" -> "auto-replied".
 std::string first_token(std::string_view value) {
-  value = trimmed(value);
+  value = ascii::trim(value);
   const auto end = value.find_first_of(" \t\r\n;(");
   return ascii::lower(value.substr(0, end));
 }
@@ -52,7 +46,7 @@ std::optional<ReplyDecision> check_loop_marker(const ReplyInput& in) {
   }
   for (const auto& [name, value] : in.headers) {
     if (ascii::equals_ignoring_case(name, "X-Loop") && !in.loop_marker.empty() &&
-        ascii::equals_ignoring_case(trimmed(value), in.loop_marker)) {
+        ascii::equals_ignoring_case(ascii::trim(value), in.loop_marker)) {
       return withheld(ReplyRule::loop_marker,
                       fmt::format("the message carries X-Loop: {}, which is ours", for_log(value)));
     }
@@ -75,7 +69,7 @@ std::optional<ReplyDecision> check_auto_response_suppress(const ReplyInput& in) 
     std::string_view rest = value;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
-      const std::string item = ascii::lower(trimmed(rest.substr(0, comma)));
+      const std::string item = ascii::lower(ascii::trim(rest.substr(0, comma)));
       if (item == "all" || item == "autoreply" || item == "dr") {
         return withheld(ReplyRule::auto_response_suppress,
                         fmt::format("the sender asked for no automatic replies "
@@ -271,13 +265,10 @@ bool is_plain_address(std::string_view address) {
   });
 }
 
-ReplyDecision decide_reply(const ReplyInput& in) {
-  // Rules about the message come first: they hold whoever the recipient would be.
-  for (auto* check :
-       {check_loop_marker, check_auto_submitted, check_auto_response_suppress, check_precedence,
-        check_list_headers, check_report, check_empty_return_path}) {
-    if (auto decision = check(in)) return *decision;
-  }
+namespace {
+
+// The rules about who gets the reply, once the message itself passed.
+ReplyDecision decide_for_recipient(const ReplyInput& in) {
   std::string recipient;
   if (auto decision = choose_recipient(in, recipient)) return *decision;
   for (auto* check : {check_own_address, check_robot_sender, check_authenticated, check_rate_limit,
@@ -285,6 +276,25 @@ ReplyDecision decide_reply(const ReplyInput& in) {
     if (auto decision = check(in, recipient)) return *decision;
   }
   return {true, recipient, ReplyRule::none, fmt::format("the reply goes to {}", recipient)};
+}
+
+}  // namespace
+
+ReplyDecision decide_reply(const ReplyInput& in) {
+  // Rules about the message come first: they hold whoever the recipient would be.
+  for (auto* check :
+       {check_loop_marker, check_auto_submitted, check_auto_response_suppress, check_precedence,
+        check_list_headers, check_report, check_empty_return_path}) {
+    if (auto decision = check(in)) return *decision;
+  }
+  return decide_for_recipient(in);
+}
+
+ReplyDecision decide_reply_to_person(const ReplyInput& in) {
+  for (auto* check : {check_loop_marker, check_auto_response_suppress}) {
+    if (auto decision = check(in)) return *decision;
+  }
+  return decide_for_recipient(in);
 }
 
 std::optional<HoldDecision> robot_or_list(const ReplyInput& in) {

@@ -66,7 +66,13 @@ struct ReplyDecision {
   std::string reason;  // a sentence for the log, naming the header or address concerned
 };
 
+// Every rule, in order: the message's own (loop marker, robot and list mail), then the
+// recipient's (who it is, rate limits).
 ReplyDecision decide_reply(const ReplyInput& input);
+
+// The same for a message that robot_or_list() below found to be a person's: the robot and
+// list rules are not asked again. For such a message it decides what decide_reply() decides.
+ReplyDecision decide_reply_to_person(const ReplyInput& input);
 
 // Robot and list mail (SPEC step 7: RFC 3834 Auto-Submitted, Precedence bulk/junk/list/
 // auto_reply, list headers, an empty Return-Path, a multipart/report, a mail-system or no-reply

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "parsers/ascii_text.h"
 #include "parsers/utf8.h"
 
 namespace contribd::reply {
@@ -71,12 +72,6 @@ std::optional<std::string_view> placeholder_at(std::string_view text, std::size_
   return text.substr(open + 1, end - open - 1);
 }
 
-std::string_view trimmed(std::string_view line) {
-  const auto first = line.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
-}
-
 const std::string& value_of(const std::map<std::string, std::string>& values, std::string_view name,
                             std::string_view source) {
   const auto found = values.find(std::string(name));
@@ -108,7 +103,7 @@ void render_line(std::string_view line, const std::map<std::string, std::string>
 bool is_lone_empty_placeholder(std::string_view line,
                                const std::map<std::string, std::string>& values,
                                std::string_view source) {
-  const std::string_view content = trimmed(line);
+  const std::string_view content = ascii::trim(line);
   if (content.empty() || content.front() != '{') return false;
   const auto name = placeholder_at(content, 0);
   return name && name->size() + 2 == content.size() && value_of(values, *name, source).empty();

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/policy/reply_decision.h"
 
@@ -311,6 +312,52 @@ TEST(RobotOrList, ReplyRulesThatAreNotAboutRobotsDoNotHold) {
   unauthenticated.sender_authenticated = false;
   unauthenticated.replies_last_hour = 100;
   EXPECT_EQ(hold_rule(unauthenticated), "person");
+}
+
+// The intake asks robot_or_list() first and then only decide_reply_to_person(): for every
+// person's message that must come to what the whole decide_reply() says.
+TEST(DecideReplyToPerson, DecidesWhatDecideReplyDecidesForAPersonsMessage) {
+  std::vector<ReplyInput> people = {
+      participant_mail(), with_header("X-Auto-Response-Suppress", "OOF, AutoReply"),
+      with_header("X-Contribd-Loop", "tsbfgqit4n@itu.int"),
+      with_header("X-Loop", "TSBFGQIT4N@itu.int"), with_header("Auto-Submitted", "no")};
+  ReplyInput no_reply_reply_to = participant_mail();
+  no_reply_reply_to.reply_to_address = "no-reply@member.test";
+  ReplyInput own = participant_mail();
+  own.from_address = "tsbfgqit4n@itu.int";
+  ReplyInput unauthenticated = participant_mail();
+  unauthenticated.sender_authenticated = false;
+  unauthenticated.authentication_reason = "dmarc=fail";
+  ReplyInput limited = participant_mail();
+  limited.replies_last_hour = 10;
+  ReplyInput nobody = participant_mail();
+  nobody.from_address = "not an address";
+  for (ReplyInput* in : {&no_reply_reply_to, &own, &unauthenticated, &limited, &nobody}) {
+    people.push_back(*in);
+  }
+  std::set<std::string> rules_seen;
+  for (const ReplyInput& in : people) {
+    ASSERT_FALSE(robot_or_list(in).has_value()) << in.headers.back().first;
+    const ReplyDecision whole = decide_reply(in);
+    const ReplyDecision person = decide_reply_to_person(in);
+    EXPECT_EQ(person.send, whole.send) << whole.reason;
+    EXPECT_EQ(person.rule, whole.rule) << whole.reason;
+    EXPECT_EQ(person.recipient, whole.recipient) << whole.reason;
+    EXPECT_EQ(person.reason, whole.reason);
+    rules_seen.insert(whole.send ? "send" : std::string(to_string(whole.rule)));
+  }
+  // The inputs reach every rule that can withhold a person's reply.
+  EXPECT_EQ(rules_seen, (std::set<std::string>{"send", "auto-response-suppress", "loop-marker",
+                                               "robot-sender", "own-address", "unauthenticated",
+                                               "rate-limit", "no-recipient"}));
+}
+
+// It is never asked about robot mail, and does not ask the robot rules again.
+TEST(DecideReplyToPerson, DoesNotAskTheRobotRulesAgain) {
+  const ReplyInput robot = with_header("Auto-Submitted", "auto-generated");
+  ASSERT_TRUE(robot_or_list(robot).has_value());
+  EXPECT_EQ(rule_for(robot), "auto-submitted");
+  EXPECT_TRUE(decide_reply_to_person(robot).send);
 }
 
 TEST(IsPlainAddress, AcceptsOrdinaryAddresses) {
