@@ -89,7 +89,7 @@ def main():
             print(f"\n== {address}: {reply['Subject']}")
             body = reply.get_body(preferencelist=("plain",)).get_content()
             print("   " + "\n   ".join(body.strip().splitlines()[:16]))
-    print(f"\nThe mail sandbox is still running; stop it with tests/mailenv/stop.")
+    print("\nThe mail sandbox is still running; stop it with tests/mailenv/stop.")
     return 0 if result.returncode == 0 and second.returncode == 0 else 1
 
 

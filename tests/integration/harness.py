@@ -6,14 +6,13 @@ import email.policy
 import imaplib
 import json
 import os
-import re
 import shutil
 import signal
 import ssl
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
@@ -295,9 +294,11 @@ class RunningDaemon:
              installation.config_path],
             stdout=subprocess.DEVNULL, stderr=self.log_file, env=environment)
 
-    def log(self):
-        with open(self.log_path) as f:
-            return f.read()
+    def log(self, tail=None):
+        """The daemon's log so far; its last TAIL characters when given."""
+        with open(self.log_path, errors="replace") as f:
+            text = f.read()
+        return text if tail is None else text[-tail:]
 
     def running(self):
         return self.process.poll() is None
@@ -320,6 +321,14 @@ class RunningDaemon:
         self.log_file.close()
         return code, time.monotonic() - started
 
+    def kill(self):
+        """SIGKILL when it still runs: the last resort of a test's clean-up."""
+        if self.running():
+            self.process.kill()
+            self.process.wait()
+        if not self.log_file.closed:
+            self.log_file.close()
+
 
 def client_lines(log, ending):
     """The lines of a --verbose log in which the client sent a command ending in ENDING."""
@@ -339,6 +348,21 @@ def replies_naming(address, document_number):
     """The replies in ADDRESS's INBOX whose subject names DOCUMENT_NUMBER."""
     return [reply for reply in replies_to(address)
             if f"[{document_number}]" in str(reply["Subject"])]
+
+
+def operator_env(user):
+    """The environment of a person at the desk: USER names them in the register's history."""
+    environment = dict(os.environ)
+    environment.pop("SUDO_USER", None)
+    environment["USER"] = user
+    return environment
+
+
+def desk(installation, *args, user="secretariat-jane"):
+    """One desk command as a person runs it from another shell."""
+    return subprocess.run([CONTRIBD_BIN, args[0], "--config", installation.config_path,
+                           *args[1:]], capture_output=True, text=True, timeout=60,
+                          env=operator_env(user))
 
 
 def reset_sandbox():

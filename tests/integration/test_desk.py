@@ -20,7 +20,8 @@ from email.utils import make_msgid
 import harness
 import mailenv
 from harness import SECRETARIAT, Contribd, contribution, send
-from harness import RunningDaemon, reset_sandbox
+from harness import (RunningDaemon, desk, operator_env, replies_naming, reset_sandbox,
+                     rows_by_message_id)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LIST_ID = "FG-QIT4N discussion <qit4n.lists.member.test>"
@@ -78,19 +79,6 @@ def bounce():
     return raw, message_id
 
 
-def operator_env(user):
-    """The environment of a person at the desk: USER names them in the register's history."""
-    environment = dict(os.environ)
-    environment.pop("SUDO_USER", None)
-    environment["USER"] = user
-    return environment
-
-
-def desk(installation, *args, user="secretariat-jane"):
-    """One desk command as a person runs it from another shell."""
-    return subprocess.run([harness.CONTRIBD_BIN, args[0], "--config", installation.config_path,
-                           *args[1:]], capture_output=True, text=True, timeout=60,
-                          env=operator_env(user))
 
 
 def message_ids_in(folder):
@@ -108,14 +96,6 @@ def message_ids_in(folder):
         imap.close()
 
 
-def rows_by_message_id(installation):
-    return {row["message_id"]: row for row in installation.register()}
-
-
-def replies_naming(address, document_number):
-    """The replies in ADDRESS's INBOX whose subject names DOCUMENT_NUMBER."""
-    return [reply for reply in harness.replies_to(address)
-            if f"[{document_number}]" in str(reply["Subject"])]
 
 
 class DeskStory(unittest.TestCase):

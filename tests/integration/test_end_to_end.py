@@ -127,6 +127,7 @@ class ContributionsAreRegisteredAndAnswered(unittest.TestCase):
         dave = self.sent["dave@member.test"]["Message-ID"]
         self.assertEqual(list(inbox), [dave])
         self.assertNotIn("\\Seen", inbox[dave])
+        self.assertNotIn(dave, registered)
         self.assertEqual(replies_to("dave@member.test"), [])
         self.assertEqual(self.by_register_count(), 3)
 

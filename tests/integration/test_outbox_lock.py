@@ -20,8 +20,7 @@ import unittest
 
 import harness
 import mailenv
-from harness import Contribd, contribution, send
-from test_hostile import Daemon
+from harness import Contribd, RunningDaemon, contribution, send
 
 PDF = "application/pdf"
 LOCK_SECONDS = 20
@@ -58,7 +57,7 @@ class LockedRegisterSendsNothingTwice(unittest.TestCase):
         harness.reset_mailboxes()
         cls.installation = Contribd(deadline=int(time.time()) + 30 * 86400, max_per_hour=1000)
         cls.database = os.path.join(cls.installation.state, "state", "contribd.sqlite")
-        cls.daemon = Daemon(cls.installation)
+        cls.daemon = RunningDaemon(cls.installation)
         if not harness.wait_until(lambda: "connected to" in cls.daemon.log(), 30):
             raise AssertionError("contribd did not connect:\n" + cls.daemon.log())
 

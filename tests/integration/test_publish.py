@@ -30,8 +30,7 @@ import harness
 import mailenv
 from documents import DOCX, plain_document, template_document
 from harness import Contribd, contribution
-from test_desk import desk
-from harness import RunningDaemon, reset_sandbox
+from harness import RunningDaemon, desk, reset_sandbox
 
 try:
     from selenium import webdriver

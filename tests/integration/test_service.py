@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import statistics
-import subprocess
 import tempfile
 import time
 import unittest
@@ -17,7 +16,7 @@ import unittest
 import harness
 import mailenv
 from harness import (SECRETARIAT, Contribd, RunningDaemon, client_lines, contribution,
-                     replies_naming, reset_sandbox, rows_by_message_id, send, wait_registered)
+                     replies_naming, reset_sandbox, send, wait_registered)
 
 PDF = "application/pdf"
 SENDERS = ["alice@member.test", "bob@member.test", "carol@member.test", "dave@member.test",

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-import zlib
 
 import docx
 from docx.shared import Pt
