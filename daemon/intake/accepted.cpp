@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "daemon/intake/intake_batches.h"
+#include "daemon/intake/move_messages.h"
 
 namespace contribd {
 namespace {
@@ -69,26 +70,10 @@ awaitable<void> register_one(imap::Session& session, IntakeContext& context,
   }
   if (result->destination != Destination::processed) co_return;
   std::vector<std::uint32_t> to_move{message.uid};
-  co_await session.move_batch(std::move(to_move), context.config.imap.processed_folder);
-  auto transaction = context.register_.begin();
-  context.register_.mark_moved(key);
-  transaction.commit();
-}
-
-// Accepted messages registered before a crash and not yet moved on.
-awaitable<void> complete_moves(imap::Session& session, IntakeContext& context,
-                               std::uint32_t uidvalidity) {
-  const ImapConfig& imap = context.config.imap;
-  for (const auto& move : context.register_.pending_moves(imap.review_folder)) {
-    if (move.held || move.key.uidvalidity != uidvalidity) continue;
-    spdlog::info("UID {} of {}: completing the move to {} left from an earlier run", move.key.uid,
-                 imap.review_folder, imap.processed_folder);
-    std::vector<std::uint32_t> to_move{move.key.uid};
-    co_await session.move_batch(std::move(to_move), imap.processed_folder);
-    auto transaction = context.register_.begin();
-    context.register_.mark_moved(move.key);
-    transaction.commit();
-  }
+  const RecordMoved record = [&](const std::vector<std::uint32_t>& moved) {
+    record_moved(context.register_, key.mailbox, key.uidvalidity, moved);
+  };
+  co_await move_messages(session, std::move(to_move), context.config.imap.processed_folder, record);
 }
 
 }  // namespace
@@ -101,7 +86,8 @@ awaitable<void> register_accepted(imap::Session& session, IntakeContext& context
       context.register_.pending_moves(context.config.imap.review_folder).empty())
     co_return;
   const imap::MailboxState review = co_await session.select(context.config.imap.review_folder);
-  co_await complete_moves(session, context, review.uidvalidity);
+  // Accepted messages registered before a crash and not yet moved on.
+  co_await complete_moves(session, context, context.config.imap.review_folder, review.uidvalidity);
   const std::filesystem::path spool = spool_folder(context);
   for (const storage::HeldMessage& held : accepted) {
     co_await register_one(session, context, held, review.uidvalidity, spool, counts);

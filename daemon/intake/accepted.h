@@ -8,7 +8,7 @@
 
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/register_message.h"
-#include "daemon/intake/sweep.h"
+#include "daemon/intake/sweep_counts.h"
 
 namespace contribd {
 

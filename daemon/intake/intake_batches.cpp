@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "daemon/event_log.h"
+#include "daemon/intake/move_messages.h"
 #include "daemon/intake/part_sink.h"
 #include "daemon/notify.h"
 
@@ -190,17 +191,11 @@ void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
   counts.failed += static_cast<int>(missing);
 }
 
-// Where a batch's messages go once committed: registered ones to the processed folder, held
-// ones to the review folder.
-struct Moves {
-  std::vector<std::uint32_t> processed;
-  std::vector<std::uint32_t> review;
-};
-
-// Counts the results and notes where each message goes.
-Moves settle(const Registration& work, SweepCounts& counts) {
+// Counts the results and notes where each committed message goes, by folder.
+std::map<std::string, std::vector<std::uint32_t>> settle(const Registration& work,
+                                                         SweepCounts& counts) {
   note_vanished(work.batch, counts);
-  Moves moves;
+  std::map<std::string, std::vector<std::uint32_t>> moves;
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
     const std::optional<IntakeResult>& result = work.results[i];
     if (!result) {
@@ -208,52 +203,36 @@ Moves settle(const Registration& work, SweepCounts& counts) {
       continue;
     }
     count_outcome(counts, result->outcome);
-    const std::uint32_t uid = work.intakes[i].key.uid;
-    if (result->destination == Destination::processed) moves.processed.push_back(uid);
-    if (result->destination == Destination::review) moves.review.push_back(uid);
+    const std::optional<std::string> folder =
+        destination_folder(work.config.imap, result->destination);
+    if (folder) moves[*folder].push_back(work.intakes[i].key.uid);
   }
   return moves;
 }
 
-// Records the moves on the worker, after the registration it may be running: the register is
-// the worker's during a pass. A failure leaves the messages recorded as not moved, and the next
-// pass completes the move (a UID no longer in the folder moves nothing).
-void record_moved(RegistrationQueue& queue, storage::Register& register_,
-                  storage::MessageKey any_key, std::vector<std::uint32_t> uids) {
-  queue.after_registrations([&register_, any_key, uids = std::move(uids)]() mutable {
-    try {
-      auto transaction = register_.begin();
-      for (std::uint32_t uid : uids) {
-        any_key.uid = uid;
-        register_.mark_moved(any_key);
-      }
-      transaction.commit();
-    } catch (const std::exception& error) {
-      spdlog::error("{} messages moved but not recorded as moved (the next pass does it): {}",
-                    uids.size(), error.what());
-    }
-  });
-}
-
-awaitable<void> move_to(imap::Session& session, RegistrationQueue& queue,
-                        storage::Register& register_, const storage::MessageKey& any_key,
-                        std::vector<std::uint32_t> uids, const std::string& folder) {
-  if (uids.empty()) co_return;
-  co_await session.move_batch(uids, folder);
-  record_moved(queue, register_, any_key, std::move(uids));
-}
-
 // SPEC step 5: a batch's messages leave the watched folder as soon as it is committed, with one
-// UID MOVE per destination, while the next batch registers.
+// UID MOVE per destination, while the next batch registers. The moves are recorded on the
+// worker, after the registration it may be running (the register is the worker's during a
+// pass); a failure to record leaves them to the next pass.
 awaitable<void> move_settled(imap::Session& session, RegistrationQueue& queue,
-                             const Registration& work, Moves moves) {
+                             const Registration& work,
+                             std::map<std::string, std::vector<std::uint32_t>> moves) {
   if (work.intakes.empty()) co_return;
   const storage::MessageKey& any_key = work.intakes.front().key;
   storage::Register& register_ = work.context.register_;
-  co_await move_to(session, queue, register_, any_key, std::move(moves.processed),
-                   work.config.imap.processed_folder);
-  co_await move_to(session, queue, register_, any_key, std::move(moves.review),
-                   work.config.imap.review_folder);
+  const RecordMoved record_on_worker = [&](const std::vector<std::uint32_t>& uids) {
+    queue.after_registrations([&register_, any_key, uids] {
+      try {
+        record_moved(register_, any_key.mailbox, any_key.uidvalidity, uids);
+      } catch (const std::exception& error) {
+        spdlog::error("{} messages moved but not recorded as moved (the next pass does it): {}",
+                      uids.size(), error.what());
+      }
+    });
+  };
+  for (auto& [folder, uids] : moves) {
+    co_await move_messages(session, std::move(uids), folder, record_on_worker);
+  }
 }
 
 }  // namespace
@@ -294,26 +273,6 @@ std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage
     batches.push_back(std::move(tail));
   }
   return batches;
-}
-
-void count_outcome(SweepCounts& counts, storage::Outcome outcome) {
-  switch (outcome) {
-    case storage::Outcome::registered:
-      ++counts.registered;
-      break;
-    case storage::Outcome::duplicate:
-      ++counts.duplicates;
-      break;
-    case storage::Outcome::skipped:
-      ++counts.skipped;
-      break;
-    case storage::Outcome::rejected:
-      ++counts.rejected;
-      break;
-    case storage::Outcome::held:
-      ++counts.held;
-      break;
-  }
 }
 
 void log_result(const storage::MessageKey& key, const IntakeResult& result) {
@@ -381,7 +340,7 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   // IMAP failure the moves are left to the next pass (the register knows them as not moved).
   const auto settle_oldest = [&]() -> awaitable<void> {
     std::shared_ptr<Registration> work = co_await queue.take_oldest();
-    Moves moves = settle(*work, counts);
+    auto moves = settle(*work, counts);
     if (failure) co_return;
     try {
       co_await move_settled(session, queue, *work, std::move(moves));

@@ -13,7 +13,7 @@
 
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/register_message.h"
-#include "daemon/intake/sweep.h"
+#include "daemon/intake/sweep_counts.h"
 
 namespace contribd {
 
@@ -47,7 +47,5 @@ std::filesystem::path spool_folder(const IntakeContext& context);
 
 // One log line (and journal entry) for what became of a message.
 void log_result(const storage::MessageKey& key, const IntakeResult& result);
-
-void count_outcome(SweepCounts& counts, storage::Outcome outcome);
 
 }  // namespace contribd

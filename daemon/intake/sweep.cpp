@@ -8,25 +8,10 @@
 
 #include "daemon/intake/accepted.h"
 #include "daemon/intake/intake_batches.h"
+#include "daemon/intake/move_messages.h"
 
 namespace contribd {
-namespace {
-
 using boost::asio::awaitable;
-
-// Registered and duplicate messages leave the watched folder for the processed folder, held
-// ones for the review folder; the register remembers the move so that a crash between commit
-// and move is completed on the next pass.
-awaitable<void> complete_move(imap::Session& session, IntakeContext& context,
-                              const storage::Register::PendingMove& move) {
-  const ImapConfig& imap = context.config.imap;
-  const std::string& folder = move.held ? imap.review_folder : imap.processed_folder;
-  spdlog::info("UID {}: completing the move to {} left from an earlier run", move.key.uid, folder);
-  co_await session.move(move.key.uid, folder);
-  context.register_.mark_moved(move.key);
-}
-
-}  // namespace
 
 awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& context,
                                      const bool* stop_requested, std::optional<FolderSeen>* seen) {
@@ -41,10 +26,7 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
   const imap::MailboxState state = co_await session.select(imap.folder);
   counts.uidvalidity = state.uidvalidity;
 
-  for (const auto& move : context.register_.pending_moves(imap.folder)) {
-    if (move.key.uidvalidity != state.uidvalidity) continue;
-    co_await complete_move(session, context, move);
-  }
+  co_await complete_moves(session, context, imap.folder, state.uidvalidity);
 
   const ListingPlan plan = plan_listing(last, state);
   std::vector<imap::MessageSummary> waiting;
@@ -78,14 +60,10 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
     }
     pending.push_back({key, summary.size});
   }
-  if (!oversized.empty()) {
-    co_await session.move_batch(oversized, imap.review_folder);
-    auto transaction = context.register_.begin();
-    for (std::uint32_t uid : oversized) {
-      context.register_.mark_moved({imap.folder, state.uidvalidity, uid});
-    }
-    transaction.commit();
-  }
+  const RecordMoved record = [&](const std::vector<std::uint32_t>& moved) {
+    record_moved(context.register_, imap.folder, state.uidvalidity, moved);
+  };
+  co_await move_messages(session, std::move(oversized), imap.review_folder, record);
   co_await fetch_and_register(session, context, std::move(pending), counts, stop_requested);
   const bool stopped = stop_requested && *stop_requested;
   if (seen && counts.failed == 0 && !stopped) {

@@ -9,18 +9,9 @@
 #include "daemon/imap/imap_session.h"
 #include "daemon/intake/folder_listing.h"
 #include "daemon/intake/register_message.h"
+#include "daemon/intake/sweep_counts.h"
 
 namespace contribd {
-
-struct SweepCounts {
-  int registered = 0;
-  int duplicates = 0;
-  int skipped = 0;
-  int rejected = 0;
-  int held = 0;                   // moved to the review folder for a person
-  int failed = 0;                 // could not be processed this time (will be tried again)
-  std::uint32_t uidvalidity = 0;  // of the folder as this pass saw it
-};
 
 // Each outcome is logged as one line (with journal fields CONTRIBD_UID, CONTRIBD_DOCUMENT,
 // CONTRIBD_MESSAGE_ID, CONTRIBD_SENDER). A message that cannot be registered (disk full) is
