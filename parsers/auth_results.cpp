@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "parsers/ascii_text.h"
+#include "parsers/rfc5322_comment.h"
 
 namespace contribd::mime {
 namespace {
@@ -118,18 +119,9 @@ class Cursor {
   }
 
   void skip_comment() {
-    std::size_t depth = 0;
-    while (!at_end()) {
-      const char c = text_[pos_++];
-      if (c == '\\') {
-        if (!at_end()) ++pos_;
-      } else if (c == '(') {
-        ++depth;
-      } else if (c == ')' && --depth == 0) {
-        return;
-      }
-    }
-    defects_.push_back("unterminated comment");
+    const rfc5322::CommentEnd comment = rfc5322::comment_end(text_, pos_);
+    pos_ = comment.end;
+    if (!comment.closed) defects_.push_back("unterminated comment");
   }
 
   // Returns the content with quoted pairs resolved; at an unterminated quote, what was read.

@@ -6,6 +6,7 @@
 
 #include "parsers/bounded_defects.h"
 #include "parsers/header_decode.h"
+#include "parsers/rfc5322_comment.h"
 
 namespace contribd::mime {
 
@@ -243,19 +244,10 @@ class AddressListReader {
   // At '(': to just after the matching ')', nested comments and escapes included (true), or
   // to the end (false).
   bool skip_comment() {
-    int depth = 0;
-    while (!at_end()) {
-      const char c = text_[pos_++];
-      if (c == '\\') {
-        if (!at_end()) ++pos_;
-      } else if (c == '(') {
-        ++depth;
-      } else if (c == ')' && --depth == 0) {
-        return true;
-      }
-    }
-    defects_.add("address list: comment not closed");
-    return false;
+    const rfc5322::CommentEnd comment = rfc5322::comment_end(text_, pos_);
+    pos_ = comment.end;
+    if (!comment.closed) defects_.add("address list: comment not closed");
+    return comment.closed;
   }
 
   // At '"': to just after the closing quote, or the end.
