@@ -189,15 +189,7 @@ class AddressListReader {
   }
 
   void skip_to_closing_angle() {
-    while (!at_end() && peek() != '>') {
-      if (peek() == '"') {
-        skip_quoted_string();
-      } else if (peek() == '(') {
-        skip_comment();
-      } else {
-        ++pos_;
-      }
-    }
+    skip_to_outside_quotes('>');
     if (at_end()) {
       defects_.add("address list: '<' without '>'; the address runs to the end");
       return;
@@ -212,6 +204,12 @@ class AddressListReader {
   void skip_entry() { skip_until_outside_quotes(','); }
 
   void skip_until_outside_quotes(char stop) {
+    skip_to_outside_quotes(stop);
+    if (!at_end()) ++pos_;
+  }
+
+  // To the next `stop` outside quoted strings and comments (left there), or to the end.
+  void skip_to_outside_quotes(char stop) {
     while (!at_end() && peek() != stop) {
       if (peek() == '"') {
         skip_quoted_string();
@@ -221,7 +219,6 @@ class AddressListReader {
         ++pos_;
       }
     }
-    if (!at_end()) ++pos_;
   }
 
   // White space and comments; the content of the first comment goes to `first_comment`.
