@@ -244,7 +244,7 @@ std::string Register::next_document_number(std::string_view prefix, std::int64_t
   query.bind(prefix);
   std::int64_t number = first_number;
   if (query.step() && !query.is_null(0)) number = std::max(query.integer(0) + 1, first_number);
-  auto document_number = format_document_number(prefix, number);
+  auto document_number = DocumentNumber::from_parts(prefix, number).text();
   issued_[document_number] = {std::string(prefix), number};
   return document_number;
 }
