@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
+#include <variant>
 
 #include "daemon/auth/sign_in.h"
 #include "daemon/cli/desk.h"
@@ -42,7 +44,8 @@ int list_command(const std::string& config_file, const std::string& meeting, boo
   return exit_ok;
 }
 
-int show_command(const std::string& config_file, const std::string& document_number, bool json) {
+int show_command(const std::string& config_file, const storage::DocumentNumber& document_number,
+                 bool json) {
   const Config config = load_config(config_file, FileChecks::skip);
   auto register_ = open_existing_register(config);
   const auto contribution = register_.find(document_number);
@@ -108,6 +111,17 @@ int publish_command(const std::string& config_file) {
       report.pages_written == 1 ? "" : "s", report.files_placed,
       report.files_placed == 1 ? "" : "s");
   return report.file_problems.empty() ? exit_ok : exit_runtime_error;
+}
+
+// The document number typed after `contribd <command>`; nullopt once the refusal is printed.
+std::optional<storage::DocumentNumber> typed_document_number(const std::string& command,
+                                                             const std::string& text) {
+  auto typed = desk::typed_document_number(command, text);
+  if (const auto* refusal = std::get_if<desk::Outcome>(&typed)) {
+    std::cerr << refusal->line << "\n";
+    return std::nullopt;
+  }
+  return std::get<storage::DocumentNumber>(std::move(typed));
 }
 
 // A desk command: one transaction on the register, one line on stdout (done) or stderr
@@ -231,7 +245,10 @@ int main(int argc, char** argv) {
     }
     setup_logging(LogTarget::stderr_only, verbose, journal_identifier_for(config_file));
     if (*list) return list_command(config_file, meeting, json);
-    if (*show) return show_command(config_file, document_number, json);
+    if (*show) {
+      const auto number = typed_document_number("show", document_number);
+      return number ? show_command(config_file, *number, json) : exit_runtime_error;
+    }
     if (*check) return check_config_command(config_file);
     if (*review) return review_command(config_file, json);
     if (*publish) return publish_command(config_file);
@@ -245,24 +262,30 @@ int main(int argc, char** argv) {
                           });
     }
     if (*withdraw) {
+      const auto number = typed_document_number("withdraw", document_number);
+      if (!number) return exit_runtime_error;
       return desk_command(
           config_file, "withdraw",
           [&](auto& register_, const Config&, const std::string& actor, storage::UtcTime now) {
-            return desk::withdraw(register_, document_number, reason, actor, now);
+            return desk::withdraw(register_, *number, reason, actor, now);
           });
     }
     if (*release) {
+      const auto number = typed_document_number("release", document_number);
+      if (!number) return exit_runtime_error;
       return desk_command(
           config_file, "release",
           [&](auto& register_, const Config&, const std::string& actor, storage::UtcTime now) {
-            return desk::release(register_, document_number, actor, now);
+            return desk::release(register_, *number, actor, now);
           });
     }
     if (*resend) {
+      const auto number = typed_document_number("resend", document_number);
+      if (!number) return exit_runtime_error;
       return desk_command(config_file, "resend",
                           [&](auto& register_, const Config& config, const std::string& actor,
                               storage::UtcTime now) {
-                            return desk::resend(register_, config, document_number, actor, now);
+                            return desk::resend(register_, config, *number, actor, now);
                           });
     }
   } catch (const ConfigError& error) {

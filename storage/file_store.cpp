@@ -137,23 +137,23 @@ FileStore::FileStore(std::filesystem::path files_dir)
     : files_dir_(normalized_absolute(std::move(files_dir))) {}
 
 std::vector<StoredFile> FileStore::store(std::string_view meeting_id,
-                                         std::string_view document_number,
+                                         const DocumentNumber& document_number,
                                          const std::vector<NewFile>& files, int revision) {
   return store_files(meeting_id, document_number, files, revision, false);
 }
 
 std::vector<StoredFile> FileStore::store_deferred(std::string_view meeting_id,
-                                                  std::string_view document_number,
+                                                  const DocumentNumber& document_number,
                                                   const std::vector<NewFile>& files, int revision) {
   return store_files(meeting_id, document_number, files, revision, true);
 }
 
 std::vector<StoredFile> FileStore::store_files(std::string_view meeting_id,
-                                               std::string_view document_number,
+                                               const DocumentNumber& document_number,
                                                const std::vector<NewFile>& files, int revision,
                                                bool deferred) {
   const fs::path meeting_folder = files_dir_ / safe_path_component(meeting_id);
-  const fs::path document_folder = meeting_folder / safe_path_component(document_number);
+  const fs::path document_folder = meeting_folder / safe_path_component(document_number.text());
   const fs::path folder =
       revision > 0 ? document_folder / fmt::format("rev{}", revision) : document_folder;
   if (!is_inside(folder, files_dir_)) {

@@ -24,7 +24,7 @@ class FileStore {
   // an attempt that never committed can have left it there. Throws StorageError naming the
   // path and the system's reason; files written before the failure stay.
   // `revision` > 0: the files of that revision, under <document number>/rev<n>/ (step 9).
-  std::vector<StoredFile> store(std::string_view meeting_id, std::string_view document_number,
+  std::vector<StoredFile> store(std::string_view meeting_id, const DocumentNumber& document_number,
                                 const std::vector<NewFile>& files, int revision = 0);
 
   // For a batch of contributions committed to the register together: as store(), but the
@@ -33,7 +33,7 @@ class FileStore {
   // and syncs again; call it before committing the register. drop_deferred() removes what
   // waits (the batch was rolled back; spool files are left to their owner). Errors as store().
   std::vector<StoredFile> store_deferred(std::string_view meeting_id,
-                                         std::string_view document_number,
+                                         const DocumentNumber& document_number,
                                          const std::vector<NewFile>& files, int revision = 0);
   void sync_deferred();
   void drop_deferred() noexcept;
@@ -47,7 +47,8 @@ class FileStore {
     bool owned;  // a temporary file of ours, not a spool file
   };
 
-  std::vector<StoredFile> store_files(std::string_view meeting_id, std::string_view document_number,
+  std::vector<StoredFile> store_files(std::string_view meeting_id,
+                                      const DocumentNumber& document_number,
                                       const std::vector<NewFile>& files, int revision,
                                       bool deferred);
 

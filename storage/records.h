@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/document_number.h"
+
 namespace contribd::storage {
 
 using UtcTime = std::chrono::sys_seconds;
@@ -46,9 +48,10 @@ enum class Outcome { registered, duplicate, skipped, rejected, held };
 
 struct Examined {
   Outcome outcome;
-  std::optional<std::string> document_number;  // registered: its number; duplicate: the original's
-  std::string reason;                          // why it was skipped, rejected or a duplicate
-  bool moved = false;  // already moved to the processed (held: the review) folder
+  std::optional<DocumentNumber>
+      document_number;  // registered: its number; duplicate: the original's
+  std::string reason;   // why it was skipped, rejected or a duplicate
+  bool moved = false;   // already moved to the processed (held: the review) folder
 };
 
 // Why a message was held for a person.
@@ -77,8 +80,8 @@ struct HeldMessage {
   std::optional<std::string> accept_meeting;  // accepted with --meeting
   std::optional<std::string> accepted_by;
   std::optional<UtcTime> accepted_at;
-  std::optional<std::string> document_number;  // once registered
-  std::optional<std::string> last_error;       // why registering an accepted message failed
+  std::optional<DocumentNumber> document_number;  // once registered
+  std::optional<std::string> last_error;          // why registering an accepted message failed
 };
 
 // One change, for the history `show` prints and the audit trail.
@@ -86,7 +89,7 @@ struct Event {
   UtcTime at;
   std::string actor;   // "contribd" or the operator's user name
   std::string action;  // "registered", "reply queued", "withdrawn", ...
-  std::optional<std::string> document_number;
+  std::optional<DocumentNumber> document_number;
   std::optional<std::string> message_id;
   std::string detail;
 };
@@ -164,21 +167,23 @@ struct Revision {
   std::vector<ReplyRecord> replies;  // oldest first
 };
 
+// Made with its number, {.document_number = ...} (a DocumentNumber has no default); the
+// other members start empty.
 struct Contribution {
   std::int64_t id = 0;
-  std::string document_number;
-  std::string meeting_id;
-  std::string sender;
-  std::string subject;
-  std::string message_id;
-  UtcTime received_at;
+  DocumentNumber document_number;
+  std::string meeting_id{};
+  std::string sender{};
+  std::string subject{};
+  std::string message_id{};
+  UtcTime received_at{};
   bool late = false;
-  std::vector<StoredFile> files;              // in the order they were registered
-  std::vector<ReplyRecord> replies;           // oldest first
-  std::optional<std::string> authentication;  // trusted Authentication-Results seen (step 4)
-  std::optional<Withdrawal> withdrawn;
-  DocumentFacts document;           // from the cover sheet (step 10)
-  std::vector<Revision> revisions;  // oldest first (step 9)
+  std::vector<StoredFile> files{};              // in the order they were registered
+  std::vector<ReplyRecord> replies{};           // oldest first
+  std::optional<std::string> authentication{};  // trusted Authentication-Results seen (step 4)
+  std::optional<Withdrawal> withdrawn{};
+  DocumentFacts document{};           // from the cover sheet (step 10)
+  std::vector<Revision> revisions{};  // oldest first (step 9)
 };
 
 struct OutboxEntry {
@@ -187,7 +192,7 @@ struct OutboxEntry {
   std::string envelope_from;  // empty means the null reverse-path <>
   std::string message;        // RFC 5322 bytes, ready for DATA
   int attempts = 0;
-  std::string document_number;  // what the reply is about, for the log
+  DocumentNumber document_number;  // what the reply is about, for the log
 };
 
 // Names used in the database, the log and `list --json`.

@@ -162,7 +162,7 @@ Examined read_examined(const Statement& row, const std::string& path) {
   if (!outcome) {
     throw StorageError(fmt::format("{}: unknown examined outcome \"{}\"", path, outcome_text));
   }
-  return Examined{*outcome, row.optional_text(1), row.text(2), row.integer(3) != 0};
+  return Examined{*outcome, row.optional_document_number(1), row.text(2), row.integer(3) != 0};
 }
 
 }  // namespace
@@ -235,7 +235,7 @@ void Register::record_examined(const MessageKey& key, std::string_view message_i
 
 // --- Registering ---
 
-std::string Register::next_document_number(std::string_view prefix, std::int64_t first_number) {
+DocumentNumber Register::next_document_number(std::string_view prefix, std::int64_t first_number) {
   const auto what = fmt::format("next document number for prefix \"{}\"", prefix);
   if (!db_->in_transaction()) {
     throw StorageError(fmt::format("{}: {}: no transaction is open", path(), what));
@@ -244,25 +244,22 @@ std::string Register::next_document_number(std::string_view prefix, std::int64_t
   query.bind(prefix);
   std::int64_t number = first_number;
   if (query.step() && !query.is_null(0)) number = std::max(query.integer(0) + 1, first_number);
-  auto document_number = format_document_number(prefix, number);
-  issued_[document_number] = {std::string(prefix), number};
+  auto document_number = DocumentNumber::from_parts(prefix, number);
+  issued_[document_number.text()] = {std::string(prefix), number};
   return document_number;
 }
 
-std::pair<std::string, std::int64_t> Register::series_of(const std::string& document_number) const {
-  if (auto issued = issued_.find(document_number); issued != issued_.end()) return issued->second;
-  // Not handed out by next_document_number: the trailing digits are the number.
-  const auto digits_start = document_number.find_last_not_of("0123456789") + 1;
-  const auto digits = std::string_view(document_number).substr(digits_start);
-  if (digits.empty() || digits.size() > 18) {
-    throw StorageError(fmt::format("{}: insert contribution: \"{}\" does not end in a number",
-                                   path(), document_number));
+std::pair<std::string, std::int64_t> Register::series_of(
+    const DocumentNumber& document_number) const {
+  if (auto issued = issued_.find(document_number.text()); issued != issued_.end()) {
+    return issued->second;
   }
-  return {document_number.substr(0, digits_start), std::stoll(std::string(digits))};
+  // Not handed out by next_document_number: the trailing digits are the number.
+  return {std::string(document_number.prefix()), document_number.number()};
 }
 
-std::optional<std::string> Register::find_duplicate(std::string_view sender,
-                                                    std::vector<std::string> sha256_set) {
+std::optional<DocumentNumber> Register::find_duplicate(std::string_view sender,
+                                                       std::vector<std::string> sha256_set) {
   if (sha256_set.empty()) return std::nullopt;
   const auto key = file_hash_set(std::move(sha256_set));
   Statement query(*db_,
@@ -273,7 +270,7 @@ std::optional<std::string> Register::find_duplicate(std::string_view sender,
                   fmt::format("look for a duplicate from {}", sender));
   query.bind(sender, key);
   if (!query.step()) return std::nullopt;
-  return query.text(0);
+  return query.document_number(0);
 }
 
 std::int64_t Register::insert_contribution(const Contribution& c) {
@@ -319,7 +316,7 @@ std::int64_t Register::insert_contribution(const Contribution& c) {
 // --- Replies and the outbox ---
 
 std::int64_t Register::queue_reply(std::optional<std::int64_t> contribution_id,
-                                   const std::string& document_number, ReplyKind kind,
+                                   const DocumentNumber& document_number, ReplyKind kind,
                                    ReplyState state, std::string reason, std::string recipient,
                                    std::string envelope_from, std::string message, UtcTime now,
                                    std::optional<int> revision) {
@@ -359,7 +356,7 @@ std::vector<OutboxEntry> Register::due_replies(UtcTime now) {
   std::vector<OutboxEntry> due;
   while (query.step()) {
     due.push_back(OutboxEntry{query.integer(0), query.text(1), query.text(2), query.text(3),
-                              static_cast<int>(query.integer(4)), query.text(5)});
+                              static_cast<int>(query.integer(4)), query.document_number(5)});
   }
   return due;
 }
@@ -405,9 +402,7 @@ void Register::mark_failed(std::int64_t reply_id, std::string server_text) {
 // --- Reading ---
 
 Contribution Register::read_contribution(const Statement& row) {
-  Contribution c;
-  c.id = row.integer(0);
-  c.document_number = row.text(1);
+  Contribution c{.id = row.integer(0), .document_number = row.document_number(1)};
   c.meeting_id = row.text(2);
   c.sender = row.text(3);
   c.subject = row.text(4);
@@ -424,7 +419,7 @@ void Register::load_details(Contribution& c) {
   Statement files(*db_,
                   "SELECT filename, content_type, size, sha256, path FROM files "
                   "WHERE contribution_id = ?1 ORDER BY position",
-                  "read the files of " + c.document_number);
+                  "read the files of " + c.document_number.text());
   files.bind(c.id);
   while (files.step()) {
     c.files.push_back(StoredFile{files.text(0), files.text(1),
@@ -436,7 +431,7 @@ void Register::load_details(Contribution& c) {
                     "SELECT id, kind, state, reason, recipient, attempts, sent_at, created_at, "
                     "revision FROM replies WHERE contribution_id = ?1 OR document_number = ?2 "
                     "ORDER BY id",
-                    "read the replies of " + c.document_number);
+                    "read the replies of " + c.document_number.text());
   replies.bind(c.id, c.document_number);
   std::map<int, std::vector<ReplyRecord>> revision_replies;
   while (replies.step()) {
@@ -473,7 +468,7 @@ std::vector<Contribution> Register::list(std::optional<std::string> meeting_id) 
   return found;
 }
 
-std::optional<Contribution> Register::find(std::string_view document_number) {
+std::optional<Contribution> Register::find(const DocumentNumber& document_number) {
   Statement query(
       *db_,
       fmt::format("SELECT {} FROM contributions WHERE document_number = ?1", contribution_columns),

@@ -84,12 +84,12 @@ class Register {
   // The next number of the series: the highest registered with this prefix + 1, but never
   // below first_number. A rolled-back transaction therefore leaves no gap, and two calls
   // without an insert in between return the same number.
-  std::string next_document_number(std::string_view prefix, std::int64_t first_number);
+  DocumentNumber next_document_number(std::string_view prefix, std::int64_t first_number);
   // The earliest contribution from the same sender (ASCII case-insensitive) whose files, or
   // whose latest revision's files, have exactly this set of SHA-256 values (order and repetition
   // do not matter); nullopt for an empty set.
-  std::optional<std::string> find_duplicate(std::string_view sender,
-                                            std::vector<std::string> sha256_set);
+  std::optional<DocumentNumber> find_duplicate(std::string_view sender,
+                                               std::vector<std::string> sha256_set);
   // Files must already carry their stored paths; the document facts are stored with it. Returns
   // the new id; throws StorageError if the document number is already used (and inserts nothing).
   std::int64_t insert_contribution(const Contribution& contribution);
@@ -100,7 +100,7 @@ class Register {
   // reply's own Message-ID is kept, so that an answer to it finds its contribution (step 9);
   // `revision`: the reply is about that revision of the contribution.
   std::int64_t queue_reply(std::optional<std::int64_t> contribution_id,
-                           const std::string& document_number, ReplyKind kind, ReplyState state,
+                           const DocumentNumber& document_number, ReplyKind kind, ReplyState state,
                            std::string reason, std::string recipient, std::string envelope_from,
                            std::string message, UtcTime now,
                            std::optional<int> revision = std::nullopt);
@@ -126,7 +126,7 @@ class Register {
   bool accept_held(std::int64_t held_id, std::optional<std::string> meeting, std::string actor,
                    UtcTime now);
   // An accepted message was registered (or found a duplicate of) `document_number`.
-  void mark_held_registered(std::int64_t held_id, const std::string& document_number);
+  void mark_held_registered(std::int64_t held_id, const DocumentNumber& document_number);
   // Registering an accepted message failed this time; it stays accepted and is tried again.
   void note_held_error(std::int64_t held_id, const std::string& error);
   // An accepted message could not be registered even so (still over a limit, unreadable): it
@@ -149,7 +149,7 @@ class Register {
 
   // Revisions (SPEC step 9), inside a transaction.
   // The contribution that one of our replies with one of these Message-IDs was about.
-  std::optional<std::string> document_replied_to(const std::vector<std::string>& message_ids);
+  std::optional<DocumentNumber> document_replied_to(const std::vector<std::string>& message_ids);
   // The number the next revision of the contribution gets: 1, 2, ...
   int next_revision_number(std::int64_t contribution_id);
   // Files must already carry their stored paths; the number is revision.number. Throws
@@ -160,13 +160,13 @@ class Register {
 
   // Withdrawal: the number stays taken. False when the contribution was withdrawn already;
   // throws StorageError for an unknown number.
-  bool withdraw(const std::string& document_number, std::string reason, UtcTime now);
+  bool withdraw(const DocumentNumber& document_number, std::string reason, UtcTime now);
   // The trusted Authentication-Results the reply decision saw.
   void set_authentication(std::int64_t contribution_id, const std::string& results);
 
   // Operators' commands on replies, inside a transaction. A withheld reply becomes queued
   // (due now); returns its id, nullopt when the contribution has none withheld.
-  std::optional<std::int64_t> release_withheld(const std::string& document_number, UtcTime now);
+  std::optional<std::int64_t> release_withheld(const DocumentNumber& document_number, UtcTime now);
   // The latest reply of the contribution (any state), to send it again.
   struct StoredReply {
     std::int64_t id = 0;
@@ -176,20 +176,20 @@ class Register {
     std::string envelope_from;
     std::string message;
   };
-  std::optional<StoredReply> latest_reply(const std::string& document_number);
+  std::optional<StoredReply> latest_reply(const DocumentNumber& document_number);
   // Replies (queued, sent or failed) created at or after `since`: their recipients.
   std::vector<std::string> recipients_since(UtcTime since);
 
   // The history of changes: the intake's and the operators'.
   void record_event(const Event& event);
-  std::vector<Event> events(const std::string& document_number);
+  std::vector<Event> events(const DocumentNumber& document_number);
   // Changed by any connection (another process too) since the last call: PRAGMA data_version.
   bool changed_elsewhere();
 
   // Reading, with files and reply history. Ordered by prefix, then number (QIT4N-I-999 before
   // QIT4N-I-1000).
   std::vector<Contribution> list(std::optional<std::string> meeting_id = {});
-  std::optional<Contribution> find(std::string_view document_number);
+  std::optional<Contribution> find(const DocumentNumber& document_number);
 
  private:
   explicit Register(sqlite::Database db);
@@ -199,7 +199,7 @@ class Register {
   void load_details(Contribution& contribution);
   void load_revisions(Contribution& contribution);
   DocumentFacts read_document_facts(const sqlite::Statement& row, int first_column);
-  std::pair<std::string, std::int64_t> series_of(const std::string& document_number) const;
+  std::pair<std::string, std::int64_t> series_of(const DocumentNumber& document_number) const;
 
   std::unique_ptr<sqlite::Database> db_;  // on the heap so a Transaction survives a move
   // Numbers handed out by next_document_number in the current transaction, so that

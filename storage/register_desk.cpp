@@ -59,7 +59,7 @@ HeldMessage read_held(const Statement& row, const std::string& path) {
   held.accept_meeting = row.optional_text(15);
   held.accepted_by = row.optional_text(16);
   held.accepted_at = row.optional_time(17);
-  held.document_number = row.optional_text(18);
+  held.document_number = row.optional_document_number(18);
   held.last_error = row.optional_text(19);
   return held;
 }
@@ -131,7 +131,7 @@ bool Register::accept_held(std::int64_t held_id, std::optional<std::string> meet
   return db_->changes() > 0;
 }
 
-void Register::mark_held_registered(std::int64_t held_id, const std::string& document_number) {
+void Register::mark_held_registered(std::int64_t held_id, const DocumentNumber& document_number) {
   Statement update(*db_,
                    "UPDATE held SET state = 'registered', document_number = ?2, last_error = NULL "
                    "WHERE id = ?1",
@@ -217,14 +217,14 @@ void Register::clear_attempts(const MessageKey& key) {
 
 // --- Contributions and replies ---
 
-bool Register::withdraw(const std::string& document_number, std::string reason, UtcTime now) {
+bool Register::withdraw(const DocumentNumber& document_number, std::string reason, UtcTime now) {
   if (!find(document_number)) {
     throw StorageError(fmt::format("{}: withdraw: no contribution {}", path(), document_number));
   }
   Statement update(*db_,
                    "UPDATE contributions SET withdrawn_at = ?2, withdrawn_reason = ?3 "
                    "WHERE document_number = ?1 AND withdrawn_at IS NULL",
-                   "withdraw " + document_number);
+                   "withdraw " + document_number.text());
   update.bind(document_number, now, reason).run();
   return db_->changes() > 0;
 }
@@ -235,12 +235,12 @@ void Register::set_authentication(std::int64_t contribution_id, const std::strin
   update.bind(contribution_id, results).run();
 }
 
-std::optional<std::int64_t> Register::release_withheld(const std::string& document_number,
+std::optional<std::int64_t> Register::release_withheld(const DocumentNumber& document_number,
                                                        UtcTime now) {
   Statement query(*db_,
                   "SELECT id FROM replies WHERE document_number = ?1 AND state = 'withheld' "
                   "AND length(message) > 0 ORDER BY id DESC LIMIT 1",
-                  "find the withheld reply of " + document_number);
+                  "find the withheld reply of " + document_number.text());
   query.bind(document_number);
   if (!query.step()) return std::nullopt;
   const std::int64_t id = query.integer(0);
@@ -252,11 +252,11 @@ std::optional<std::int64_t> Register::release_withheld(const std::string& docume
   return id;
 }
 
-std::optional<Register::StoredReply> Register::latest_reply(const std::string& document_number) {
+std::optional<Register::StoredReply> Register::latest_reply(const DocumentNumber& document_number) {
   Statement query(*db_,
                   "SELECT id, kind, state, recipient, envelope_from, message FROM replies "
                   "WHERE document_number = ?1 AND length(message) > 0 ORDER BY id DESC LIMIT 1",
-                  "find the latest reply of " + document_number);
+                  "find the latest reply of " + document_number.text());
   query.bind(document_number);
   if (!query.step()) return std::nullopt;
   StoredReply reply;
@@ -293,16 +293,17 @@ void Register::record_event(const Event& event) {
       .run();
 }
 
-std::vector<Event> Register::events(const std::string& document_number) {
+std::vector<Event> Register::events(const DocumentNumber& document_number) {
   Statement query(*db_,
                   "SELECT at, actor, action, document_number, message_id, detail FROM events "
                   "WHERE document_number = ?1 ORDER BY id",
-                  "read the history of " + document_number);
+                  "read the history of " + document_number.text());
   query.bind(document_number);
   std::vector<Event> found;
   while (query.step()) {
-    found.push_back(Event{query.time(0), query.text(1), query.text(2), query.optional_text(3),
-                          query.optional_text(4), query.text(5)});
+    found.push_back(Event{query.time(0), query.text(1), query.text(2),
+                          query.optional_document_number(3), query.optional_text(4),
+                          query.text(5)});
   }
   return found;
 }

@@ -43,7 +43,7 @@ std::vector<Contact> contacts_from_text(const std::string& text, const std::stri
 
 }  // namespace
 
-std::optional<std::string> Register::document_replied_to(
+std::optional<DocumentNumber> Register::document_replied_to(
     const std::vector<std::string>& message_ids) {
   Statement query(*db_,
                   "SELECT document_number FROM replies WHERE reply_message_id = ?1 "
@@ -51,7 +51,7 @@ std::optional<std::string> Register::document_replied_to(
                   "look up the contribution of a reply by Message-ID");
   for (const auto& message_id : message_ids) {
     query.bind(message_id);
-    if (query.step()) return query.text(0);
+    if (query.step()) return query.document_number(0);
     query.reset();
   }
   return std::nullopt;
@@ -132,7 +132,7 @@ void Register::load_revisions(Contribution& c) {
   Statement revisions(*db_,
                       "SELECT id, number, message_id, subject, received_at, late FROM revisions "
                       "WHERE contribution_id = ?1 ORDER BY number",
-                      "read the revisions of " + c.document_number);
+                      "read the revisions of " + c.document_number.text());
   revisions.bind(c.id);
   std::vector<std::int64_t> ids;
   while (revisions.step()) {
@@ -148,7 +148,7 @@ void Register::load_revisions(Contribution& c) {
   Statement files(*db_,
                   "SELECT filename, content_type, size, sha256, path FROM revision_files "
                   "WHERE revision_id = ?1 ORDER BY position",
-                  "read the revision files of " + c.document_number);
+                  "read the revision files of " + c.document_number.text());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     files.bind(ids[i]);
     while (files.step()) {

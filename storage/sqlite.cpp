@@ -191,4 +191,19 @@ std::optional<UtcTime> Statement::optional_time(int column) const {
   return time(column);
 }
 
+DocumentNumber Statement::document_number(int column) const {
+  const std::string stored = text(column);
+  auto parsed = DocumentNumber::parse(stored);
+  if (!parsed) {
+    throw StorageError(fmt::format("{}: {}: column {} holds \"{}\", not a document number",
+                                   db_->path(), what_, sqlite3_column_name(stmt_, column), stored));
+  }
+  return std::move(*parsed);
+}
+
+std::optional<DocumentNumber> Statement::optional_document_number(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return document_number(column);
+}
+
 }  // namespace contribd::storage::sqlite

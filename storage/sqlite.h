@@ -80,7 +80,8 @@ class Statement {
   ~Statement();
 
   // Binds every argument in order, starting at parameter 1. Accepts strings, integers, bool,
-  // UtcTime (as ISO-8601 text), Blob, std::nullopt and std::optional of those.
+  // UtcTime (as ISO-8601 text), DocumentNumber (as its text), Blob, std::nullopt and
+  // std::optional of those.
   template <typename... Values>
   Statement& bind(const Values&... values) {
     int index = 0;
@@ -98,6 +99,9 @@ class Statement {
   std::int64_t integer(int column) const;
   UtcTime time(int column) const;  // throws StorageError if the stored text is not a time
   std::optional<UtcTime> optional_time(int column) const;
+  // Throws StorageError naming the column and the value if the stored text is not a number.
+  DocumentNumber document_number(int column) const;
+  std::optional<DocumentNumber> optional_document_number(int column) const;
 
  private:
   template <typename T>
@@ -119,6 +123,8 @@ class Statement {
       bind_blob(index, value.bytes);
     } else if constexpr (std::is_same_v<T, UtcTime>) {
       bind_text(index, format_utc(value));
+    } else if constexpr (std::is_same_v<T, DocumentNumber>) {
+      bind_text(index, value.text());
     } else if constexpr (std::is_same_v<T, bool>) {
       bind_integer(index, value ? 1 : 0);
     } else if constexpr (std::is_integral_v<T>) {

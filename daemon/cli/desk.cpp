@@ -17,8 +17,8 @@ namespace {
 using storage::UtcTime;
 
 void note(storage::Register& register_, UtcTime now, const std::string& actor, std::string action,
-          std::optional<std::string> document_number, std::optional<std::string> message_id,
-          std::string detail) {
+          std::optional<storage::DocumentNumber> document_number,
+          std::optional<std::string> message_id, std::string detail) {
   register_.record_event(storage::Event{now, actor, std::move(action), std::move(document_number),
                                         std::move(message_id), std::move(detail)});
 }
@@ -27,9 +27,10 @@ Outcome refused(std::string line) {
   return Outcome{1, std::move(line)};
 }
 
-Outcome unknown_document(const storage::Register& register_, const std::string& number) {
-  return refused(
-      fmt::format("{}: no such contribution in {}", escape_for_terminal(number), register_.path()));
+Outcome unknown_document(const storage::Register& register_,
+                         const storage::DocumentNumber& number) {
+  return refused(fmt::format("{}: no such contribution in {}", escape_for_terminal(number.text()),
+                             register_.path()));
 }
 
 bool meeting_exists(const Config& config, const std::string& id) {
@@ -159,7 +160,16 @@ Outcome accept(storage::Register& register_, const Config& config, const std::st
                      escape_for_terminal(held->message_id), escape_for_terminal(held->sender))};
 }
 
-Outcome withdraw(storage::Register& register_, const std::string& document_number,
+std::variant<storage::DocumentNumber, Outcome> typed_document_number(std::string_view command,
+                                                                     std::string_view text) {
+  if (auto number = storage::DocumentNumber::parse(text)) return *std::move(number);
+  return refused(fmt::format(
+      "contribd {}: \"{}\" is not a document number (a prefix and at least three digits, such "
+      "as QIT4N-I-007)",
+      command, escape_for_terminal(text)));
+}
+
+Outcome withdraw(storage::Register& register_, const storage::DocumentNumber& document_number,
                  const std::string& reason, const std::string& actor, UtcTime now) {
   auto transaction = register_.begin();
   const auto contribution = register_.find(document_number);
@@ -175,7 +185,7 @@ Outcome withdraw(storage::Register& register_, const std::string& document_numbe
                                 reason.empty() ? "" : " (" + escape_for_terminal(reason) + ")")};
 }
 
-Outcome release(storage::Register& register_, const std::string& document_number,
+Outcome release(storage::Register& register_, const storage::DocumentNumber& document_number,
                 const std::string& actor, UtcTime now) {
   auto transaction = register_.begin();
   const auto contribution = register_.find(document_number);
@@ -193,7 +203,8 @@ Outcome release(storage::Register& register_, const std::string& document_number
 }
 
 Outcome resend(storage::Register& register_, const Config& config,
-               const std::string& document_number, const std::string& actor, UtcTime now) {
+               const storage::DocumentNumber& document_number, const std::string& actor,
+               UtcTime now) {
   auto transaction = register_.begin();
   const auto contribution = register_.find(document_number);
   if (!contribution) return unknown_document(register_, document_number);

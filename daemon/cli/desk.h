@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "daemon/config.h"
@@ -28,14 +30,22 @@ std::string operator_name();
 nlohmann::json review_json(const std::vector<storage::HeldMessage>& held);
 std::string review_table(const std::vector<storage::HeldMessage>& held);
 
+// A document number as a person typed it after `contribd <command>` (show, withdraw, release,
+// resend): the number, or the refusal (exit 1) naming the text and the form expected,
+// `contribd withdraw: "QIT4N-I-7" is not a document number (a prefix and at least three
+// digits, such as QIT4N-I-007)`.
+std::variant<storage::DocumentNumber, Outcome> typed_document_number(std::string_view command,
+                                                                     std::string_view text);
+
 Outcome accept(storage::Register& register_, const Config& config, const std::string& message_id,
                const std::optional<std::string>& meeting, const std::string& actor,
                storage::UtcTime now);
-Outcome withdraw(storage::Register& register_, const std::string& document_number,
+Outcome withdraw(storage::Register& register_, const storage::DocumentNumber& document_number,
                  const std::string& reason, const std::string& actor, storage::UtcTime now);
-Outcome release(storage::Register& register_, const std::string& document_number,
+Outcome release(storage::Register& register_, const storage::DocumentNumber& document_number,
                 const std::string& actor, storage::UtcTime now);
 Outcome resend(storage::Register& register_, const Config& config,
-               const std::string& document_number, const std::string& actor, storage::UtcTime now);
+               const storage::DocumentNumber& document_number, const std::string& actor,
+               storage::UtcTime now);
 
 }  // namespace contribd::desk

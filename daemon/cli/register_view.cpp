@@ -85,7 +85,7 @@ std::string document_details(const storage::DocumentFacts& document) {
   return out;
 }
 
-std::string revision_details(const std::string& document_number,
+std::string revision_details(const storage::DocumentNumber& document_number,
                              const storage::Revision& revision) {
   std::string out = fmt::format("{} Rev.{}: received {}, {}\n", document_number, revision.number,
                                 policy::format_utc_for_people(revision.received_at),
@@ -150,7 +150,7 @@ nlohmann::json contribution_json(const storage::Contribution& contribution, Path
   for (const auto& reply : contribution.replies) replies.push_back(reply_json(&reply));
   const storage::DocumentFacts& document = contribution.document;
   return {
-      {"document_number", contribution.document_number},
+      {"document_number", contribution.document_number.text()},
       {"meeting", contribution.meeting_id},
       {"sender", contribution.sender},
       {"subject", contribution.subject},

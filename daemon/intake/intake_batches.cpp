@@ -277,7 +277,7 @@ std::vector<std::vector<PendingMessage>> plan_batches(std::vector<PendingMessage
 
 void log_result(const storage::MessageKey& key, const IntakeResult& result) {
   const std::string uid = std::to_string(key.uid);
-  const std::string document = result.document_number.value_or("");
+  const std::string document = result.document_number ? result.document_number->text() : "";
   const std::string& sender = result.sender;
   const std::string& message_id = result.message_id;
   const std::string outcome = storage::to_string(result.outcome);

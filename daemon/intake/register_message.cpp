@@ -114,17 +114,17 @@ std::optional<policy::SenderTrust> judge_sender(const IntakeContext& context,
 
 reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMessage& message,
                               const Meeting& meeting, bool late, bool duplicate,
-                              const std::string& document_number,
+                              const storage::DocumentNumber& document_number,
+                              std::optional<int> revision,
                               const std::vector<storage::StoredFile>& files,
                               const storage::DocumentFacts& document, const std::string& recipient,
                               UtcTime received, UtcTime now) {
-  reply::ReplyFacts facts;
+  reply::ReplyFacts facts{.document_number = document_number, .revision = revision};
   facts.title = document.title.value_or(message.subject);
   facts.source = document.source.value_or("");
   facts.ask_for_template = document.template_use == storage::TemplateUse::none;
   facts.base_template_url = context.config.publish.base_template_url;
   facts.kind = late ? reply::ReplyKind::late : reply::ReplyKind::ack;
-  facts.document_number = document_number;
   facts.duplicate = duplicate;
   facts.meeting_id = meeting.id;
   facts.meeting_title = meeting.title;
@@ -145,8 +145,8 @@ reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMe
 }
 
 void note_event(IntakeContext& context, std::string action,
-                const std::optional<std::string>& document_number, const std::string& message_id,
-                std::string detail, UtcTime now) {
+                const std::optional<storage::DocumentNumber>& document_number,
+                const std::string& message_id, std::string detail, UtcTime now) {
   context.register_.record_event(
       storage::Event{now, "contribd", std::move(action), document_number,
                      message_id.empty() ? std::nullopt : std::optional<std::string>(message_id),
@@ -307,7 +307,7 @@ Registered register_revision(IntakeContext& context, const mime::ParsedMessage& 
 }
 
 // The same files from the same sender again (step 8): the reply names the existing number.
-Registered duplicate_of(const mime::ParsedMessage& message, const std::string& existing,
+Registered duplicate_of(const mime::ParsedMessage& message, const storage::DocumentNumber& existing,
                         const Placement& placement) {
   Registered done;
   done.placement = placement;
@@ -331,12 +331,11 @@ Registered register_new(IntakeContext& context, const mime::ParsedMessage& messa
   done.result.sender = ascii::lower(message.from_address);
   done.result.message_id = message.message_id;
   done.document = policy::document_facts(message.files, message.subject);
-  const std::string number =
+  const storage::DocumentNumber number =
       context.register_.next_document_number(meeting.document_prefix, meeting.first_number);
   done.files = batched ? context.files.store_deferred(meeting.id, number, new_files(message))
                        : context.files.store(meeting.id, number, new_files(message));
-  storage::Contribution contribution;
-  contribution.document_number = number;
+  storage::Contribution contribution{.document_number = number};
   contribution.meeting_id = meeting.id;
   contribution.sender = done.result.sender;
   contribution.subject = message.subject;
@@ -389,12 +388,12 @@ void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message,
   std::string reply_message;
   const std::string about = done.revision
                                 ? policy::revision_label(*result.document_number, *done.revision)
-                                : *result.document_number;
+                                : result.document_number->text();
   if (!decision.recipient.empty() && policy::is_plain_address(decision.recipient)) {
     reply::ReplyFacts facts =
         reply_facts(context, message, *placement.meeting, placement.late,
-                    result.outcome == storage::Outcome::duplicate, about, done.files, done.document,
-                    decision.recipient, received, now);
+                    result.outcome == storage::Outcome::duplicate, *result.document_number,
+                    done.revision, done.files, done.document, decision.recipient, received, now);
     if (done.revision) {
       facts.original_subject =
           policy::revision_subject(message.subject, series_prefixes(context.config));
@@ -460,11 +459,11 @@ std::variant<Registered, IntakeResult> register_contribution(IntakeContext& cont
       sender, revision_candidates(context.register_, context.config, message));
   if (revision.verdict == policy::RevisionVerdict::hold_withdrawn && !intake.accepted) {
     return hold(context, intake.key, received, message, storage::HoldCause::withdrawn,
-                fmt::format("a revision of {}, which was withdrawn", revision.document_number),
+                fmt::format("a revision of {}, which was withdrawn", *revision.document_number),
                 now);
   }
   if (revision.verdict == policy::RevisionVerdict::revision) {
-    const auto original = context.register_.find(revision.document_number);
+    const auto original = context.register_.find(*revision.document_number);
     return register_revision(context, message, *original,
                              place_revision(context, *original, received, by_time), received,
                              batched);

@@ -29,7 +29,7 @@ enum class Destination { stay, processed, review };
 
 struct IntakeResult {
   storage::Outcome outcome;
-  std::optional<std::string> document_number;
+  std::optional<storage::DocumentNumber> document_number;
   std::string reason;  // why skipped/rejected/held/withheld, for the log
   Destination destination = Destination::stay;
   std::string sender;        // for the log

@@ -33,7 +33,7 @@ std::vector<std::string> series_prefixes(const Config& config) {
 
 namespace {
 
-void add_candidate(storage::Register& register_, const std::string& document_number,
+void add_candidate(storage::Register& register_, const storage::DocumentNumber& document_number,
                    std::vector<policy::RevisionCandidate>& candidates) {
   for (const auto& known : candidates) {
     if (known.document_number == document_number) return;
@@ -53,7 +53,7 @@ std::vector<policy::RevisionCandidate> revision_candidates(storage::Register& re
   if (auto answered = register_.document_replied_to(answered_message_ids(message))) {
     add_candidate(register_, *answered, candidates);
   }
-  for (const std::string& number :
+  for (const storage::DocumentNumber& number :
        policy::bracketed_document_numbers(message.subject, series_prefixes(config))) {
     add_candidate(register_, number, candidates);
   }

@@ -99,7 +99,7 @@ void log_sent(const storage::OutboxEntry& entry) {
             fmt::format("reply {} ({}) sent to {}", entry.reply_id, entry.document_number,
                         entry.recipient),
             {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
-             {"CONTRIBD_DOCUMENT", entry.document_number},
+             {"CONTRIBD_DOCUMENT", entry.document_number.text()},
              {"CONTRIBD_RECIPIENT", entry.recipient}});
 }
 
@@ -114,7 +114,7 @@ void note_unrecorded(SmtpPacing& pacing, const storage::OutboxEntry& entry,
                           "can be written again",
                           entry.reply_id, entry.document_number, entry.recipient, error.what()),
               {{"CONTRIBD_REPLY_ID", std::to_string(entry.reply_id)},
-               {"CONTRIBD_DOCUMENT", entry.document_number}});
+               {"CONTRIBD_DOCUMENT", entry.document_number.text()}});
     notify::status(fmt::format("replies paused: the register cannot be written: {}", error.what()));
   }
 }

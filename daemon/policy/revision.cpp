@@ -13,9 +13,10 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// "PREFIX<digits>" or "PREFIX<digits> Rev.<digits>" (case of "Rev" ignored): the number part.
-std::optional<std::string> document_number_in(std::string_view tag,
-                                              const std::vector<std::string>& prefixes) {
+// "PREFIX<digits>" or "PREFIX<digits> Rev.<digits>" (case of "Rev" ignored): the number part,
+// when it is one (at least three digits).
+std::optional<storage::DocumentNumber> document_number_in(
+    std::string_view tag, const std::vector<std::string>& prefixes) {
   for (const std::string& prefix : prefixes) {
     if (prefix.empty() || !tag.starts_with(prefix)) continue;
     std::size_t end = prefix.size();
@@ -26,16 +27,17 @@ std::optional<std::string> document_number_in(std::string_view tag,
     const bool revision = rest.size() > 5 &&
                           ascii::equals_ignoring_case(rest.substr(0, 5), " rev.") &&
                           std::all_of(rest.begin() + 5, rest.end(), is_digit);
-    if (plain || revision) return std::string(tag.substr(0, end));
+    if (!plain && !revision) continue;
+    if (auto number = storage::DocumentNumber::parse(tag.substr(0, end))) return number;
   }
   return std::nullopt;
 }
 
 }  // namespace
 
-std::vector<std::string> bracketed_document_numbers(std::string_view subject,
-                                                    const std::vector<std::string>& prefixes) {
-  std::vector<std::string> numbers;
+std::vector<storage::DocumentNumber> bracketed_document_numbers(
+    std::string_view subject, const std::vector<std::string>& prefixes) {
+  std::vector<storage::DocumentNumber> numbers;
   std::size_t open = 0;
   while ((open = subject.find('[', open)) != std::string_view::npos) {
     const std::size_t close = subject.find_first_of("[]", open + 1);
@@ -88,7 +90,7 @@ std::string revision_subject(std::string_view subject, const std::vector<std::st
   return text.empty() ? std::string(subject) : std::string(text);
 }
 
-std::string revision_label(std::string_view document_number, int revision) {
+std::string revision_label(const storage::DocumentNumber& document_number, int revision) {
   return fmt::format("{} Rev.{}", document_number, revision);
 }
 

@@ -7,18 +7,21 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/document_number.h"
+
 namespace contribd::policy {
 
 // The document numbers written in brackets in a subject, in order and without repeats:
 // "[QIT4N-I-007]" and "[QIT4N-I-007 Rev.2]" both give "QIT4N-I-007". Only numbers of one of
-// the meetings' series count (a prefix followed by digits), so "[EXTERNAL]" is not one.
-std::vector<std::string> bracketed_document_numbers(std::string_view subject,
-                                                    const std::vector<std::string>& prefixes);
+// the meetings' series count (a prefix followed by at least three digits), so "[EXTERNAL]" and
+// "[QIT4N-I-7]" are not one.
+std::vector<storage::DocumentNumber> bracketed_document_numbers(
+    std::string_view subject, const std::vector<std::string>& prefixes);
 
 // A contribution the message may revise: found through one of our replies that it answers,
 // or through a number in its subject.
 struct RevisionCandidate {
-  std::string document_number;
+  storage::DocumentNumber document_number;
   std::string sender;  // who sent the contribution
   bool withdrawn = false;
 };
@@ -31,7 +34,7 @@ enum class RevisionVerdict {
 
 struct RevisionDecision {
   RevisionVerdict verdict = RevisionVerdict::new_contribution;
-  std::string document_number;  // the revised contribution (revision, hold_withdrawn)
+  std::optional<storage::DocumentNumber> document_number;  // revision, hold_withdrawn: revised
 };
 
 // The first candidate sent by the same address (ASCII case-insensitive) decides; candidates
@@ -46,6 +49,6 @@ RevisionDecision decide_revision(std::string_view sender,
 std::string revision_subject(std::string_view subject, const std::vector<std::string>& prefixes);
 
 // How a revision is written: "QIT4N-I-007 Rev.1".
-std::string revision_label(std::string_view document_number, int revision);
+std::string revision_label(const storage::DocumentNumber& document_number, int revision);
 
 }  // namespace contribd::policy

@@ -21,7 +21,7 @@ std::string quoted_if_needed(std::string_view field) {
   return out + "\"";
 }
 
-std::string file_links(const std::string& document_number,
+std::string file_links(const storage::DocumentNumber& document_number,
                        const std::vector<storage::StoredFile>& files, int revision,
                        std::string_view separator) {
   std::string out;
@@ -72,7 +72,7 @@ std::string documents_csv(const std::vector<storage::Contribution>& contribution
                                 "status", "withdrawn_at", "files", "revisions"});
   for (const auto& c : contributions) {
     out += csv_record({
-        text_for_data(c.document_number),
+        text_for_data(c.document_number.text()),
         from_mail(shown_title(c)),
         from_mail(c.subject),
         from_mail(c.document.source.value_or("")),

@@ -15,8 +15,8 @@ namespace {
 
 using kainjow::mustache::data;
 
-data file_links(const std::string& document_number, const std::vector<storage::StoredFile>& files,
-                int revision) {
+data file_links(const storage::DocumentNumber& document_number,
+                const std::vector<storage::StoredFile>& files, int revision) {
   data links{data::type::list};
   for (const auto& file : files) {
     data link;
@@ -46,8 +46,8 @@ data revision_values(const storage::Contribution& contribution, const storage::R
 
 data row_values(const storage::Contribution& contribution) {
   data row;
-  row.set("number", text_for_page(contribution.document_number));
-  row.set("anchor", link_to(contribution.document_number));
+  row.set("number", text_for_page(contribution.document_number.text()));
+  row.set("anchor", link_to(contribution.document_number.text()));
   row.set("title", text_for_page(shown_title(contribution)));
   const std::string source = text_for_page(contribution.document.source.value_or(""));
   row.set("has_source", !source.empty());

@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void place_files(const fs::path& meeting_dir, const std::string& document_number,
+void place_files(const fs::path& meeting_dir, const storage::DocumentNumber& document_number,
                  const std::vector<storage::StoredFile>& files, int revision,
                  PublishReport& report) {
   for (const auto& file : files) {

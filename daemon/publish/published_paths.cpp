@@ -25,9 +25,9 @@ std::string published_name(const storage::StoredFile& file) {
   return storage::safe_filename(stored.empty() ? file.filename : stored);
 }
 
-std::string published_file_path(std::string_view document_number, const storage::StoredFile& file,
-                                int revision) {
-  std::string path = "files/" + storage::safe_path_component(document_number) + "/";
+std::string published_file_path(const storage::DocumentNumber& document_number,
+                                const storage::StoredFile& file, int revision) {
+  std::string path = "files/" + storage::safe_path_component(document_number.text()) + "/";
   if (revision > 0) path += fmt::format("rev{}/", revision);
   return path + published_name(file);
 }

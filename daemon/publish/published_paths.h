@@ -19,8 +19,8 @@ std::string published_name(const storage::StoredFile& file);
 
 // Relative to the meeting's folder: "files/QIT4N-I-007/report.pdf", and for revision n
 // (n >= 1) "files/QIT4N-I-007/rev1/report.pdf". A path on disk, not yet a link.
-std::string published_file_path(std::string_view document_number, const storage::StoredFile& file,
-                                int revision = 0);
+std::string published_file_path(const storage::DocumentNumber& document_number,
+                                const storage::StoredFile& file, int revision = 0);
 
 // A relative path as a link: each segment percent-encoded, everything but the unreserved
 // characters A-Z a-z 0-9 - . _ ~ ("a b&c.pdf" -> "a%20b%26c.pdf"); the slashes stay.

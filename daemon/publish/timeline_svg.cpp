@@ -139,7 +139,7 @@ std::string timeline_svg(const Meeting& meeting,
     const double x = axis.x(contribution->received_at);
     path += fmt::format(" H{} V{}", number(x), number(y(count)));
     data point;
-    point.set("number", text_for_page(contribution->document_number));
+    point.set("number", text_for_page(contribution->document_number.text()));
     point.set("received_iso", storage::format_utc(contribution->received_at));
     point.set("received_utc", minutes_utc(contribution->received_at));
     point.set("late", contribution->late);

@@ -11,6 +11,7 @@
 
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/reply_decision.h"
+#include "daemon/policy/revision.h"
 #include "daemon/reply/header_encoding.h"
 #include "daemon/reply/quoted_printable.h"
 
@@ -131,8 +132,16 @@ std::string template_note(const ReplyFacts& facts) {
   return fmt::format("{}: {}\n", note, clean_header_text(facts.base_template_url, 400));
 }
 
+// The number the reply is about: "QIT4N-I-007", or "QIT4N-I-007 Rev.1" for a revision.
+std::string number_text(const ReplyFacts& facts) {
+  const std::string text = facts.revision
+                               ? policy::revision_label(facts.document_number, *facts.revision)
+                               : facts.document_number.text();
+  return clean_header_text(text, 100);
+}
+
 std::map<std::string, std::string> template_values(const ReplyFacts& facts) {
-  const std::string number = clean_header_text(facts.document_number, 100);
+  const std::string number = number_text(facts);
   std::string duplicate_note;
   if (facts.duplicate) {
     duplicate_note = fmt::format(
@@ -220,7 +229,7 @@ std::string reply_subject(const ReplyFacts& facts) {
   std::string subject = clean_header_text(facts.original_subject);
   if (subject.empty()) subject = "(no subject)";
   const char* prefix = facts.kind == ReplyKind::late ? "Late contribution received" : "Received";
-  return fmt::format("{}: {} [{}]", prefix, subject, clean_header_text(facts.document_number, 100));
+  return fmt::format("{}: {} [{}]", prefix, subject, number_text(facts));
 }
 
 std::string compose_reply(const ReplyFacts& facts, const Templates& templates) {

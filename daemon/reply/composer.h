@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "daemon/policy/meeting.h"
 #include "daemon/reply/templates.h"
+#include "storage/document_number.h"
 
 namespace contribd::reply {
 
@@ -22,33 +24,35 @@ struct FileFact {
   std::string sha256_hex;
 };
 
+// Made with its number, {.document_number = ...} (a DocumentNumber has no default).
 struct ReplyFacts {
   ReplyKind kind = ReplyKind::ack;
-  std::string document_number;  // for a duplicate, the number registered before
-  bool duplicate = false;       // the same files from the same sender were registered before
-  std::string meeting_id;
-  std::string meeting_title;
-  std::string meeting_timezone;  // IANA zone for local times, "" for UTC only
+  storage::DocumentNumber document_number;  // for a duplicate, the number registered before
+  std::optional<int> revision{};            // about this revision: "QIT4N-I-007 Rev.1"
+  bool duplicate = false;  // the same files from the same sender were registered before
+  std::string meeting_id{};
+  std::string meeting_title{};
+  std::string meeting_timezone{};  // IANA zone for local times, "" for UTC only
   UtcTime received{};
   UtcTime deadline{};
-  std::string original_subject;     // decoded UTF-8; may hold anything, CR/LF included
-  std::string original_message_id;  // "<id@host>" as found; ignored unless a valid msg-id
-  std::string original_references;  // raw References value of the original
-  std::vector<FileFact> files;
+  std::string original_subject{};     // decoded UTF-8; may hold anything, CR/LF included
+  std::string original_message_id{};  // "<id@host>" as found; ignored unless a valid msg-id
+  std::string original_references{};  // raw References value of the original
+  std::vector<FileFact> files{};
   // What the cover sheet said (SPEC step 10), so that the participant sees what the meeting
   // will see; the title falls back to the subject, a missing source is said to be missing.
-  std::string title;
-  std::string source;
+  std::string title{};
+  std::string source{};
   // No .docx used the base template: one paragraph asks for it, linking base_template_url.
   bool ask_for_template = false;
-  std::string base_template_url;
-  std::string sender;             // the participant's address for {sender}; "" -> recipient
-  std::string recipient;          // plain addr-spec, from the reply decision
-  std::string from_address;       // the secretariat's address
-  std::string from_name;          // display name, UTF-8
-  std::string loop_marker;        // X-Contribd-Loop value; "" -> from_address
-  std::string message_id_domain;  // "" -> the domain of from_address
-  std::string message_id;         // "" -> a fresh one; set it to reuse a recorded id
+  std::string base_template_url{};
+  std::string sender{};             // the participant's address for {sender}; "" -> recipient
+  std::string recipient{};          // plain addr-spec, from the reply decision
+  std::string from_address{};       // the secretariat's address
+  std::string from_name{};          // display name, UTF-8
+  std::string loop_marker{};        // X-Contribd-Loop value; "" -> from_address
+  std::string message_id_domain{};  // "" -> the domain of from_address
+  std::string message_id{};         // "" -> a fresh one; set it to reuse a recorded id
   UtcTime now{};
 };
 
@@ -63,7 +67,8 @@ struct ReplyFacts {
 std::string compose_reply(const ReplyFacts& facts, const Templates& templates);
 
 // The subject line's text before encoding: "Received: <subject> [<number>]" or
-// "Late contribution received: <subject> [<number>]", the subject made one printable line.
+// "Late contribution received: <subject> [<number>]", the subject made one printable line; the
+// number is "<number> Rev.<n>" for a revision, as in the {document_number} of the templates.
 std::string reply_subject(const ReplyFacts& facts);
 
 // "<32 random hex digits@domain>"; throws std::invalid_argument for a domain that is not a

@@ -300,6 +300,15 @@ class WithdrawnNumberStaysTaken(DeskStory):
         self.assertRefused(desk(self.contribd, "withdraw", "QIT4N-I-404"),
                            "QIT4N-I-404: no such contribution")
 
+    def test_3_malformed_number_is_refused_as_typed(self):
+        result = desk(self.contribd, "withdraw", "QIT4N-I-1")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr,
+                         'contribd withdraw: "QIT4N-I-1" is not a document number (a prefix and '
+                         'at least three digits, such as QIT4N-I-007)\n')
+        self.assertIsNone(self.contribd.register()[1]["withdrawn"])
+
     def test_4_the_withdrawn_number_is_not_given_again(self):
         send(contribution("carol@member.test", "After the withdrawal", [docx("late.docx")]))
         harness.wait_for_inbox(1)

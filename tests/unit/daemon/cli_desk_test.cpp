@@ -1,8 +1,10 @@
 // The desk commands on a real register in a temporary folder: each refusal is exit 1 with one
 // line and leaves the register as it was; each change is recorded once, with who made it.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
+#include <variant>
 
 #include "daemon/cli/desk.h"
 #include "tests/unit/storage/register_fixture.h"
@@ -67,7 +69,7 @@ class DeskTest : public RegisterTest {
     return id;
   }
 
-  void queue(const std::string& number, ReplyState state, std::string message = kOldReply) {
+  void queue(const DocumentNumber& number, ReplyState state, std::string message = kOldReply) {
     auto transaction = reg_.begin();
     reg_.queue_reply(std::nullopt, number, ReplyKind::ack, state,
                      state == ReplyState::withheld ? "rate-limit: 1 per sender per hour" : "",
@@ -75,7 +77,7 @@ class DeskTest : public RegisterTest {
     transaction.commit();
   }
 
-  std::size_t events_of(const std::string& number, const std::string& action) {
+  std::size_t events_of(const DocumentNumber& number, const std::string& action) {
     std::size_t count = 0;
     for (const Event& event : reg_.events(number)) count += event.action == action ? 1 : 0;
     return count;
@@ -133,7 +135,7 @@ TEST_F(DeskTest, AcceptOfARegisteredMessageIsRefused) {
       desk::accept(reg_, config_, "agenda@lists.member.test", std::nullopt, "jane", now_).exit_code,
       0);
   auto transaction = reg_.begin();
-  reg_.mark_held_registered(id, "QIT4N-I-002");
+  reg_.mark_held_registered(id, docnum("QIT4N-I-002"));
   transaction.commit();
   expect_refused(
       desk::accept(reg_, config_, "agenda@lists.member.test", std::nullopt, "jane", now_),
@@ -177,10 +179,10 @@ TEST_F(DeskTest, SecondWithdrawalIsRefusedAndTheFirstStands) {
 
 TEST_F(DeskTest, WithdrawOfAnUnknownNumberIsRefused) {
   register_one("alice@member.test", {"aa"});
-  expect_refused(desk::withdraw(reg_, "QIT4N-I-999", "", "jane", now_),
+  expect_refused(desk::withdraw(reg_, docnum("QIT4N-I-999"), "", "jane", now_),
                  "QIT4N-I-999: no such contribution in ");
-  EXPECT_FALSE(reg_.find("QIT4N-I-001")->withdrawn);
-  EXPECT_TRUE(reg_.events("QIT4N-I-999").empty());
+  EXPECT_FALSE(reg_.find(docnum("QIT4N-I-001"))->withdrawn);
+  EXPECT_TRUE(reg_.events(docnum("QIT4N-I-999")).empty());
 }
 
 TEST_F(DeskTest, ReleaseQueuesTheWithheldReplyAndIsRefusedTheSecondTime) {
@@ -211,7 +213,7 @@ TEST_F(DeskTest, ReleaseIsRefusedWithoutAnyReply) {
 TEST_F(DeskTest, ReleaseOfAnUnknownNumberIsRefused) {
   const auto number = register_one("alice@member.test", {"aa"});
   queue(number, ReplyState::withheld);
-  expect_refused(desk::release(reg_, "QIT4N-I-404", "jane", now_),
+  expect_refused(desk::release(reg_, docnum("QIT4N-I-404"), "jane", now_),
                  "QIT4N-I-404: no such contribution in ");
   EXPECT_TRUE(reg_.due_replies(now_).empty());
 }
@@ -239,7 +241,7 @@ TEST_F(DeskTest, ResendQueuesASecondCopyWithAFreshMessageId) {
 }
 
 TEST_F(DeskTest, ResendOfAnUnknownNumberIsRefused) {
-  expect_refused(desk::resend(reg_, config_, "QIT4N-I-404", "jane", now_),
+  expect_refused(desk::resend(reg_, config_, docnum("QIT4N-I-404"), "jane", now_),
                  "QIT4N-I-404: no such contribution in ");
   EXPECT_TRUE(reg_.due_replies(now_).empty());
 }
@@ -255,8 +257,38 @@ TEST_F(DeskTest, RefusalsChangeNothingInTheHistory) {
   const auto number = register_one("alice@member.test", {"aa"});
   desk::release(reg_, number, "jane", now_);
   desk::resend(reg_, config_, number, "jane", now_);
-  desk::withdraw(reg_, "QIT4N-I-404", "", "jane", now_);
+  desk::withdraw(reg_, docnum("QIT4N-I-404"), "", "jane", now_);
   EXPECT_TRUE(reg_.events(number).empty());
+}
+
+TEST(TypedDocumentNumber, AWellFormedNumberIsTakenAsTyped) {
+  const auto typed = desk::typed_document_number("withdraw", "QIT4N-I-007");
+  ASSERT_TRUE(std::holds_alternative<DocumentNumber>(typed));
+  EXPECT_EQ(std::get<DocumentNumber>(typed), docnum("QIT4N-I-007"));
+}
+
+TEST(TypedDocumentNumber, AMalformedNumberIsRefusedNamingItAndTheForm) {
+  const auto typed = desk::typed_document_number("withdraw", "QIT4N-I-7");
+  ASSERT_TRUE(std::holds_alternative<desk::Outcome>(typed));
+  const auto& refusal = std::get<desk::Outcome>(typed);
+  EXPECT_EQ(refusal.exit_code, 1);
+  EXPECT_EQ(refusal.line,
+            "contribd withdraw: \"QIT4N-I-7\" is not a document number (a prefix and at least "
+            "three digits, such as QIT4N-I-007)");
+  for (const char* text : {"", "QIT4N-I-", "QIT4N-I-12", "abc", "QIT4N-I-007 Rev.1"}) {
+    const auto refused = desk::typed_document_number("show", text);
+    ASSERT_TRUE(std::holds_alternative<desk::Outcome>(refused)) << text;
+    const auto& line = std::get<desk::Outcome>(refused).line;
+    EXPECT_TRUE(line.starts_with(fmt::format("contribd show: \"{}\" is not", text))) << line;
+  }
+}
+
+TEST(TypedDocumentNumber, TheRefusalKeepsControlCharactersOffTheTerminal) {
+  const auto typed = desk::typed_document_number("release", "\x1b[2J12");
+  ASSERT_TRUE(std::holds_alternative<desk::Outcome>(typed));
+  const auto& line = std::get<desk::Outcome>(typed).line;
+  EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
 }
 
 }  // namespace

@@ -2,14 +2,14 @@
 #include <gtest/gtest.h>
 
 #include "daemon/cli/register_view.h"
+#include "tests/unit/storage/docnum.h"
 
 namespace contribd {
 namespace {
 
 // "report<RLO>fdp.exe" looks like "reportexe.pdf"; the subject tries to clear the screen.
 storage::Contribution disguised_contribution() {
-  storage::Contribution contribution;
-  contribution.document_number = "QIT4N-I-007";
+  storage::Contribution contribution{.document_number = storage::testing::docnum("QIT4N-I-007")};
   contribution.meeting_id = "QIT4N-05";
   contribution.sender = "alice\u2066@member.test";
   contribution.subject = "Proposal\x1b[2J\u202E for Y.QKDN";

@@ -114,8 +114,9 @@ class OutboxTest : public ::testing::Test {
                      const std::string& envelope_from = "") {
     auto transaction = register_.begin();
     const auto id = register_.queue_reply(
-        std::nullopt, document, storage::ReplyKind::ack, storage::ReplyState::queued, "", recipient,
-        envelope_from, "Subject: Received [" + document + "]\r\n\r\nThanks\r\n", now_utc());
+        std::nullopt, storage::DocumentNumber::parse(document).value(), storage::ReplyKind::ack,
+        storage::ReplyState::queued, "", recipient, envelope_from,
+        "Subject: Received [" + document + "]\r\n\r\nThanks\r\n", now_utc());
     transaction.commit();
     return id;
   }

@@ -2,19 +2,23 @@
 #include <gtest/gtest.h>
 
 #include "daemon/policy/revision.h"
+#include "tests/unit/storage/docnum.h"
 
 namespace contribd::policy {
 namespace {
+
+using storage::testing::docnum;
+using Numbers = std::vector<storage::DocumentNumber>;
 
 const std::vector<std::string> kPrefixes{"QIT4N-I-", "QIT4N-TD-"};
 
 TEST(BracketedDocumentNumbers, FindsTagsWithAndWithoutRevision) {
   EXPECT_EQ(bracketed_document_numbers("Corrected [QIT4N-I-007]", kPrefixes),
-            std::vector<std::string>{"QIT4N-I-007"});
+            Numbers{docnum("QIT4N-I-007")});
   EXPECT_EQ(bracketed_document_numbers("Re: Received: x [QIT4N-I-007 Rev.2]", kPrefixes),
-            std::vector<std::string>{"QIT4N-I-007"});
-  EXPECT_EQ(bracketed_document_numbers("[QIT4N-I-007 rev.1] and [QIT4N-TD-12]", kPrefixes),
-            (std::vector<std::string>{"QIT4N-I-007", "QIT4N-TD-12"}));
+            Numbers{docnum("QIT4N-I-007")});
+  EXPECT_EQ(bracketed_document_numbers("[QIT4N-I-007 rev.1] and [QIT4N-TD-012]", kPrefixes),
+            (Numbers{docnum("QIT4N-I-007"), docnum("QIT4N-TD-012")}));
 }
 
 TEST(BracketedDocumentNumbers, IgnoresWhatIsNotANumberOfOurSeries) {
@@ -27,11 +31,17 @@ TEST(BracketedDocumentNumbers, IgnoresWhatIsNotANumberOfOurSeries) {
   EXPECT_TRUE(bracketed_document_numbers("[qit4n-i-007]", kPrefixes).empty());
 }
 
+TEST(BracketedDocumentNumbers, FewerThanThreeDigitsAreNotANumber) {
+  EXPECT_TRUE(bracketed_document_numbers("[QIT4N-I-7] [QIT4N-I-12 Rev.1]", kPrefixes).empty());
+  EXPECT_EQ(revision_subject("Re: Received: Key relay [QIT4N-I-7]", kPrefixes),
+            "Key relay [QIT4N-I-7]");
+}
+
 TEST(BracketedDocumentNumbers, RepeatsCountOnceAndNestedBracketsOpenAtTheInnerOne) {
   EXPECT_EQ(bracketed_document_numbers("[QIT4N-I-001] [QIT4N-I-001 Rev.1]", kPrefixes),
-            std::vector<std::string>{"QIT4N-I-001"});
+            Numbers{docnum("QIT4N-I-001")});
   EXPECT_EQ(bracketed_document_numbers("[[QIT4N-I-003]]", kPrefixes),
-            std::vector<std::string>{"QIT4N-I-003"});
+            Numbers{docnum("QIT4N-I-003")});
 }
 
 TEST(BracketedDocumentNumbers, LinearOnAHostileSubject) {
@@ -41,33 +51,34 @@ TEST(BracketedDocumentNumbers, LinearOnAHostileSubject) {
 
 TEST(DecideRevision, TheSameSenderRevisesWhateverTheCase) {
   const auto decision =
-      decide_revision("Alice@Member.TEST", {{"QIT4N-I-007", "alice@member.test", false}});
+      decide_revision("Alice@Member.TEST", {{docnum("QIT4N-I-007"), "alice@member.test", false}});
   EXPECT_EQ(decision.verdict, RevisionVerdict::revision);
-  EXPECT_EQ(decision.document_number, "QIT4N-I-007");
+  EXPECT_EQ(decision.document_number, docnum("QIT4N-I-007"));
 }
 
 TEST(DecideRevision, AnotherSenderMakesANewContribution) {
   EXPECT_EQ(
-      decide_revision("bob@member.test", {{"QIT4N-I-007", "alice@member.test", false}}).verdict,
+      decide_revision("bob@member.test", {{docnum("QIT4N-I-007"), "alice@member.test", false}})
+          .verdict,
       RevisionVerdict::new_contribution);
-  EXPECT_EQ(decide_revision("", {{"QIT4N-I-007", "", false}}).verdict,
+  EXPECT_EQ(decide_revision("", {{docnum("QIT4N-I-007"), "", false}}).verdict,
             RevisionVerdict::new_contribution);
   EXPECT_EQ(decide_revision("alice@member.test", {}).verdict, RevisionVerdict::new_contribution);
 }
 
 TEST(DecideRevision, TheFirstCandidateOfTheSenderDecides) {
   const auto decision =
-      decide_revision("alice@member.test", {{"QIT4N-I-001", "bob@member.test", false},
-                                            {"QIT4N-I-002", "alice@member.test", false},
-                                            {"QIT4N-I-003", "alice@member.test", false}});
-  EXPECT_EQ(decision.document_number, "QIT4N-I-002");
+      decide_revision("alice@member.test", {{docnum("QIT4N-I-001"), "bob@member.test", false},
+                                            {docnum("QIT4N-I-002"), "alice@member.test", false},
+                                            {docnum("QIT4N-I-003"), "alice@member.test", false}});
+  EXPECT_EQ(decision.document_number, docnum("QIT4N-I-002"));
 }
 
 TEST(DecideRevision, AWithdrawnContributionIsHeld) {
   const auto decision =
-      decide_revision("alice@member.test", {{"QIT4N-I-007", "alice@member.test", true}});
+      decide_revision("alice@member.test", {{docnum("QIT4N-I-007"), "alice@member.test", true}});
   EXPECT_EQ(decision.verdict, RevisionVerdict::hold_withdrawn);
-  EXPECT_EQ(decision.document_number, "QIT4N-I-007");
+  EXPECT_EQ(decision.document_number, docnum("QIT4N-I-007"));
 }
 
 TEST(RevisionSubject, DropsWhatAnsweringOurReplyAdded) {
@@ -82,8 +93,8 @@ TEST(RevisionSubject, DropsWhatAnsweringOurReplyAdded) {
 }
 
 TEST(RevisionLabel, IsWrittenAsTheGroupWritesIt) {
-  EXPECT_EQ(revision_label("QIT4N-I-007", 1), "QIT4N-I-007 Rev.1");
-  EXPECT_EQ(revision_label("QIT4N-I-1234", 12), "QIT4N-I-1234 Rev.12");
+  EXPECT_EQ(revision_label(docnum("QIT4N-I-007"), 1), "QIT4N-I-007 Rev.1");
+  EXPECT_EQ(revision_label(docnum("QIT4N-I-1234"), 12), "QIT4N-I-1234 Rev.12");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 namespace contribd::publish::testing {
 
+using storage::testing::docnum;
 using storage::testing::utc;
 
 inline Meeting fifth_meeting() {
@@ -30,8 +31,7 @@ inline storage::StoredFile file_at(const std::string& path, std::uint64_t size =
 }
 
 inline storage::Contribution ordinary() {
-  storage::Contribution c;
-  c.document_number = "QIT4N-I-001";
+  storage::Contribution c{.document_number = docnum("QIT4N-I-001")};
   c.meeting_id = "QIT4N-05";
   c.sender = "alice@member.test";
   c.subject = "Proposed text for clause 7";
@@ -44,8 +44,7 @@ inline storage::Contribution ordinary() {
 }
 
 inline storage::Contribution hostile() {
-  storage::Contribution c;
-  c.document_number = "QIT4N-I-002";
+  storage::Contribution c{.document_number = docnum("QIT4N-I-002")};
   c.meeting_id = "QIT4N-05";
   c.sender = "mallory@member.test";
   c.subject = "\"><img src=x onerror=alert(1)>";
@@ -58,8 +57,7 @@ inline storage::Contribution hostile() {
 }
 
 inline storage::Contribution late_with_revision() {
-  storage::Contribution c;
-  c.document_number = "QIT4N-I-003";
+  storage::Contribution c{.document_number = docnum("QIT4N-I-003")};
   c.meeting_id = "QIT4N-05";
   c.sender = "bob@member.test";
   c.subject = "Use cases";  // no title from a cover sheet: the subject stands in
@@ -79,8 +77,7 @@ inline storage::Contribution late_with_revision() {
 }
 
 inline storage::Contribution withdrawn() {
-  storage::Contribution c;
-  c.document_number = "QIT4N-I-004";
+  storage::Contribution c{.document_number = docnum("QIT4N-I-004")};
   c.meeting_id = "QIT4N-05";
   c.sender = "carol@member.test";
   c.subject = "Sent by mistake";

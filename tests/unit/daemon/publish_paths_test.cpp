@@ -11,8 +11,9 @@ namespace {
 
 TEST(PublishPaths, FilesUnderTheirNumberAndRevision) {
   const auto file = file_at("/var/lib/contribd/files/QIT4N-05/QIT4N-I-007/rev2/report v2.pdf");
-  EXPECT_EQ(published_file_path("QIT4N-I-007", file, 0), "files/QIT4N-I-007/report v2.pdf");
-  EXPECT_EQ(published_file_path("QIT4N-I-007", file, 2), "files/QIT4N-I-007/rev2/report v2.pdf");
+  EXPECT_EQ(published_file_path(docnum("QIT4N-I-007"), file, 0), "files/QIT4N-I-007/report v2.pdf");
+  EXPECT_EQ(published_file_path(docnum("QIT4N-I-007"), file, 2),
+            "files/QIT4N-I-007/rev2/report v2.pdf");
 }
 
 TEST(PublishPaths, NamesAreTheStoredOnesNeverTheSendersPath) {

@@ -33,8 +33,8 @@ class PublishSite : public storage::testing::RegisterTest {
   }
 
   // Stores the files and registers a contribution with them, as the intake does.
-  std::string register_with_files(const std::string& subject,
-                                  const std::vector<std::pair<std::string, std::string>>& files) {
+  storage::DocumentNumber register_with_files(
+      const std::string& subject, const std::vector<std::pair<std::string, std::string>>& files) {
     auto transaction = reg_.begin();
     storage::Contribution c = ordinary();
     c.document_number = reg_.next_document_number("QIT4N-I-", 1);
@@ -57,7 +57,7 @@ class PublishSite : public storage::testing::RegisterTest {
 };
 
 TEST_F(PublishSite, WritesEveryMeetingsListAndLinksTheFiles) {
-  const std::string number = register_with_files("Clause 7", {{"clause 7.pdf", "%PDF-1.7 seven"}});
+  const auto number = register_with_files("Clause 7", {{"clause 7.pdf", "%PDF-1.7 seven"}});
   const PublishReport report = publish_site(config_, reg_);
   EXPECT_EQ(report.meetings, 2);
   EXPECT_EQ(report.contributions, 1);
@@ -68,16 +68,17 @@ TEST_F(PublishSite, WritesEveryMeetingsListAndLinksTheFiles) {
         "QIT4N-05/timeline.svg", "QIT4N-06/index.html", "QIT4N-06/documents.csv"}) {
     EXPECT_TRUE(fs::is_regular_file(published(page))) << page;
   }
-  const fs::path file = published("QIT4N-05/files/" + number + "/clause 7.pdf");
+  const fs::path file = published("QIT4N-05/files/" + number.text() + "/clause 7.pdf");
   EXPECT_EQ(read_file(file), "%PDF-1.7 seven");
-  EXPECT_TRUE(fs::equivalent(file, dir_.path() / "files/QIT4N-05" / number / "clause 7.pdf"))
+  EXPECT_TRUE(fs::equivalent(file, dir_.path() / "files/QIT4N-05" / number.text() / "clause 7.pdf"))
       << "a hard link, not a copy";
   struct stat status {};
   ASSERT_EQ(::stat(file.c_str(), &status), 0);
   EXPECT_EQ(status.st_mode & 0444, 0444u) << "readable by the web server";
   ASSERT_EQ(::stat(published("QIT4N-05/files").c_str(), &status), 0);
   EXPECT_EQ(status.st_mode & 0777, 0755u);
-  EXPECT_NE(read_file(published("QIT4N-05/index.html")).find("files/" + number + "/clause%207.pdf"),
+  EXPECT_NE(read_file(published("QIT4N-05/index.html"))
+                .find("files/" + number.text() + "/clause%207.pdf"),
             std::string::npos);
 }
 
@@ -92,7 +93,7 @@ TEST_F(PublishSite, NothingChangedNothingWritten) {
 }
 
 TEST_F(PublishSite, AWithdrawalRewritesTheMeetingsPagesOnly) {
-  const std::string number = register_with_files("Clause 7", {{"a.pdf", "a"}});
+  const auto number = register_with_files("Clause 7", {{"a.pdf", "a"}});
   publish_site(config_, reg_);
   {
     auto transaction = reg_.begin();
@@ -104,7 +105,8 @@ TEST_F(PublishSite, AWithdrawalRewritesTheMeetingsPagesOnly) {
   EXPECT_EQ(report.pages_written, 5);
   EXPECT_NE(read_file(published("QIT4N-05/index.html")).find("class=\"contribution withdrawn\""),
             std::string::npos);
-  EXPECT_TRUE(fs::exists(published("QIT4N-05/files/" + number + "/a.pdf"))) << "still listed";
+  EXPECT_TRUE(fs::exists(published("QIT4N-05/files/" + number.text() + "/a.pdf")))
+      << "still listed";
 }
 
 TEST_F(PublishSite, NoTemporaryFilesLeftAndStaleOnesRemoved) {
@@ -119,9 +121,9 @@ TEST_F(PublishSite, NoTemporaryFilesLeftAndStaleOnesRemoved) {
 }
 
 TEST_F(PublishSite, AMissingStoredFileIsReportedTheRestPublished) {
-  const std::string gone = register_with_files("Gone", {{"gone.pdf", "x"}});
+  const auto gone = register_with_files("Gone", {{"gone.pdf", "x"}});
   register_with_files("Kept", {{"kept.pdf", "y"}});
-  fs::remove(dir_.path() / "files/QIT4N-05" / gone / "gone.pdf");
+  fs::remove(dir_.path() / "files/QIT4N-05" / gone.text() / "gone.pdf");
   const PublishReport report = publish_site(config_, reg_);
   ASSERT_EQ(report.file_problems.size(), 1u);
   EXPECT_NE(report.file_problems[0].find("gone.pdf"), std::string::npos);

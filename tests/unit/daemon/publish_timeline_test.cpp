@@ -47,7 +47,7 @@ TEST(PublishTimeline, AllAtOneInstantStillDrawsAnAxis) {
   std::vector<storage::Contribution> same;
   for (int i = 0; i < 3; ++i) {
     storage::Contribution c = ordinary();
-    c.document_number = "QIT4N-I-00" + std::to_string(i + 1);
+    c.document_number = storage::DocumentNumber::from_parts("QIT4N-I-", i + 1);
     c.received_at = fifth_meeting().deadline;
     same.push_back(c);
   }

@@ -8,16 +8,16 @@
 
 #include "daemon/policy/deadline.h"
 #include "daemon/reply/composer.h"
+#include "tests/unit/storage/docnum.h"
 
 namespace contribd::reply {
 namespace {
 
 using policy::parse_meeting_time;
+using storage::testing::docnum;
 
 ReplyFacts alice_contribution() {
-  ReplyFacts facts;
-  facts.kind = ReplyKind::ack;
-  facts.document_number = "QIT4N-I-007";
+  ReplyFacts facts{.kind = ReplyKind::ack, .document_number = docnum("QIT4N-I-007")};
   facts.meeting_id = "QIT4N-05";
   facts.meeting_title =
       "Fifth meeting of the ITU-T Focus Group on Quantum Information Technology for Networks "
@@ -188,7 +188,7 @@ TEST(ComposeReply, LateNoticeSaysSoPlainly) {
 TEST(ComposeReply, DuplicateNamesTheExistingNumber) {
   ReplyFacts facts = alice_contribution();
   facts.duplicate = true;
-  facts.document_number = "QIT4N-I-003";
+  facts.document_number = docnum("QIT4N-I-003");
   const std::string body = read_with_gmime(compose_reply(facts, builtin_templates())).body;
   EXPECT_NE(body.find("registered then under QIT4N-I-003 and have not been registered again"),
             std::string::npos)
@@ -231,7 +231,7 @@ TEST(ComposeReply, AsksForTheBaseTemplateInOneParagraph) {
 
 TEST(ComposeReply, ARevisionIsNamedInTheSubject) {
   ReplyFacts facts = alice_contribution();
-  facts.document_number = "QIT4N-I-007 Rev.1";
+  facts.revision = 1;
   const std::string message = compose_reply(facts, builtin_templates());
   EXPECT_EQ(value_of(message, "Subject"), "Received: QKD network architecture [QIT4N-I-007 Rev.1]");
 }

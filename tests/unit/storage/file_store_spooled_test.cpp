@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "docnum.h"
 #include "storage/file_store.h"
 #include "temp_dir.h"
 
@@ -35,7 +36,7 @@ class SpooledFileStoreTest : public ::testing::Test {
 TEST_F(SpooledFileStoreTest, MovesTheSpooledFileIntoPlace) {
   const std::string bytes("%PDF-1.7\n\0\xff spooled", 19);
   const auto stored =
-      store_.store("QIT4N-05", "QIT4N-I-007", {spooled("../report.pdf", bytes, "part-1")});
+      store_.store("QIT4N-05", docnum("QIT4N-I-007"), {spooled("../report.pdf", bytes, "part-1")});
   ASSERT_EQ(stored.size(), 1u);
   const fs::path target(stored[0].path);
   EXPECT_EQ(target.parent_path(), files_dir() / "QIT4N-05" / "QIT4N-I-007");
@@ -50,8 +51,8 @@ TEST_F(SpooledFileStoreTest, MovesTheSpooledFileIntoPlace) {
 
 TEST_F(SpooledFileStoreTest, SpooledAndInMemoryFilesShareTheNameRules) {
   NewFile in_memory{"a.pdf", "application/pdf", "memory", "sha", {}};
-  const auto stored =
-      store_.store("QIT4N-05", "QIT4N-I-008", {in_memory, spooled("A.pdf", "spooled", "part-2")});
+  const auto stored = store_.store("QIT4N-05", docnum("QIT4N-I-008"),
+                                   {in_memory, spooled("A.pdf", "spooled", "part-2")});
   ASSERT_EQ(stored.size(), 2u);
   EXPECT_EQ(fs::path(stored[0].path).filename(), "a.pdf");
   EXPECT_EQ(fs::path(stored[1].path).filename(), "A (2).pdf");
@@ -62,7 +63,7 @@ TEST_F(SpooledFileStoreTest, SpooledAndInMemoryFilesShareTheNameRules) {
 TEST_F(SpooledFileStoreTest, MissingSpooledFileIsAnErrorNamingIt) {
   NewFile file{"a.pdf", "application/pdf", {}, "sha", (spool() / "part-gone").string()};
   try {
-    store_.store("QIT4N-05", "QIT4N-I-009", {file});
+    store_.store("QIT4N-05", docnum("QIT4N-I-009"), {file});
     ADD_FAILURE() << "no error";
   } catch (const StorageError& error) {
     EXPECT_NE(std::string(error.what()).find("part-gone"), std::string::npos) << error.what();
@@ -71,7 +72,7 @@ TEST_F(SpooledFileStoreTest, MissingSpooledFileIsAnErrorNamingIt) {
 
 TEST_F(SpooledFileStoreTest, DeferredFilesAppearOnlyWhenSynced) {
   NewFile in_memory{"a.pdf", "application/pdf", "memory", "sha", {}};
-  const auto stored = store_.store_deferred("QIT4N-05", "QIT4N-I-010",
+  const auto stored = store_.store_deferred("QIT4N-05", docnum("QIT4N-I-010"),
                                             {in_memory, spooled("b.pdf", "spooled", "part-3")});
   ASSERT_EQ(stored.size(), 2u);
   EXPECT_EQ(stored[1].size, 7u);
@@ -86,7 +87,7 @@ TEST_F(SpooledFileStoreTest, DeferredFilesAppearOnlyWhenSynced) {
 
 TEST_F(SpooledFileStoreTest, DroppedDeferredFilesLeaveNothingButTheSpoolFile) {
   NewFile in_memory{"a.pdf", "application/pdf", "memory", "sha", {}};
-  const auto stored = store_.store_deferred("QIT4N-05", "QIT4N-I-011",
+  const auto stored = store_.store_deferred("QIT4N-05", docnum("QIT4N-I-011"),
                                             {in_memory, spooled("b.pdf", "spooled", "part-4")});
   store_.drop_deferred();
   store_.sync_deferred();  // nothing left to do

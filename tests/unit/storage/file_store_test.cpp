@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "docnum.h"
 #include "storage/safe_filename.h"
 #include "temp_dir.h"
 
@@ -38,9 +39,9 @@ class FileStoreTest : public ::testing::Test {
 };
 
 TEST_F(FileStoreTest, ARevisionsFilesGoUnderItsOwnFolderBesideTheOriginals) {
-  store_.store("QIT4N-05", "QIT4N-I-007", {file("report.pdf", "v1")});
-  const auto now = store_.store("QIT4N-05", "QIT4N-I-007", {file("report.pdf", "v2")}, 1);
-  store_.store_deferred("QIT4N-05", "QIT4N-I-007", {file("report.pdf", "v3")}, 2);
+  store_.store("QIT4N-05", docnum("QIT4N-I-007"), {file("report.pdf", "v1")});
+  const auto now = store_.store("QIT4N-05", docnum("QIT4N-I-007"), {file("report.pdf", "v2")}, 1);
+  store_.store_deferred("QIT4N-05", docnum("QIT4N-I-007"), {file("report.pdf", "v3")}, 2);
   store_.sync_deferred();
   const fs::path folder = files_dir() / "QIT4N-05" / "QIT4N-I-007";
   EXPECT_EQ(now[0].path, (folder / "rev1" / "report.pdf").string());
@@ -57,7 +58,7 @@ TEST_F(FileStoreTest, ARevisionsFilesGoUnderItsOwnFolderBesideTheOriginals) {
 
 TEST_F(FileStoreTest, WritesContentUnderMeetingAndDocumentNumber) {
   const std::string pdf("%PDF-1.7\n\0\xff binary", 19);
-  const auto stored = store_.store("QIT4N-05", "QIT4N-I-007", {file("report.pdf", pdf)});
+  const auto stored = store_.store("QIT4N-05", docnum("QIT4N-I-007"), {file("report.pdf", pdf)});
   ASSERT_EQ(stored.size(), 1u);
   const fs::path expected = files_dir() / "QIT4N-05" / "QIT4N-I-007" / "report.pdf";
   EXPECT_EQ(stored[0].path, expected.string());
@@ -70,7 +71,8 @@ TEST_F(FileStoreTest, WritesContentUnderMeetingAndDocumentNumber) {
 }
 
 TEST_F(FileStoreTest, LeavesNoTemporaryFiles) {
-  store_.store("QIT4N-05", "QIT4N-I-001", {file("a.pdf", "A"), file("b.pdf", "B"), file("", "")});
+  store_.store("QIT4N-05", docnum("QIT4N-I-001"),
+               {file("a.pdf", "A"), file("b.pdf", "B"), file("", "")});
   const auto entries = every_entry(files_dir());
   EXPECT_EQ(entries.size(), 5u);  // the two folders and three files
   for (const auto& entry : entries) {
@@ -82,20 +84,20 @@ TEST_F(FileStoreTest, RemovesTemporaryFilesLeftByACrash) {
   const auto folder = files_dir() / "QIT4N-05" / "QIT4N-I-001";
   fs::create_directories(folder);
   std::ofstream(folder / ".contribd-tmp-abc123") << "half a file";
-  store_.store("QIT4N-05", "QIT4N-I-001", {file("a.pdf", "A")});
+  store_.store("QIT4N-05", docnum("QIT4N-I-001"), {file("a.pdf", "A")});
   EXPECT_FALSE(fs::exists(folder / ".contribd-tmp-abc123"));
   EXPECT_EQ(read_file(folder / "a.pdf"), "A");
 }
 
 TEST_F(FileStoreTest, ReplacesAFileLeftByAnUncommittedAttempt) {
-  store_.store("QIT4N-05", "QIT4N-I-001", {file("a.pdf", "first attempt")});
-  const auto stored = store_.store("QIT4N-05", "QIT4N-I-001", {file("a.pdf", "second")});
+  store_.store("QIT4N-05", docnum("QIT4N-I-001"), {file("a.pdf", "first attempt")});
+  const auto stored = store_.store("QIT4N-05", docnum("QIT4N-I-001"), {file("a.pdf", "second")});
   EXPECT_EQ(read_file(stored[0].path), "second");
   EXPECT_TRUE(stored[0].path.ends_with("/a.pdf"));
 }
 
 TEST_F(FileStoreTest, StoredFilesAreNotWorldReadable) {
-  const auto stored = store_.store("QIT4N-05", "QIT4N-I-001", {file("a.pdf", "A")});
+  const auto stored = store_.store("QIT4N-05", docnum("QIT4N-I-001"), {file("a.pdf", "A")});
   struct stat info {};
   ASSERT_EQ(::stat(stored[0].path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0640u);
@@ -123,7 +125,7 @@ TEST_F(FileStoreTest, HostileNamesStayInsideAndAreUnique) {
   std::vector<NewFile> files;
   for (std::size_t i = 0; i < hostile.size(); ++i) files.push_back(file(hostile[i], "x"));
 
-  const auto stored = store_.store("QIT4N-05", "QIT4N-I-013", files);
+  const auto stored = store_.store("QIT4N-05", docnum("QIT4N-I-013"), files);
   ASSERT_EQ(stored.size(), hostile.size());
   const fs::path folder = files_dir() / "QIT4N-05" / "QIT4N-I-013";
   std::set<std::string> lower_names;
@@ -146,11 +148,12 @@ TEST_F(FileStoreTest, HostileNamesStayInsideAndAreUnique) {
 }
 
 TEST_F(FileStoreTest, HostileMeetingAndDocumentNumberStayInside) {
-  const auto stored = store_.store("../../outside", "../..", {file("x.pdf", "x")});
+  // A prefix is any text, so a number can hold one that climbs out.
+  const auto stored = store_.store("../../outside", docnum("../../001"), {file("x.pdf", "x")});
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_TRUE(is_inside(stored[0].path, files_dir())) << stored[0].path;
   EXPECT_FALSE(fs::exists(dir_.path() / "outside"));
-  const auto slashes = store_.store("/", "/", {file("y.pdf", "y")});
+  const auto slashes = store_.store("/", docnum("/001"), {file("y.pdf", "y")});
   EXPECT_TRUE(is_inside(slashes[0].path, files_dir())) << slashes[0].path;
 }
 
@@ -166,7 +169,7 @@ TEST_F(FileStoreTest, UnwritableFolderNamesThePath) {
   std::ofstream(dir_.path() / "blocker") << "a file where a folder should be";
   FileStore blocked(dir_.path() / "blocker");
   try {
-    blocked.store("QIT4N-05", "QIT4N-I-001", {file("a.pdf", "A")});
+    blocked.store("QIT4N-05", docnum("QIT4N-I-001"), {file("a.pdf", "A")});
     FAIL() << "wrote below a regular file";
   } catch (const StorageError& error) {
     EXPECT_NE(std::string(error.what()).find("blocker"), std::string::npos) << error.what();
@@ -174,7 +177,7 @@ TEST_F(FileStoreTest, UnwritableFolderNamesThePath) {
 }
 
 TEST_F(FileStoreTest, EmptyListCreatesTheFolderOnly) {
-  EXPECT_TRUE(store_.store("QIT4N-05", "QIT4N-I-002", {}).empty());
+  EXPECT_TRUE(store_.store("QIT4N-05", docnum("QIT4N-I-002"), {}).empty());
   EXPECT_TRUE(fs::is_directory(files_dir() / "QIT4N-05" / "QIT4N-I-002"));
 }
 

@@ -50,11 +50,11 @@ TEST_F(RegisterTest, KilledWriterLosesOnlyItsUncommittedWork) {
   auto reopened = Register::open(path);
   const auto all = reopened.list();
   ASSERT_EQ(all.size(), 1u);
-  EXPECT_EQ(all[0].document_number, "QIT4N-I-001");
+  EXPECT_EQ(all[0].document_number, docnum("QIT4N-I-001"));
   EXPECT_TRUE(reopened.examined({"INBOX", 1, 1}));
   EXPECT_FALSE(reopened.examined({"INBOX", 1, 2}));
   auto transaction = reopened.begin();  // the dead writer's lock is gone
-  EXPECT_EQ(reopened.next_document_number("QIT4N-I-", 1), "QIT4N-I-002");
+  EXPECT_EQ(reopened.next_document_number("QIT4N-I-", 1), docnum("QIT4N-I-002"));
 }
 
 }  // namespace

@@ -65,16 +65,16 @@ TEST_F(RegisterTest, AcceptIsOncePerHeldMessage) {
   EXPECT_EQ(accepted[0].accept_meeting, "QIT4N-05");
 
   auto second = reg_.begin();
-  reg_.mark_held_registered(id, "QIT4N-I-004");
+  reg_.mark_held_registered(id, docnum("QIT4N-I-004"));
   second.commit();
-  EXPECT_EQ(reg_.find_held("list@lists.test")->document_number, "QIT4N-I-004");
+  EXPECT_EQ(reg_.find_held("list@lists.test")->document_number, docnum("QIT4N-I-004"));
   EXPECT_EQ(reg_.find_held("list@lists.test")->state, HeldState::registered);
 }
 
 TEST_F(RegisterTest, HeldOutcomeIsMovedToTheReviewFolder) {
   reg_.record_examined({"INBOX", 1000, 3}, "<a@h>", "01", {Outcome::held, {}, "robot", false});
   reg_.record_examined({"INBOX", 1000, 4}, "<b@h>", "02",
-                       {Outcome::registered, "Q-001", "", false});
+                       {Outcome::registered, docnum("Q-001"), "", false});
   const auto pending = reg_.pending_moves("INBOX");
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_TRUE(pending[0].held);
@@ -107,10 +107,10 @@ TEST_F(RegisterTest, WithdrawKeepsTheNumberAndRefusesTwice) {
   ASSERT_TRUE(withdrawn->withdrawn);
   EXPECT_EQ(withdrawn->withdrawn->reason, "sent by mistake");
   EXPECT_EQ(withdrawn->withdrawn->at, utc(2020, 7, 21, 10));
-  EXPECT_THROW(reg_.withdraw("QIT4N-I-999", "", utc(2020, 7, 21)), StorageError);
+  EXPECT_THROW(reg_.withdraw(docnum("QIT4N-I-999"), "", utc(2020, 7, 21)), StorageError);
   // The number stays taken: the next one follows it.
   auto transaction = reg_.begin();
-  EXPECT_EQ(reg_.next_document_number("QIT4N-I-", 1), "QIT4N-I-002");
+  EXPECT_EQ(reg_.next_document_number("QIT4N-I-", 1), docnum("QIT4N-I-002"));
 }
 
 TEST_F(RegisterTest, ReleaseQueuesTheWithheldReplyOnce) {
@@ -130,23 +130,26 @@ TEST_F(RegisterTest, ReleaseQueuesTheWithheldReplyOnce) {
 
 TEST_F(RegisterTest, RecipientsOfTheLastHourLeaveOutWithheldReplies) {
   auto transaction = reg_.begin();
-  reg_.queue_reply(std::nullopt, "Q-1", ReplyKind::ack, ReplyState::queued, "", "a+1@x.test", "",
-                   "m", utc(2020, 7, 20, 10));
-  reg_.queue_reply(std::nullopt, "Q-2", ReplyKind::ack, ReplyState::withheld, "r", "b@x.test", "",
-                   "m", utc(2020, 7, 20, 10));
-  reg_.queue_reply(std::nullopt, "Q-3", ReplyKind::ack, ReplyState::queued, "", "c@x.test", "", "m",
-                   utc(2020, 7, 20, 8));
+  reg_.queue_reply(std::nullopt, docnum("Q-001"), ReplyKind::ack, ReplyState::queued, "",
+                   "a+1@x.test", "", "m", utc(2020, 7, 20, 10));
+  reg_.queue_reply(std::nullopt, docnum("Q-002"), ReplyKind::ack, ReplyState::withheld, "r",
+                   "b@x.test", "", "m", utc(2020, 7, 20, 10));
+  reg_.queue_reply(std::nullopt, docnum("Q-003"), ReplyKind::ack, ReplyState::queued, "",
+                   "c@x.test", "", "m", utc(2020, 7, 20, 8));
   transaction.commit();
   EXPECT_EQ(reg_.recipients_since(utc(2020, 7, 20, 9)), std::vector<std::string>{"a+1@x.test"});
 }
 
 TEST_F(RegisterTest, EventsAreTheHistoryOfADocument) {
   auto transaction = reg_.begin();
-  reg_.record_event({utc(2020, 7, 20), "contribd", "registered", "Q-1", "<m@h>", "from a"});
-  reg_.record_event({utc(2020, 7, 21), "alice", "withdrawn", "Q-1", std::nullopt, "mistake"});
-  reg_.record_event({utc(2020, 7, 21), "alice", "withdrawn", "Q-2", std::nullopt, "other"});
+  reg_.record_event(
+      {utc(2020, 7, 20), "contribd", "registered", docnum("Q-001"), "<m@h>", "from a"});
+  reg_.record_event(
+      {utc(2020, 7, 21), "alice", "withdrawn", docnum("Q-001"), std::nullopt, "mistake"});
+  reg_.record_event(
+      {utc(2020, 7, 21), "alice", "withdrawn", docnum("Q-002"), std::nullopt, "other"});
   transaction.commit();
-  const auto history = reg_.events("Q-1");
+  const auto history = reg_.events(docnum("Q-001"));
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].action, "registered");
   EXPECT_EQ(history[1].actor, "alice");

@@ -12,11 +12,11 @@ TEST_F(RegisterTest, UnknownMessageIsNotExamined) {
 
 TEST_F(RegisterTest, ExaminedIsFoundByKeyOnly) {
   reg_.record_examined(inbox_7, "<x@host>", "ff",
-                       Examined{Outcome::registered, "QIT4N-I-001", "", false});
+                       Examined{Outcome::registered, docnum("QIT4N-I-001"), "", false});
   const auto found = reg_.examined(inbox_7);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->outcome, Outcome::registered);
-  EXPECT_EQ(found->document_number, "QIT4N-I-001");
+  EXPECT_EQ(found->document_number, docnum("QIT4N-I-001"));
   EXPECT_FALSE(found->moved);
   EXPECT_FALSE(reg_.examined(MessageKey{"INBOX", 1001, 7}));  // other UIDVALIDITY
   EXPECT_FALSE(reg_.examined(MessageKey{"INBOX", 1000, 8}));
@@ -39,23 +39,25 @@ TEST_F(RegisterTest, RecordingAgainReplacesTheOutcome) {
   reg_.record_examined(inbox_7, "<x@host>", "ff",
                        Examined{Outcome::rejected, std::nullopt, "too large", false});
   reg_.record_examined(inbox_7, "<x@host>", "ff",
-                       Examined{Outcome::duplicate, "QIT4N-I-003", "same files", false});
+                       Examined{Outcome::duplicate, docnum("QIT4N-I-003"), "same files", false});
   const auto found = reg_.examined(inbox_7);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->outcome, Outcome::duplicate);
-  EXPECT_EQ(found->document_number, "QIT4N-I-003");
+  EXPECT_EQ(found->document_number, docnum("QIT4N-I-003"));
   EXPECT_EQ(found->reason, "same files");
 }
 
 TEST_F(RegisterTest, PendingMovesListsRegisteredAndDuplicatesNotYetMoved) {
   reg_.record_examined({"INBOX", 1000, 9}, "<a@h>", "01",
-                       {Outcome::registered, "Q-001", "", false});
-  reg_.record_examined({"INBOX", 1000, 3}, "<b@h>", "02", {Outcome::duplicate, "Q-001", "", false});
+                       {Outcome::registered, docnum("Q-001"), "", false});
+  reg_.record_examined({"INBOX", 1000, 3}, "<b@h>", "02",
+                       {Outcome::duplicate, docnum("Q-001"), "", false});
   reg_.record_examined({"INBOX", 1000, 4}, "<c@h>", "03", {Outcome::skipped, {}, "text", false});
   reg_.record_examined({"INBOX", 1000, 5}, "<d@h>", "04", {Outcome::rejected, {}, "bad", false});
-  reg_.record_examined({"INBOX", 1000, 6}, "<e@h>", "05", {Outcome::registered, "Q-002", "", true});
+  reg_.record_examined({"INBOX", 1000, 6}, "<e@h>", "05",
+                       {Outcome::registered, docnum("Q-002"), "", true});
   reg_.record_examined({"Other", 1000, 1}, "<f@h>", "06",
-                       {Outcome::registered, "Q-003", "", false});
+                       {Outcome::registered, docnum("Q-003"), "", false});
 
   const auto pending = reg_.pending_moves("INBOX");
   ASSERT_EQ(pending.size(), 2u);
@@ -81,7 +83,7 @@ TEST_F(RegisterTest, MarkMovedOfUnknownMessageNamesIt) {
 
 TEST_F(RegisterTest, LargestUidsRoundTrip) {
   const MessageKey key{"INBOX", 0xFFFFFFFFu, 0xFFFFFFFEu};
-  reg_.record_examined(key, "", "ff", Examined{Outcome::registered, "Q-001", "", false});
+  reg_.record_examined(key, "", "ff", Examined{Outcome::registered, docnum("Q-001"), "", false});
   ASSERT_TRUE(reg_.examined(key));
   const auto pending = reg_.pending_moves("INBOX");
   ASSERT_EQ(pending.size(), 1u);
@@ -92,7 +94,8 @@ TEST_F(RegisterTest, LargestUidsRoundTrip) {
 TEST_F(RegisterTest, ExaminedRecordRollsBackWithItsTransaction) {
   {
     auto transaction = reg_.begin();
-    reg_.record_examined(inbox_7, "<x@host>", "ff", {Outcome::registered, "Q-001", "", false});
+    reg_.record_examined(inbox_7, "<x@host>", "ff",
+                         {Outcome::registered, docnum("Q-001"), "", false});
   }
   EXPECT_FALSE(reg_.examined(inbox_7));
 }

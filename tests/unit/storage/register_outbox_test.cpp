@@ -9,7 +9,7 @@ class OutboxTest : public RegisterTest {
  protected:
   std::int64_t queue(std::string recipient, UtcTime now, ReplyState state = ReplyState::queued,
                      std::string message = "Subject: Received\r\n\r\nThanks\r\n") {
-    return reg_.queue_reply(std::nullopt, "QIT4N-I-001", ReplyKind::ack, state,
+    return reg_.queue_reply(std::nullopt, docnum("QIT4N-I-001"), ReplyKind::ack, state,
                             state == ReplyState::withheld ? "Auto-Submitted: auto-generated" : "",
                             std::move(recipient), "", std::move(message), now);
   }

@@ -1,10 +1,11 @@
 #include "register_fixture.h"
+#include "storage/sqlite.h"
 
 namespace contribd::storage::testing {
 namespace {
 
 TEST_F(RegisterTest, FindReturnsWhatWasInserted) {
-  Contribution original = contribution("QIT4N-I-007", "alice@member.test", {});
+  Contribution original = contribution(docnum("QIT4N-I-007"), "alice@member.test", {});
   original.subject = "Proposition de texte — réseau QKD";
   original.message_id = "<abc.123@member.test>";
   original.received_at = utc(2020, 7, 23, 6, 30);
@@ -19,10 +20,10 @@ TEST_F(RegisterTest, FindReturnsWhatWasInserted) {
     transaction.commit();
   }
 
-  const auto found = reg_.find("QIT4N-I-007");
+  const auto found = reg_.find(docnum("QIT4N-I-007"));
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, original.id);
-  EXPECT_EQ(found->document_number, "QIT4N-I-007");
+  EXPECT_EQ(found->document_number, docnum("QIT4N-I-007"));
   EXPECT_EQ(found->meeting_id, "QIT4N-05");
   EXPECT_EQ(found->sender, "alice@member.test");
   EXPECT_EQ(found->subject, original.subject);
@@ -42,40 +43,43 @@ TEST_F(RegisterTest, FindReturnsWhatWasInserted) {
 
 TEST_F(RegisterTest, FindUnknownNumberIsEmpty) {
   register_one("alice@member.test", {"aa"});
-  EXPECT_FALSE(reg_.find("QIT4N-I-999"));
-  EXPECT_FALSE(reg_.find(""));
+  EXPECT_FALSE(reg_.find(docnum("QIT4N-I-999")));
+  EXPECT_FALSE(reg_.find(docnum("SG17-C-001")));
 }
 
 TEST_F(RegisterTest, ListFiltersByMeetingAndOrdersByNumber) {
   auto transaction = reg_.begin();
-  reg_.insert_contribution(contribution("QIT4N-I-010", "a@member.test", {"01"}, "QIT4N-05"));
-  reg_.insert_contribution(contribution("QIT4N-I-002", "b@member.test", {"02"}, "QIT4N-05"));
-  reg_.insert_contribution(contribution("QIT4N-I-005", "c@member.test", {"03"}, "QIT4N-06"));
+  reg_.insert_contribution(
+      contribution(docnum("QIT4N-I-010"), "a@member.test", {"01"}, "QIT4N-05"));
+  reg_.insert_contribution(
+      contribution(docnum("QIT4N-I-002"), "b@member.test", {"02"}, "QIT4N-05"));
+  reg_.insert_contribution(
+      contribution(docnum("QIT4N-I-005"), "c@member.test", {"03"}, "QIT4N-06"));
   transaction.commit();
 
   const auto all = reg_.list();
   ASSERT_EQ(all.size(), 3u);
-  EXPECT_EQ(all[0].document_number, "QIT4N-I-002");
-  EXPECT_EQ(all[1].document_number, "QIT4N-I-005");
-  EXPECT_EQ(all[2].document_number, "QIT4N-I-010");
+  EXPECT_EQ(all[0].document_number, docnum("QIT4N-I-002"));
+  EXPECT_EQ(all[1].document_number, docnum("QIT4N-I-005"));
+  EXPECT_EQ(all[2].document_number, docnum("QIT4N-I-010"));
   EXPECT_EQ(all[2].files.size(), 1u);
 
   const auto fifth = reg_.list("QIT4N-05");
   ASSERT_EQ(fifth.size(), 2u);
-  EXPECT_EQ(fifth[0].document_number, "QIT4N-I-002");
-  EXPECT_EQ(fifth[1].document_number, "QIT4N-I-010");
+  EXPECT_EQ(fifth[0].document_number, docnum("QIT4N-I-002"));
+  EXPECT_EQ(fifth[1].document_number, docnum("QIT4N-I-010"));
   EXPECT_TRUE(reg_.list("QIT4N-99").empty());
 }
 
 TEST_F(RegisterTest, ValuesAreBoundNotSpliced) {
   const std::string hostile = "x'); DROP TABLE contributions; --";
-  auto c = contribution("QIT4N-I-001", hostile, {"aa"}, hostile);
+  auto c = contribution(docnum("QIT4N-I-001"), hostile, {"aa"}, hostile);
   c.subject = hostile;
   auto transaction = reg_.begin();
   reg_.insert_contribution(c);
   transaction.commit();
   EXPECT_EQ(reg_.list(hostile).at(0).sender, hostile);
-  EXPECT_EQ(reg_.find("QIT4N-I-001")->subject, hostile);
+  EXPECT_EQ(reg_.find(docnum("QIT4N-I-001"))->subject, hostile);
 }
 
 TEST_F(RegisterTest, RegisterIsMovableWithAnOpenTransaction) {
@@ -87,6 +91,30 @@ TEST_F(RegisterTest, RegisterIsMovableWithAnOpenTransaction) {
   EXPECT_TRUE(moved.find(number));
   reg_ = std::move(moved);
   EXPECT_TRUE(reg_.find(number));
+}
+
+// The register only ever writes well-formed numbers; a stored one that is not (edited by
+// hand, another program) is an error naming the column and the value, not a guess.
+TEST_F(RegisterTest, MalformedStoredNumberIsAnError) {
+  const auto number = register_one("alice@member.test", {"aa"});
+  reg_.record_examined({"INBOX", 1, 1}, "<a@h>", "01", {Outcome::registered, number, "", false});
+  {
+    sqlite::Database db(database_path(), sqlite::Database::Mode::read_write_create);
+    db.exec("UPDATE contributions SET document_number = 'QIT4N-I-1'", "spoil the number");
+    db.exec("UPDATE examined SET document_number = 'none'", "spoil the number");
+  }
+  const auto expect_named = [](const auto& read, std::string_view value) {
+    try {
+      read();
+      ADD_FAILURE() << "a malformed number was read";
+    } catch (const StorageError& error) {
+      const std::string text = error.what();
+      EXPECT_NE(text.find("document_number"), std::string::npos) << text;
+      EXPECT_NE(text.find(value), std::string::npos) << text;
+    }
+  };
+  expect_named([&] { reg_.list(); }, "\"QIT4N-I-1\"");
+  expect_named([&] { reg_.examined({"INBOX", 1, 1}); }, "\"none\"");
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ Revision revision(int number, std::vector<std::string> hashes, bool late = false
   return r;
 }
 
-std::int64_t id_of(Register& reg, const std::string& number) {
+std::int64_t id_of(Register& reg, const DocumentNumber& number) {
   return reg.find(number)->id;
 }
 
@@ -158,7 +158,7 @@ TEST(RegisterMigration, VersionTwoDatabaseGainsRevisionsAndKeepsItsContributions
         "an old contribution");
   }
   Register migrated = Register::open(path);
-  const auto old = migrated.find("QIT4N-I-001");
+  const auto old = migrated.find(docnum("QIT4N-I-001"));
   ASSERT_TRUE(old);
   EXPECT_EQ(old->subject, "Old one");
   EXPECT_FALSE(old->document.title);
@@ -166,7 +166,7 @@ TEST(RegisterMigration, VersionTwoDatabaseGainsRevisionsAndKeepsItsContributions
   auto transaction = migrated.begin();
   migrated.insert_revision(old->id, revision(1, {"bb"}));
   transaction.commit();
-  EXPECT_EQ(migrated.find("QIT4N-I-001")->revisions.size(), 1u);
+  EXPECT_EQ(migrated.find(docnum("QIT4N-I-001"))->revisions.size(), 1u);
 }
 
 }  // namespace
