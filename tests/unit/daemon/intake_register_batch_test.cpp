@@ -18,12 +18,14 @@
 #include "storage/register.h"
 #include "storage/utc_text.h"
 #include "tests/unit/daemon/imap_test_tls.h"
+#include "tests/unit/storage/docnum.h"
 
 namespace contribd {
 namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
+using storage::testing::docnum;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
@@ -119,7 +121,7 @@ class RegisterBatchTest : public ::testing::Test {
   }
 
   // The number the next registration would get.
-  std::string next_number() {
+  storage::DocumentNumber next_number() {
     auto transaction = register_.begin();
     return register_.next_document_number("QIT4N-I-", 1);
   }
@@ -142,7 +144,7 @@ TEST_F(RegisterBatchTest, OnTimeContributionIsNumberedStoredAcknowledgedAndMoved
   ASSERT_EQ(results.size(), 1u);
   ASSERT_TRUE(results[0]);
   EXPECT_EQ(results[0]->outcome, storage::Outcome::registered);
-  EXPECT_THAT(results[0]->document_number, Optional(std::string("QIT4N-I-001")));
+  EXPECT_THAT(results[0]->document_number, Optional(docnum("QIT4N-I-001")));
   EXPECT_EQ(results[0]->destination, Destination::processed);
   EXPECT_TRUE(register_.examined({"INBOX", 7, 11}));
   EXPECT_TRUE(fs::exists(files_.files_dir() / "QIT4N-05" / "QIT4N-I-001" / "a.docx"));
@@ -166,9 +168,9 @@ TEST_F(RegisterBatchTest, SameFilesFromTheSameSenderAgainAreADuplicateOfTheFirst
       {spooled(14, contribution("carol@example.org", "c2@example.org", "c.docx", "CCC"), kOnTime)});
   ASSERT_TRUE(again[0]);
   EXPECT_EQ(again[0]->outcome, storage::Outcome::duplicate);
-  EXPECT_THAT(again[0]->document_number, Optional(std::string("QIT4N-I-001")));
+  EXPECT_THAT(again[0]->document_number, Optional(docnum("QIT4N-I-001")));
   EXPECT_EQ(again[0]->destination, Destination::processed);
-  EXPECT_EQ(next_number(), "QIT4N-I-002");
+  EXPECT_EQ(next_number(), docnum("QIT4N-I-002"));
 }
 
 TEST_F(RegisterBatchTest, MessageWithoutAFileIsSkippedWithoutANumber) {
@@ -178,7 +180,7 @@ TEST_F(RegisterBatchTest, MessageWithoutAFileIsSkippedWithoutANumber) {
   EXPECT_EQ(results[0]->outcome, storage::Outcome::skipped);
   EXPECT_EQ(results[0]->document_number, std::nullopt);
   EXPECT_TRUE(register_.examined({"INBOX", 7, 15}));
-  EXPECT_EQ(next_number(), "QIT4N-I-001");
+  EXPECT_EQ(next_number(), docnum("QIT4N-I-001"));
 }
 
 // SPEC step 4: robot mail with files is held for a person, not registered, and not answered.
@@ -202,7 +204,8 @@ TEST_F(RegisterBatchTest, NumbersFollowTheOrderOfTheBatch) {
       spooled(25, contribution("grace@example.org", "g1@example.org", "g.docx", "G1"), kOnTime),
   });
   ASSERT_EQ(results.size(), 3u);
-  const std::vector<std::string> expected{"QIT4N-I-001", "QIT4N-I-002", "QIT4N-I-003"};
+  const std::vector<storage::DocumentNumber> expected{docnum("QIT4N-I-001"), docnum("QIT4N-I-002"),
+                                                      docnum("QIT4N-I-003")};
   for (std::size_t i = 0; i < results.size(); ++i) {
     ASSERT_TRUE(results[i]);
     EXPECT_THAT(results[i]->document_number, Optional(expected[i]));
@@ -221,11 +224,11 @@ TEST_F(RegisterBatchTest, OneMessageThatCannotBeStoredCostsOnlyItself) {
   });
   ASSERT_EQ(results.size(), 3u);
   ASSERT_TRUE(results[0]);
-  EXPECT_THAT(results[0]->document_number, Optional(std::string("QIT4N-I-001")));
+  EXPECT_THAT(results[0]->document_number, Optional(docnum("QIT4N-I-001")));
   EXPECT_FALSE(results[1]);
   EXPECT_FALSE(register_.examined({"INBOX", 7, 42}));
   ASSERT_TRUE(results[2]);
-  EXPECT_THAT(results[2]->document_number, Optional(std::string("QIT4N-I-002")));
+  EXPECT_THAT(results[2]->document_number, Optional(docnum("QIT4N-I-002")));
   EXPECT_TRUE(queued_subjects("ivan@example.org").empty());
   EXPECT_EQ(queued_subjects("judy@example.org").size(), 1u);
 }
