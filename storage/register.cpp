@@ -293,17 +293,7 @@ std::int64_t Register::insert_contribution(const Contribution& c) {
         .run();
     const std::int64_t id = db_->last_insert_rowid();
     set_document_facts(id, c.document);
-    Statement file_row(*db_,
-                       "INSERT INTO files (contribution_id, position, filename, content_type, "
-                       "size, sha256, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                       what + " file");
-    for (std::size_t position = 0; position < c.files.size(); ++position) {
-      const auto& file = c.files[position];
-      file_row.bind(id, position, file.filename, file.content_type, file.size, file.sha256_hex,
-                    file.path);
-      file_row.run();
-      file_row.reset();
-    }
+    insert_stored_files("files", "contribution_id", id, c.files, what);
     db_->exec("RELEASE insert_contribution", what);
     return id;
   } catch (...) {
@@ -415,6 +405,28 @@ Contribution Register::read_contribution(const Statement& row) {
   return c;
 }
 
+void Register::insert_stored_files(std::string_view table, std::string_view owner_column,
+                                   std::int64_t owner, const std::vector<StoredFile>& files,
+                                   const std::string& what) {
+  Statement file_row(*db_,
+                     fmt::format("INSERT INTO {} ({}, position, filename, content_type, size, "
+                                 "sha256, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 table, owner_column),
+                     what + " file");
+  for (std::size_t position = 0; position < files.size(); ++position) {
+    const StoredFile& file = files[position];
+    file_row.bind(owner, position, file.filename, file.content_type, file.size, file.sha256_hex,
+                  file.path);
+    file_row.run();
+    file_row.reset();
+  }
+}
+
+StoredFile Register::read_stored_file(const Statement& row) {
+  return StoredFile{row.text(0), row.text(1), static_cast<std::uint64_t>(row.integer(2)),
+                    row.text(3), row.text(4)};
+}
+
 void Register::load_details(Contribution& c) {
   Statement files(*db_,
                   "SELECT filename, content_type, size, sha256, path FROM files "
@@ -422,9 +434,7 @@ void Register::load_details(Contribution& c) {
                   "read the files of " + c.document_number.text());
   files.bind(c.id);
   while (files.step()) {
-    c.files.push_back(StoredFile{files.text(0), files.text(1),
-                                 static_cast<std::uint64_t>(files.integer(2)), files.text(3),
-                                 files.text(4)});
+    c.files.push_back(read_stored_file(files));
   }
   // Replies to a duplicate name the original's number, so they belong to its history too.
   Statement replies(*db_,

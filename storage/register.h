@@ -199,6 +199,13 @@ class Register {
   void load_details(Contribution& contribution);
   void load_revisions(Contribution& contribution);
   DocumentFacts read_document_facts(const sqlite::Statement& row, int first_column);
+  // A row of "SELECT filename, content_type, size, sha256, path" from files or revision_files.
+  static StoredFile read_stored_file(const sqlite::Statement& row);
+  // The files of a contribution (table "files", owner column "contribution_id") or of a
+  // revision ("revision_files", "revision_id"), in their order.
+  void insert_stored_files(std::string_view table, std::string_view owner_column,
+                           std::int64_t owner, const std::vector<StoredFile>& files,
+                           const std::string& what);
   std::pair<std::string, std::int64_t> series_of(const DocumentNumber& document_number) const;
 
   std::unique_ptr<sqlite::Database> db_;  // on the heap so a Transaction survives a move

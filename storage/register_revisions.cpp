@@ -79,17 +79,7 @@ void Register::insert_revision(std::int64_t contribution_id, const Revision& rev
               revision.received_at, revision.late, hash_set_of(revision.files))
         .run();
     const std::int64_t revision_id = db_->last_insert_rowid();
-    Statement file_row(*db_,
-                       "INSERT INTO revision_files (revision_id, position, filename, "
-                       "content_type, size, sha256, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                       what + " file");
-    for (std::size_t position = 0; position < revision.files.size(); ++position) {
-      const auto& file = revision.files[position];
-      file_row.bind(revision_id, position, file.filename, file.content_type, file.size,
-                    file.sha256_hex, file.path);
-      file_row.run();
-      file_row.reset();
-    }
+    insert_stored_files("revision_files", "revision_id", revision_id, revision.files, what);
     db_->exec("RELEASE insert_revision", what);
   } catch (...) {
     sqlite3_exec(db_->handle(), "ROLLBACK TO insert_revision; RELEASE insert_revision", nullptr,
@@ -152,9 +142,7 @@ void Register::load_revisions(Contribution& c) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     files.bind(ids[i]);
     while (files.step()) {
-      c.revisions[i].files.push_back(StoredFile{files.text(0), files.text(1),
-                                                static_cast<std::uint64_t>(files.integer(2)),
-                                                files.text(3), files.text(4)});
+      c.revisions[i].files.push_back(read_stored_file(files));
     }
     files.reset();
   }
