@@ -1,24 +1,20 @@
 #include "daemon/intake/register_message.h"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <variant>
 
-#include "daemon/intake/cover_sheets.h"
 #include "daemon/intake/crash_marker.h"
-#include "daemon/intake/part_sink.h"
+#include "daemon/intake/extract_message.h"
+#include "daemon/intake/queue_reply.h"
+#include "daemon/intake/registration.h"
 #include "daemon/intake/revisions.h"
 #include "daemon/notify.h"
 #include "daemon/policy/deadline.h"
 #include "daemon/policy/document_facts.h"
 #include "daemon/policy/reply_decision.h"
-#include "daemon/policy/sender_trust.h"
 #include "parsers/ascii_text.h"
 #include "parsers/mime_extract.h"
 
@@ -27,27 +23,6 @@ namespace {
 
 // A message that failed this many times is held (SPEC step 7).
 constexpr int kFailuresBeforeHold = 3;
-
-// A person who accepts a held message has looked at it: the structural limits no longer
-// apply, only the time and memory budget of the extraction process.
-mime::ExtractLimits extract_limits(const LimitsConfig& limits, bool accepted) {
-  mime::ExtractLimits result;
-  result.max_parts = static_cast<std::size_t>(limits.max_parts);
-  result.max_depth = limits.max_depth;
-  result.max_header_bytes = static_cast<std::size_t>(limits.max_header_bytes);
-  result.max_header_field_bytes = static_cast<std::size_t>(limits.max_header_field_bytes);
-  result.max_header_lines = static_cast<std::size_t>(limits.max_header_lines);
-  result.max_file_bytes = limits.max_file_bytes;
-  if (accepted) {
-    result.max_parts = 1000000;
-    result.max_depth = std::max(result.max_depth, 1000);
-    result.max_header_bytes = std::max<std::size_t>(result.max_header_bytes, 64 << 20);
-    result.max_header_field_bytes = result.max_header_bytes;
-    result.max_header_lines = 1000000;
-    result.max_file_bytes = std::max<std::uint64_t>(result.max_file_bytes, 1ull << 30);
-  }
-  return result;
-}
 
 std::vector<std::string> file_hashes(const mime::ParsedMessage& message) {
   std::vector<std::string> hashes;
@@ -70,87 +45,6 @@ std::vector<storage::StoredFile> stored_view(const mime::ParsedMessage& message)
     files.push_back({file.filename, file.content_type, file.size, file.sha256_hex, ""});
   }
   return files;
-}
-
-// The facts the reply and hold rules look at, from the message alone.
-policy::ReplyInput reply_input(const IntakeContext& context, const mime::ParsedMessage& message) {
-  policy::ReplyInput input;
-  for (const auto& field : message.headers) input.headers.emplace_back(field.name, field.value);
-  input.from_address = message.from_address;
-  input.reply_to_address = message.reply_to_address;
-  input.return_path = message.return_path;
-  input.is_report = message.top_content_type == "multipart/report";
-  input.secretariat_address = context.config.smtp.from;
-  input.loop_marker = context.config.smtp.from;
-  input.max_per_hour = context.config.replies.max_per_sender_per_hour;
-  input.max_all_per_hour = context.config.replies.max_per_hour;
-  return input;
-}
-
-// Replies of the past hour: all of them, and those to the recipient the rules will choose
-// (Reply-To, else From), counted under one key whatever "+tag" or case they used.
-void count_recent_replies(IntakeContext& context, policy::ReplyInput& input, UtcTime now) {
-  const std::vector<std::string> recent =
-      context.register_.recipients_since(now - std::chrono::hours(1));
-  input.all_replies_last_hour = static_cast<int>(recent.size());
-  const std::string& recipient =
-      input.reply_to_address.empty() ? input.from_address : input.reply_to_address;
-  if (recipient.empty()) return;
-  const std::string key = policy::rate_limit_key(recipient);
-  input.replies_last_hour =
-      static_cast<int>(std::count_if(recent.begin(), recent.end(), [&](const std::string& other) {
-        return policy::rate_limit_key(other) == key;
-      }));
-}
-
-// SPEC step 4: without [trust] nothing is checked; with it, the From address must be
-// authenticated by our own server's Authentication-Results.
-std::optional<policy::SenderTrust> judge_sender(const IntakeContext& context,
-                                                const policy::ReplyInput& input) {
-  const TrustConfig& trust = context.config.trust;
-  if (trust.authserv_id.empty()) return std::nullopt;
-  return policy::decide_sender_trust(input.from_address, input.headers, trust.authserv_id);
-}
-
-reply::ReplyFacts reply_facts(const IntakeContext& context, const mime::ParsedMessage& message,
-                              const Meeting& meeting, bool late, bool duplicate,
-                              const storage::DocumentNumber& document_number,
-                              std::optional<int> revision,
-                              const std::vector<storage::StoredFile>& files,
-                              const storage::DocumentFacts& document, const std::string& recipient,
-                              UtcTime received, UtcTime now) {
-  reply::ReplyFacts facts{.document_number = document_number, .revision = revision};
-  facts.title = document.title.value_or(message.subject);
-  facts.source = document.source.value_or("");
-  facts.ask_for_template = document.template_use == storage::TemplateUse::none;
-  facts.base_template_url = context.config.publish.base_template_url;
-  facts.kind = late ? reply::ReplyKind::late : reply::ReplyKind::ack;
-  facts.duplicate = duplicate;
-  facts.meeting_id = meeting.id;
-  facts.meeting_title = meeting.title;
-  facts.meeting_timezone = meeting.timezone;
-  facts.received = received;
-  facts.deadline = meeting.deadline;
-  facts.original_subject = message.subject;
-  facts.original_message_id = message.message_id;
-  facts.original_references = message.references;
-  for (const auto& file : files) facts.files.push_back({file.filename, file.size, file.sha256_hex});
-  facts.recipient = recipient;
-  facts.sender = message.from_address;
-  facts.from_address = context.config.smtp.from;
-  facts.from_name = context.config.smtp.from_name;
-  facts.loop_marker = context.config.smtp.from;
-  facts.now = now;
-  return facts;
-}
-
-void note_event(IntakeContext& context, std::string action,
-                const std::optional<storage::DocumentNumber>& document_number,
-                const std::string& message_id, std::string detail, UtcTime now) {
-  context.register_.record_event(
-      storage::Event{now, "contribd", std::move(action), document_number,
-                     message_id.empty() ? std::nullopt : std::optional<std::string>(message_id),
-                     std::move(detail)});
 }
 
 // Records the outcome of `key` and forgets its failures; inside the transaction.
@@ -230,11 +124,6 @@ IntakeResult hold(IntakeContext& context, const storage::MessageKey& key, UtcTim
   return result;
 }
 
-struct Placement {
-  const Meeting* meeting = nullptr;
-  bool late = false;
-};
-
 // The meeting by the receipt time (SPEC step 2), or the one a person chose on accepting.
 Placement place(const IntakeContext& context, UtcTime received,
                 const std::optional<Acceptance>& accepted) {
@@ -246,15 +135,6 @@ Placement place(const IntakeContext& context, UtcTime received,
   const policy::Assignment assignment = policy::assign_meeting(context.config.meetings, received);
   return {assignment.meeting, assignment.late};
 }
-
-struct Registered {
-  Placement placement;  // the meeting, and on time or late
-  IntakeResult result;
-  std::vector<storage::StoredFile> files;
-  std::optional<std::int64_t> contribution_id;
-  std::optional<int> revision;      // a revision of contribution_id (step 9)
-  storage::DocumentFacts document;  // what the cover sheets said (step 10)
-};
 
 // The meeting of a contribution that is revised; on time or late by the revision's receipt.
 Placement place_revision(const IntakeContext& context, const storage::Contribution& original,
@@ -349,73 +229,6 @@ Registered register_new(IntakeContext& context, const mime::ParsedMessage& messa
   done.result.document_number = number;
   done.result.destination = Destination::processed;
   return done;
-}
-
-// The reply decision, taken once: the hold rules already ran, so what withholds here is the
-// secretariat's own address, a loop marker, an unauthenticated sender or a rate limit.
-policy::ReplyDecision decide(IntakeContext& context, policy::ReplyInput& input,
-                             const std::optional<policy::SenderTrust>& trust,
-                             const std::optional<policy::HoldDecision>& robot, UtcTime now) {
-  if (robot) {
-    // Accepted by a person, but still a robot's message (SPEC: withheld, reason robot). The
-    // reply is composed all the same, so that `contribd release` can send it.
-    policy::ReplyDecision decision;
-    decision.rule = policy::ReplyRule::robot;
-    decision.reason = fmt::format("an accepted robot or list message gets no reply ({}: {})",
-                                  policy::to_string(robot->rule), robot->reason);
-    decision.recipient =
-        input.reply_to_address.empty() ? input.from_address : input.reply_to_address;
-    return decision;
-  }
-  if (trust) {
-    input.sender_authenticated = trust->authenticated;
-    input.authentication_reason = trust->reason;
-    input.reply_unauthenticated =
-        context.config.trust.unauthenticated == TrustConfig::Unauthenticated::reply;
-  }
-  count_recent_replies(context, input, now);
-  // robot_or_list() found a person's message: its rules are not asked twice.
-  return policy::decide_reply_to_person(input);
-}
-
-// Queues the reply (composed even when withheld, so that `contribd release` can send it).
-void queue_the_reply(IntakeContext& context, const mime::ParsedMessage& message, Registered& done,
-                     UtcTime received, const policy::ReplyDecision& decision, UtcTime now) {
-  const Placement& placement = done.placement;
-  IntakeResult& result = done.result;
-  const storage::ReplyKind kind =
-      placement.late ? storage::ReplyKind::late : storage::ReplyKind::ack;
-  std::string reply_message;
-  const std::string about = done.revision
-                                ? policy::revision_label(*result.document_number, *done.revision)
-                                : result.document_number->text();
-  if (!decision.recipient.empty() && policy::is_plain_address(decision.recipient)) {
-    reply::ReplyFacts facts =
-        reply_facts(context, message, *placement.meeting, placement.late,
-                    result.outcome == storage::Outcome::duplicate, *result.document_number,
-                    done.revision, done.files, done.document, decision.recipient, received, now);
-    if (done.revision) {
-      facts.original_subject =
-          policy::revision_subject(message.subject, series_prefixes(context.config));
-    }
-    reply_message = reply::compose_reply(facts, context.templates);
-  }
-  const std::string withheld_reason =
-      decision.send ? "" : fmt::format("{}: {}", policy::to_string(decision.rule), decision.reason);
-  context.register_.queue_reply(
-      done.contribution_id, *result.document_number, kind,
-      decision.send ? storage::ReplyState::queued : storage::ReplyState::withheld, withheld_reason,
-      decision.recipient, context.config.smtp.envelope_from, reply_message, now, done.revision);
-  note_event(context, decision.send ? "reply queued" : "reply withheld", result.document_number,
-             message.message_id,
-             decision.send ? fmt::format("{} about {} to {}", storage::to_string(kind), about,
-                                         decision.recipient)
-                           : withheld_reason,
-             now);
-  if (!decision.send) {
-    const std::string withheld = fmt::format("reply withheld ({})", withheld_reason);
-    result.reason = result.reason.empty() ? withheld : result.reason + "; " + withheld;
-  }
 }
 
 // What ends the examination before anything is registered: content registered under an
@@ -514,54 +327,13 @@ IntakeResult examine_in_transaction(IntakeContext& context, const SpooledIntake&
   Registered& done = std::get<Registered>(registered);
   const std::optional<policy::SenderTrust> trust = judge_sender(context, input);
   record_registration(context, intake, message, done, trust, now);
-  const policy::ReplyDecision decision = decide(context, input, trust, robot, now);
+  const policy::ReplyDecision decision = decide_the_reply(context, input, trust, robot, now);
   queue_the_reply(context, message, done, intake.received, decision, now);
   if (intake.accepted) {
     context.register_.mark_held_registered(intake.accepted->held_id, *done.result.document_number);
   }
   settle(context, intake.key, message, done.result);
   return done.result;
-}
-
-// A spooled message taken apart: its large files wait in the sink's part files.
-struct Examinable {
-  const SpooledIntake* intake;
-  std::unique_ptr<PartSink> parts;
-  mime::ParsedMessage message;  // raw_sha256_hex identifies it after a UIDVALIDITY change
-};
-
-void log_defects(const storage::MessageKey& key, const mime::ParsedMessage& message) {
-  for (const auto& defect : message.defects) {
-    spdlog::debug("UID {} {}: MIME defect: {}", key.uid, message.message_id, defect);
-  }
-}
-
-Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
-  Examinable item{&intake, std::make_unique<PartSink>(intake.spool->folder()), {}};
-  const mime::ExtractLimits limits =
-      extract_limits(context.config.limits, intake.accepted.has_value());
-  item.message = context.jail
-                     ? context.jail->extract(intake.spool->fd(), intake.body.offset,
-                                             intake.body.size, limits, *item.parts)
-                     : mime::extract_message_from_file(intake.spool->fd(), intake.body.offset,
-                                                       intake.body.size, limits, *item.parts);
-  if (!context.jail && !item.message.over_limit) read_cover_sheets(item.message);
-  log_defects(intake.key, item.message);
-  return item;
-}
-
-// What can be said of a message whose extraction failed, for the review list: the header
-// facts from its first bytes, read without GMime.
-mime::ParsedMessage header_facts(const SpooledIntake& intake) {
-  constexpr std::uint64_t kHeadBytes = 64 * 1024;
-  std::string head(static_cast<std::size_t>(std::min(intake.body.size, kHeadBytes)), '\0');
-  const ssize_t got =
-      ::pread(intake.spool->fd(), head.data(), head.size(), static_cast<off_t>(intake.body.offset));
-  head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-  mime::ParsedMessage message = mime::extract_header_facts(head);
-  // The content hash identifies it; the hash of its first bytes is enough for that.
-  message.raw_sha256_hex = "head:" + message.raw_sha256_hex;
-  return message;
 }
 
 // Held because taking it apart failed for good; in its own transaction.
@@ -659,6 +431,15 @@ std::optional<IntakeResult> register_alone(IntakeContext& context, const Spooled
 }
 
 }  // namespace
+
+void note_event(IntakeContext& context, std::string action,
+                const std::optional<storage::DocumentNumber>& document_number,
+                const std::string& message_id, std::string detail, UtcTime now) {
+  context.register_.record_event(
+      storage::Event{now, "contribd", std::move(action), document_number,
+                     message_id.empty() ? std::nullopt : std::optional<std::string>(message_id),
+                     std::move(detail)});
+}
 
 std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
                                                         const std::vector<SpooledIntake>& batch,

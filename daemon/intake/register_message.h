@@ -1,5 +1,7 @@
-// Fetched messages through extract, decide, register and queue the reply, in SQLite
-// transactions: after one commits, its messages may be moved; before, nothing is promised.
+// The register step: fetched messages through extract (extract_message.h), decide and queue the
+// reply (queue_reply.h) and register (here), in SQLite transactions: after one commits, its
+// messages may be moved (move_messages.h); before, nothing is promised. The pass that fetches
+// them is intake_batches.h, over the folder sweep.h.
 #pragma once
 
 #include <optional>

@@ -11,6 +11,7 @@
 
 #include "daemon/config.h"
 #include "daemon/intake/move_messages.h"
+#include "daemon/intake/queue_reply.h"
 #include "daemon/intake/register_message.h"
 #include "daemon/intake/sweep_counts.h"
 #include "daemon/reply/templates.h"
@@ -231,6 +232,64 @@ TEST_F(RegisterBatchTest, OneMessageThatCannotBeStoredCostsOnlyItself) {
   EXPECT_THAT(results[2]->document_number, Optional(docnum("QIT4N-I-002")));
   EXPECT_TRUE(queued_subjects("ivan@example.org").empty());
   EXPECT_EQ(queued_subjects("judy@example.org").size(), 1u);
+}
+
+// The decide step on a real register: what it counts there and what it decides.
+mime::ParsedMessage person_writing(const std::string& from, const std::string& reply_to = "") {
+  mime::ParsedMessage message;
+  message.from_address = from;
+  message.reply_to_address = reply_to;
+  message.headers.push_back({"From", from});
+  message.message_id = "<d1@example.org>";
+  return message;
+}
+
+TEST_F(RegisterBatchTest, DecideTheReplySendsToReplyToOfAPersonWithinTheLimits) {
+  policy::ReplyInput input =
+      reply_input(context_, person_writing("alice@example.org", "office@example.org"));
+  const policy::ReplyDecision decision =
+      decide_the_reply(context_, input, std::nullopt, std::nullopt, utc("2020-07-20T08:00:00Z"));
+  EXPECT_TRUE(decision.send);
+  EXPECT_EQ(decision.recipient, "office@example.org");
+  EXPECT_EQ(decision.rule, policy::ReplyRule::none);
+}
+
+TEST_F(RegisterBatchTest, DecideTheReplyCountsTheLastHoursRepliesToTheSameAddressInAnyCase) {
+  const UtcTime now = utc("2020-07-20T08:00:00Z");
+  {
+    auto transaction = register_.begin();
+    register_.queue_reply(std::nullopt, docnum("QIT4N-I-001"), storage::ReplyKind::ack,
+                          storage::ReplyState::queued, "", "Alice+qit4n@Example.org", "",
+                          "Subject: x\r\n\r\nx\r\n", now - std::chrono::minutes(10));
+    transaction.commit();
+  }
+  policy::ReplyInput input = reply_input(context_, person_writing("alice@example.org"));
+  input.max_per_hour = 1;
+  const policy::ReplyDecision decision =
+      decide_the_reply(context_, input, std::nullopt, std::nullopt, now);
+  EXPECT_FALSE(decision.send);
+  EXPECT_EQ(decision.rule, policy::ReplyRule::rate_limit);
+  EXPECT_EQ(input.replies_last_hour, 1);
+  // An hour later the reply of 10 minutes before no longer counts.
+  policy::ReplyInput later = reply_input(context_, person_writing("alice@example.org"));
+  later.max_per_hour = 1;
+  EXPECT_TRUE(
+      decide_the_reply(context_, later, std::nullopt, std::nullopt, now + std::chrono::minutes(55))
+          .send);
+}
+
+// A robot's message a person accepted: registered, its reply composed but withheld (rule
+// robot), so that `contribd release` can still send it.
+TEST_F(RegisterBatchTest, DecideTheReplyWithholdsAnAcceptedRobotsReply) {
+  policy::ReplyInput input = reply_input(context_, person_writing("noreply@example.org"));
+  const policy::HoldDecision robot{policy::ReplyRule::auto_submitted,
+                                   "Auto-Submitted: auto-generated"};
+  const policy::ReplyDecision decision =
+      decide_the_reply(context_, input, std::nullopt, robot, utc("2020-07-20T08:00:00Z"));
+  EXPECT_FALSE(decision.send);
+  EXPECT_EQ(decision.rule, policy::ReplyRule::robot);
+  EXPECT_EQ(decision.recipient, "noreply@example.org");
+  EXPECT_THAT(decision.reason, HasSubstr("Auto-Submitted: auto-generated"));
 }
 
 TEST(CountOutcome, EachOutcomeHasItsOwnFigure) {
