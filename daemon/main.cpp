@@ -170,6 +170,147 @@ int extract_worker(int argc, char** argv) {
   return run_extract_worker(3, memory_bytes);
 }
 
+// What the command line said: every option's value, and the subcommands to tell which one ran.
+struct CommandLine {
+  std::string config_file;
+  std::string meeting;
+  std::string document_number;
+  std::string message_id;
+  std::string reason;
+  bool verbose = false;
+  bool once = false;
+  bool json = false;
+  CLI::App* run = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* check = nullptr;
+  CLI::App* review = nullptr;
+  CLI::App* accept = nullptr;
+  CLI::App* withdraw = nullptr;
+  CLI::App* release = nullptr;
+  CLI::App* resend = nullptr;
+  CLI::App* publish = nullptr;
+};
+
+CLI::App* add_command(CLI::App& app, const char* name, const char* description, CommandLine& line) {
+  CLI::App* command = app.add_subcommand(name, description);
+  command->add_option("--config", line.config_file, "configuration file")->required();
+  return command;
+}
+
+void define_commands(CLI::App& app, CommandLine& line) {
+  app.require_subcommand(1);
+  app.add_flag("-v,--verbose", line.verbose, "log debug detail");
+  app.set_version_flag("--version", "contribd " CONTRIBD_VERSION);
+
+  line.run = add_command(app, "run", "run the daemon", line);
+  line.run->add_flag("--once", line.once, "process what is waiting, send due replies, then exit");
+
+  line.list = add_command(app, "list", "print the register", line);
+  line.list->add_option("--meeting", line.meeting, "only this meeting's contributions");
+  line.list->add_flag("--json", line.json, "a JSON array for programs");
+
+  line.show = add_command(app, "show", "print one contribution in full", line);
+  line.show->add_option("document", line.document_number, "document number, e.g. QIT4N-I-007")
+      ->required();
+  line.show->add_flag("--json", line.json, "JSON for programs");
+
+  line.check = add_command(app, "check-config", "validate the configuration file", line);
+
+  line.review = add_command(app, "review", "list the messages held for a person", line);
+  line.review->add_flag("--json", line.json, "a JSON array for programs");
+
+  line.accept = add_command(app, "accept", "register a held message", line);
+  line.accept->add_option("message-id", line.message_id, "its Message-ID, with or without <>")
+      ->required();
+  line.accept->add_option("--meeting", line.meeting, "register it for this meeting");
+
+  line.withdraw = add_command(app, "withdraw", "mark a contribution withdrawn", line);
+  line.withdraw->add_option("document", line.document_number, "document number")->required();
+  line.withdraw->add_option("--reason", line.reason, "why, for the record");
+
+  line.release = add_command(app, "release", "send a withheld reply", line);
+  line.release->add_option("document", line.document_number, "document number")->required();
+
+  line.resend = add_command(app, "resend", "queue a contribution's reply again", line);
+  line.resend->add_option("document", line.document_number, "document number")->required();
+
+  line.publish = add_command(app, "publish", "write the published document lists now", line);
+}
+
+// withdraw, release and resend: the number as typed is checked first, then one desk
+// transaction.
+template <typename Change>
+int numbered_desk_command(const CommandLine& line, const std::string& name, Change change) {
+  const auto number = typed_document_number(name, line.document_number);
+  if (!number) return exit_runtime_error;
+  return desk_command(
+      line.config_file, name,
+      [&](auto& register_, const Config& config, const std::string& actor, storage::UtcTime now) {
+        return change(register_, config, *number, actor, now);
+      });
+}
+
+int accept_command(const CommandLine& line) {
+  const std::optional<std::string> chosen =
+      line.meeting.empty() ? std::nullopt : std::optional<std::string>(line.meeting);
+  return desk_command(
+      line.config_file, "accept",
+      [&](auto& register_, const Config& config, const std::string& actor, storage::UtcTime now) {
+        return desk::accept(register_, config, line.message_id, chosen, actor, now);
+      });
+}
+
+// The commands that read or change the register, with their logging on stderr.
+int register_command(const CommandLine& line) {
+  setup_logging(LogTarget::stderr_only, line.verbose, journal_identifier_for(line.config_file));
+  if (*line.list) return list_command(line.config_file, line.meeting, line.json);
+  if (*line.show) {
+    const auto number = typed_document_number("show", line.document_number);
+    return number ? show_command(line.config_file, *number, line.json) : exit_runtime_error;
+  }
+  if (*line.check) return check_config_command(line.config_file);
+  if (*line.review) return review_command(line.config_file, line.json);
+  if (*line.publish) return publish_command(line.config_file);
+  if (*line.accept) return accept_command(line);
+  if (*line.withdraw) {
+    return numbered_desk_command(
+        line, "withdraw", [&](auto& register_, const Config&, auto& number, auto& actor, auto now) {
+          return desk::withdraw(register_, number, line.reason, actor, now);
+        });
+  }
+  if (*line.release) {
+    return numbered_desk_command(
+        line, "release", [](auto& register_, const Config&, auto& number, auto& actor, auto now) {
+          return desk::release(register_, number, actor, now);
+        });
+  }
+  if (*line.resend) {
+    return numbered_desk_command(
+        line, "resend",
+        [](auto& register_, const Config& config, auto& number, auto& actor, auto now) {
+          return desk::resend(register_, config, number, actor, now);
+        });
+  }
+  return exit_ok;
+}
+
+int run_command(const CommandLine& line) {
+  try {
+    if (*line.run) {
+      setup_logging(LogTarget::automatic, line.verbose, journal_identifier_for(line.config_file));
+      return line.once ? run_once(line.config_file) : run_service(line.config_file);
+    }
+    return register_command(line);
+  } catch (const ConfigError& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+    return exit_config_error;
+  } catch (const std::exception& error) {
+    std::cerr << "contribd: " << error.what() << "\n";
+    return exit_runtime_error;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -178,122 +319,12 @@ int main(int argc, char** argv) {
   CLI::App app{
       "contribd: registers contributions e-mailed to a secretariat mailbox and answers "
       "their senders"};
-  app.require_subcommand(1);
-  std::string config_file;
-  bool verbose = false;
-  app.add_flag("-v,--verbose", verbose, "log debug detail");
-  app.set_version_flag("--version", "contribd " CONTRIBD_VERSION);
-
-  auto* run = app.add_subcommand("run", "run the daemon");
-  bool once = false;
-  run->add_option("--config", config_file, "configuration file")->required();
-  run->add_flag("--once", once, "process what is waiting, send due replies, then exit");
-
-  auto* list = app.add_subcommand("list", "print the register");
-  std::string meeting;
-  bool json = false;
-  list->add_option("--config", config_file, "configuration file")->required();
-  list->add_option("--meeting", meeting, "only this meeting's contributions");
-  list->add_flag("--json", json, "a JSON array for programs");
-
-  auto* show = app.add_subcommand("show", "print one contribution in full");
-  std::string document_number;
-  show->add_option("--config", config_file, "configuration file")->required();
-  show->add_option("document", document_number, "document number, e.g. QIT4N-I-007")->required();
-  show->add_flag("--json", json, "JSON for programs");
-
-  auto* check = app.add_subcommand("check-config", "validate the configuration file");
-  check->add_option("--config", config_file, "configuration file")->required();
-
-  auto* review = app.add_subcommand("review", "list the messages held for a person");
-  review->add_option("--config", config_file, "configuration file")->required();
-  review->add_flag("--json", json, "a JSON array for programs");
-
-  auto* accept = app.add_subcommand("accept", "register a held message");
-  std::string message_id;
-  accept->add_option("--config", config_file, "configuration file")->required();
-  accept->add_option("message-id", message_id, "its Message-ID, with or without <>")->required();
-  accept->add_option("--meeting", meeting, "register it for this meeting");
-
-  auto* withdraw = app.add_subcommand("withdraw", "mark a contribution withdrawn");
-  std::string reason;
-  withdraw->add_option("--config", config_file, "configuration file")->required();
-  withdraw->add_option("document", document_number, "document number")->required();
-  withdraw->add_option("--reason", reason, "why, for the record");
-
-  auto* release = app.add_subcommand("release", "send a withheld reply");
-  release->add_option("--config", config_file, "configuration file")->required();
-  release->add_option("document", document_number, "document number")->required();
-
-  auto* resend = app.add_subcommand("resend", "queue a contribution's reply again");
-  resend->add_option("--config", config_file, "configuration file")->required();
-  resend->add_option("document", document_number, "document number")->required();
-
-  auto* publish = app.add_subcommand("publish", "write the published document lists now");
-  publish->add_option("--config", config_file, "configuration file")->required();
-
+  CommandLine line;
+  define_commands(app, line);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : exit_config_error;
   }
-
-  try {
-    if (*run) {
-      setup_logging(LogTarget::automatic, verbose, journal_identifier_for(config_file));
-      return once ? run_once(config_file) : run_service(config_file);
-    }
-    setup_logging(LogTarget::stderr_only, verbose, journal_identifier_for(config_file));
-    if (*list) return list_command(config_file, meeting, json);
-    if (*show) {
-      const auto number = typed_document_number("show", document_number);
-      return number ? show_command(config_file, *number, json) : exit_runtime_error;
-    }
-    if (*check) return check_config_command(config_file);
-    if (*review) return review_command(config_file, json);
-    if (*publish) return publish_command(config_file);
-    if (*accept) {
-      const std::optional<std::string> chosen =
-          meeting.empty() ? std::nullopt : std::optional<std::string>(meeting);
-      return desk_command(config_file, "accept",
-                          [&](auto& register_, const Config& config, const std::string& actor,
-                              storage::UtcTime now) {
-                            return desk::accept(register_, config, message_id, chosen, actor, now);
-                          });
-    }
-    if (*withdraw) {
-      const auto number = typed_document_number("withdraw", document_number);
-      if (!number) return exit_runtime_error;
-      return desk_command(
-          config_file, "withdraw",
-          [&](auto& register_, const Config&, const std::string& actor, storage::UtcTime now) {
-            return desk::withdraw(register_, *number, reason, actor, now);
-          });
-    }
-    if (*release) {
-      const auto number = typed_document_number("release", document_number);
-      if (!number) return exit_runtime_error;
-      return desk_command(
-          config_file, "release",
-          [&](auto& register_, const Config&, const std::string& actor, storage::UtcTime now) {
-            return desk::release(register_, *number, actor, now);
-          });
-    }
-    if (*resend) {
-      const auto number = typed_document_number("resend", document_number);
-      if (!number) return exit_runtime_error;
-      return desk_command(config_file, "resend",
-                          [&](auto& register_, const Config& config, const std::string& actor,
-                              storage::UtcTime now) {
-                            return desk::resend(register_, config, *number, actor, now);
-                          });
-    }
-  } catch (const ConfigError& error) {
-    std::cerr << "contribd: " << error.what() << "\n";
-    return exit_config_error;
-  } catch (const std::exception& error) {
-    std::cerr << "contribd: " << error.what() << "\n";
-    return exit_runtime_error;
-  }
-  return exit_ok;
+  return run_command(line);
 }
