@@ -158,9 +158,9 @@ asio::awaitable<Response> Session::read_response(std::chrono::steady_clock::dura
   co_return co_await read_response_spooling(wait, nullptr, nullptr);
 }
 
-asio::awaitable<Response> Session::read_response_spooling(std::chrono::steady_clock::duration wait,
-                                                          net::SpoolFile* spool,
-                                                          std::optional<net::SpoolRange>* body) {
+asio::awaitable<Response> Session::read_response_spooling(
+    std::chrono::steady_clock::duration wait, storage::SpoolFile* spool,
+    std::optional<storage::SpoolRange>* body) {
   for (;;) {
     if (body) body->reset();
     std::string bytes = co_await read_line(wait);
@@ -175,7 +175,7 @@ asio::awaitable<Response> Session::read_response_spooling(std::chrono::steady_cl
           spool && !*body && announces_body(std::string_view(bytes).substr(line_start));
       try {
         if (to_spool) {
-          *body = net::SpoolRange{spool->size(), *length};
+          *body = storage::SpoolRange{spool->size(), *length};
           co_await connection_->read_exact_to(static_cast<std::size_t>(*length), *spool);
           // The parser sees an empty literal where the body was.
           bytes.replace(bytes.rfind('{'), std::string::npos, "{0}");
@@ -646,7 +646,7 @@ asio::awaitable<SpooledBatch> Session::fetch_batch(std::vector<std::uint32_t> ui
   uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
   SpooledBatch batch;
   if (uids.empty()) co_return batch;
-  batch.file = net::SpoolFile::create(spool_folder);
+  batch.file = storage::SpoolFile::create(spool_folder);
   const std::string set = uid_set(uids);
   const std::string what = fmt::format("UID FETCH {}", excerpt(set));
   const std::string tag = next_tag();
@@ -656,7 +656,7 @@ asio::awaitable<SpooledBatch> Session::fetch_batch(std::vector<std::uint32_t> ui
 
   std::map<std::uint32_t, SpooledMessage> by_uid;
   for (;;) {
-    std::optional<net::SpoolRange> body;
+    std::optional<storage::SpoolRange> body;
     Response response = co_await read_response_spooling(endpoint().timeout, &batch.file, &body);
     if (answers(response, tag, what)) {
       if (response.status != Status::ok) fail(what, response);

@@ -56,11 +56,11 @@ struct MessageSummary {
 struct SpooledMessage {
   std::uint32_t uid = 0;
   std::chrono::sys_seconds internal_date;
-  net::SpoolRange body;  // the whole message, as stored on the server
+  storage::SpoolRange body;  // the whole message, as stored on the server
 };
 
 struct SpooledBatch {
-  net::SpoolFile file;                   // every body of the batch, back to back
+  storage::SpoolFile file;               // every body of the batch, back to back
   std::vector<SpooledMessage> messages;  // by UID; a UID that vanished meanwhile is absent
 };
 
@@ -190,8 +190,8 @@ class Session {
   // As read_response(), but with `spool` given, a BODY[] literal is appended to it (`body` says
   // where) and the parsed response carries an empty string in its place.
   boost::asio::awaitable<Response> read_response_spooling(std::chrono::steady_clock::duration wait,
-                                                          net::SpoolFile* spool,
-                                                          std::optional<net::SpoolRange>* body);
+                                                          storage::SpoolFile* spool,
+                                                          std::optional<storage::SpoolRange>* body);
   void observe(const Response& untagged, std::string_view during);
   // True for the tagged answer to `tag`, false for an untagged response; an ImapError for a
   // continuation request or an answer to another tag.

@@ -11,10 +11,10 @@
 
 #include "daemon/config.h"
 #include "daemon/intake/extraction_jail.h"
-#include "daemon/net/spool_file.h"
 #include "daemon/reply/composer.h"
 #include "storage/file_store.h"
 #include "storage/register.h"
+#include "storage/spool_file.h"
 
 namespace contribd {
 
@@ -50,8 +50,8 @@ struct Acceptance {
 struct SpooledIntake {
   storage::MessageKey key;
   UtcTime received;
-  const net::SpoolFile* spool;  // its folder also takes the decoded part files
-  net::SpoolRange body;         // the whole message in `spool`
+  const storage::SpoolFile* spool;  // its folder also takes the decoded part files
+  storage::SpoolRange body;         // the whole message in `spool`
   std::optional<Acceptance> accepted{};
 };
 

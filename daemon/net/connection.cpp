@@ -98,7 +98,7 @@ class TlsConnection final : public Connection {
   asio::awaitable<std::string> read_line_within(std::chrono::steady_clock::duration timeout,
                                                 std::size_t max_line) override;
   asio::awaitable<void> read_exact(std::size_t n, std::string& out) override;
-  asio::awaitable<void> read_exact_to(std::size_t n, SpoolFile& out) override;
+  asio::awaitable<void> read_exact_to(std::size_t n, storage::SpoolFile& out) override;
   asio::awaitable<void> write(std::string_view bytes) override;
   asio::awaitable<void> close() override;
 
@@ -301,7 +301,7 @@ asio::awaitable<void> TlsConnection::read_exact(std::size_t n, std::string& out)
   }
 }
 
-asio::awaitable<void> TlsConnection::read_exact_to(std::size_t n, SpoolFile& out) {
+asio::awaitable<void> TlsConnection::read_exact_to(std::size_t n, storage::SpoolFile& out) {
   const std::size_t buffered = std::min(n, buffer_.size());
   out.append(std::string_view(buffer_).substr(0, buffered));
   buffer_.erase(0, buffered);
@@ -364,7 +364,7 @@ asio::awaitable<std::string> Connection::read_line_within(
   co_return co_await read_line(max_line);
 }
 
-asio::awaitable<void> Connection::read_exact_to(std::size_t n, SpoolFile& out) {
+asio::awaitable<void> Connection::read_exact_to(std::size_t n, storage::SpoolFile& out) {
   constexpr std::size_t kPiece = 1 << 20;
   std::string piece;
   while (n > 0) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/net/spool_file.h"
+#include "storage/spool_file.h"
 
 namespace contribd::net {
 
@@ -54,7 +54,7 @@ class Connection {
   // never sits in memory whole; each piece (256 KiB for TLS connections) must arrive within
   // the endpoint's timeout. The default goes through read_exact() in 1 MiB pieces; a
   // write error of the file is the SpoolFile's std::system_error.
-  virtual boost::asio::awaitable<void> read_exact_to(std::size_t n, SpoolFile& out);
+  virtual boost::asio::awaitable<void> read_exact_to(std::size_t n, storage::SpoolFile& out);
   virtual boost::asio::awaitable<void> write(std::string_view bytes) = 0;
   // Best-effort TLS close_notify and socket close; never throws.
   virtual boost::asio::awaitable<void> close() = 0;

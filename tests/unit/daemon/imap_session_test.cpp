@@ -757,7 +757,7 @@ TEST_F(ImapSessionTest, ByeDuringIdleIsAnError) {
   EXPECT_EQ(error, where() + ": server ended the session during IDLE: IDLE timeout");
 }
 
-std::string read_back(const net::SpoolFile& file, net::SpoolRange range) {
+std::string read_back(const storage::SpoolFile& file, storage::SpoolRange range) {
   std::string bytes(range.size, '\0');
   const ssize_t got =
       ::pread(file.fd(), bytes.data(), bytes.size(), static_cast<off_t>(range.offset));
@@ -765,7 +765,7 @@ std::string read_back(const net::SpoolFile& file, net::SpoolRange range) {
   return bytes;
 }
 
-std::string read_back(const net::SpoolFile& file) {
+std::string read_back(const storage::SpoolFile& file) {
   return read_back(file, {0, file.size()});
 }
 
@@ -955,7 +955,7 @@ TEST(SpoolFileTest, AppendsAndLeavesNoName) {
                       ("contribd-spoolfile-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);
   {
-    net::SpoolFile file = net::SpoolFile::create(folder);
+    storage::SpoolFile file = storage::SpoolFile::create(folder);
     file.append("hello, ");
     file.append(std::string(100'000, '\0'));
     file.append("world");
@@ -969,7 +969,7 @@ TEST(SpoolFileTest, AppendsAndLeavesNoName) {
 
 TEST(SpoolFileTest, MissingFolderIsAnErrorNamingIt) {
   try {
-    net::SpoolFile::create("/nonexistent/contribd-spool");
+    storage::SpoolFile::create("/nonexistent/contribd-spool");
     ADD_FAILURE() << "no error";
   } catch (const std::system_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/contribd-spool"), std::string::npos);

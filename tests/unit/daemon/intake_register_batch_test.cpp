@@ -85,8 +85,8 @@ class RegisterBatchTest : public ::testing::Test {
         register_(storage::Register::open(config_.storage.database)),
         files_(config_.storage.files_dir),
         templates_(reply::builtin_templates()),
-        spool_(
-            (fs::create_directories(folder_ / "spool"), net::SpoolFile::create(folder_ / "spool"))),
+        spool_((fs::create_directories(folder_ / "spool"),
+                storage::SpoolFile::create(folder_ / "spool"))),
         context_{config_, register_, files_, templates_, nullptr} {}
   ~RegisterBatchTest() override { fs::remove_all(folder_); }
 
@@ -100,7 +100,7 @@ class RegisterBatchTest : public ::testing::Test {
 
   // The message appended to this test's spool file, as a UID of INBOX.
   SpooledIntake spooled(std::uint32_t uid, const std::string& raw, UtcTime received) {
-    const net::SpoolRange body{spool_.size(), raw.size()};
+    const storage::SpoolRange body{spool_.size(), raw.size()};
     spool_.append(raw);
     return SpooledIntake{storage::MessageKey{"INBOX", 7, uid}, received, &spool_, body};
   }
@@ -132,7 +132,7 @@ class RegisterBatchTest : public ::testing::Test {
   storage::Register register_;
   storage::FileStore files_;
   reply::Templates templates_;
-  net::SpoolFile spool_;
+  storage::SpoolFile spool_;
   IntakeContext context_;
 };
 

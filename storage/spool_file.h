@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace contribd::net {
+namespace contribd::storage {
 
 // Where one body lies in its spool file.
 struct SpoolRange {
@@ -46,4 +46,4 @@ class SpoolFile {
   std::uint64_t size_ = 0;
 };
 
-}  // namespace contribd::net
+}  // namespace contribd::storage

@@ -1,4 +1,4 @@
-#include "daemon/net/spool_file.h"
+#include "storage/spool_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-namespace contribd::net {
+namespace contribd::storage {
 namespace {
 
 std::system_error spool_error(const std::filesystem::path& folder, const char* what) {
@@ -64,4 +64,4 @@ void SpoolFile::append(std::string_view bytes) {
   }
 }
 
-}  // namespace contribd::net
+}  // namespace contribd::storage
