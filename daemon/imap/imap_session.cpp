@@ -635,11 +635,6 @@ asio::awaitable<void> Session::ensure_folder(std::string folder) {
       fmt::format("{}: CREATE {} failed: {}", peer(), wire, status_text(created.status)));
 }
 
-asio::awaitable<void> Session::move(std::uint32_t uid, std::string folder) {
-  std::vector<std::uint32_t> uids{uid};
-  co_await move_batch(std::move(uids), std::move(folder));
-}
-
 asio::awaitable<SpooledBatch> Session::fetch_batch(std::vector<std::uint32_t> uids,
                                                    std::filesystem::path spool_folder) {
   std::sort(uids.begin(), uids.end());

@@ -122,8 +122,11 @@ class Session {
   // written is std::system_error.
   boost::asio::awaitable<SpooledBatch> fetch_batch(std::vector<std::uint32_t> uids,
                                                    std::filesystem::path spool_folder);
-  // As move(), for many UIDs in one command (UID MOVE set; or UID COPY, UID STORE and UID
-  // EXPUNGE of the set). Same length rule as fetch_batch().
+  // UID MOVE of the set when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then
+  // UID EXPUNGE of the set (UIDPLUS). Without UIDPLUS the copies stay flagged \Deleted in the
+  // folder: a plain EXPUNGE would also remove the messages that people flagged \Deleted and did
+  // not mean to lose yet. The log says so once per session; the register knows the messages as
+  // examined and moved, so later passes leave them alone. Same length rule as fetch_batch().
   boost::asio::awaitable<void> move_batch(std::vector<std::uint32_t> uids, std::string folder);
   // UID SEARCH HEADER name "value" on the selected folder: the UIDs whose header field
   // contains `value` (RFC 3501 substring match), in the server's order. A value that cannot
@@ -137,12 +140,6 @@ class Session {
   boost::asio::awaitable<std::optional<Namespaces>> namespaces();
   // LIST, then CREATE when the folder does not exist yet; CreateRefused when the server says no.
   boost::asio::awaitable<void> ensure_folder(std::string folder);
-  // UID MOVE when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then UID EXPUNGE
-  // of those UIDs (UIDPLUS). Without UIDPLUS the copy stays flagged \Deleted in the folder:
-  // a plain EXPUNGE would also remove the messages that people flagged \Deleted and did not
-  // mean to lose yet. The log says so once per session; the register knows the message as
-  // examined and moved, so later passes leave it alone.
-  boost::asio::awaitable<void> move(std::uint32_t uid, std::string folder);
   // IDLE until the server reports EXISTS (true) or max_wait passes (false), then DONE. Returns
   // true at once when an EXISTS arrived since the last list_messages(). True means the server
   // answered just now, so the caller need not prove the connection with a NOOP. ImapError when

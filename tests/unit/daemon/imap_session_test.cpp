@@ -886,7 +886,7 @@ TEST_F(ImapBatchTest, MoveBatchUsesOneUidMove) {
         co_await peer_.send(
             "* OK [COPYUID 1595430000 3:4,9 1:3] Moved\r\n* 1 EXPUNGE\r\n"
             "* 1 EXPUNGE\r\n* 2 EXPUNGE\r\nA2 OK Move completed.\r\n");
-        // move() is the same command for one UID.
+        // One UID is the same command.
         co_await peer_.expect_line("A3 UID MOVE 7 \"Registered\"");
         co_await peer_.send("* 1 EXPUNGE\r\nA3 OK Move completed.\r\n");
         co_await peer_.read_line();
@@ -895,7 +895,8 @@ TEST_F(ImapBatchTest, MoveBatchUsesOneUidMove) {
         auto session = co_await connect();
         const std::vector<std::uint32_t> uids{9, 3, 4};
         co_await session->move_batch(uids, "Registered");
-        co_await session->move(7, "Registered");
+        const std::vector<std::uint32_t> one{7};
+        co_await session->move_batch(one, "Registered");
       });
 }
 
@@ -943,7 +944,8 @@ TEST_F(ImapBatchTest, MoveWithoutUidplusCopiesAndFlagsOnlyAndSaysSoOnce) {
         auto session = co_await connect();
         const std::vector<std::uint32_t> uids{5, 3};
         co_await session->move_batch(uids, "Registered");
-        co_await session->move(8, "Registered");
+        const std::vector<std::uint32_t> one{8};
+        co_await session->move_batch(one, "Registered");
         co_await session->noop();
       });
   EXPECT_EQ(count_of(log.text(), "offers neither MOVE nor UIDPLUS"), 1u) << log.text();
