@@ -17,9 +17,44 @@ namespace {
 // What the handler writes: "<signal> <uidvalidity> <uid> <mailbox>\n". Prepared by
 // set_current() so that the handler only copies bytes (async-signal-safe).
 constexpr std::size_t kLineBytes = 512;
-std::array<char, kLineBytes> current_line{};
-std::atomic<std::size_t> current_length{0};
+
+// The intake takes one batch apart while it registers the one before, on two threads: each
+// thread with a message in hand holds a slot of its own, so that a crash is blamed on the
+// message of the thread that crashed, not on whichever was named last.
+struct Slot {
+  std::array<char, kLineBytes> line{};
+  std::atomic<std::size_t> length{0};
+  std::atomic<bool> taken{false};
+};
+constexpr int kSlots = 4;
+std::array<Slot, kSlots> slots;
+std::atomic<int> last_named{-1};  // for a signal on a thread with no message in hand
+thread_local int own_slot = -1;   // an int: read by the handler without TLS initialisation
 int marker_fd = -1;
+
+// A free slot for this thread; the first one when all are taken (more threads with a message
+// in hand than slots: the last call wins, as it did with one).
+int claim_slot() {
+  for (int index = 0; index < kSlots; ++index) {
+    bool expected = false;
+    if (slots[index].taken.compare_exchange_strong(expected, true)) return index;
+  }
+  return 0;
+}
+
+// The slot whose line the handler writes: the crashing thread's, or else the last one named,
+// or else any thread's.
+const Slot* slot_to_blame() {
+  if (own_slot >= 0 && slots[own_slot].length.load(std::memory_order_acquire) > 0) {
+    return &slots[own_slot];
+  }
+  const int last = last_named.load(std::memory_order_acquire);
+  if (last >= 0 && slots[last].length.load(std::memory_order_acquire) > 0) return &slots[last];
+  for (const Slot& slot : slots) {
+    if (slot.length.load(std::memory_order_acquire) > 0) return &slot;
+  }
+  return nullptr;
+}
 
 constexpr std::array<int, 5> kFatalSignals{SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 
@@ -33,7 +68,8 @@ void write_all(int fd, const char* data, std::size_t size) {
 }
 
 void on_fatal_signal(int number) {
-  const std::size_t length = current_length.load(std::memory_order_acquire);
+  const Slot* blamed = slot_to_blame();
+  const std::size_t length = blamed ? blamed->length.load(std::memory_order_acquire) : 0;
   if (marker_fd >= 0 && length > 0) {
     char prefix[16];
     std::size_t used = 0;
@@ -51,7 +87,7 @@ void on_fatal_signal(int number) {
     }
     ::lseek(marker_fd, 0, SEEK_SET);
     write_all(marker_fd, prefix, used);
-    write_all(marker_fd, current_line.data(), length);
+    write_all(marker_fd, blamed->line.data(), length);
     ::fsync(marker_fd);
   }
   // SA_RESETHAND restored the default action: die of the same signal, core and all.
@@ -71,12 +107,21 @@ void install(const std::filesystem::path& file) {
 }
 
 void set_current(const std::optional<storage::MessageKey>& key) {
-  current_length.store(0, std::memory_order_release);
-  if (!key) return;
+  if (own_slot >= 0) slots[own_slot].length.store(0, std::memory_order_release);
+  if (!key) {
+    if (own_slot >= 0) {
+      slots[own_slot].taken.store(false, std::memory_order_release);
+      own_slot = -1;
+    }
+    return;
+  }
   const std::string line = fmt::format("{} {} {}\n", key->uidvalidity, key->uid, key->mailbox);
   if (line.size() > kLineBytes) return;
-  std::memcpy(current_line.data(), line.data(), line.size());
-  current_length.store(line.size(), std::memory_order_release);
+  if (own_slot < 0) own_slot = claim_slot();
+  Slot& slot = slots[own_slot];
+  std::memcpy(slot.line.data(), line.data(), line.size());
+  slot.length.store(line.size(), std::memory_order_release);
+  last_named.store(own_slot, std::memory_order_release);
 }
 
 std::optional<Crash> take(const std::filesystem::path& file) {

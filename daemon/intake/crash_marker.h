@@ -16,7 +16,9 @@ namespace contribd::crash_marker {
 // Opens `file` for the handler and installs it. Call once, early, from the main thread.
 void install(const std::filesystem::path& file);
 
-// The message now in hand (any thread; the last call wins); nullopt when none is.
+// The message now in hand on the calling thread (the last call wins); nullopt when none is.
+// A fatal signal is blamed on the message of the thread it arrived on or, when that thread
+// has none in hand (systemd's watchdog SIGABRT), on the message named last on any thread.
 void set_current(const std::optional<storage::MessageKey>& key);
 
 struct Crash {

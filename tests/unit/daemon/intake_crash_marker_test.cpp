@@ -6,10 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "daemon/intake/crash_marker.h"
 
@@ -46,8 +48,62 @@ class CrashMarkerTest : public ::testing::Test {
     return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   }
 
+  // In a child: `other` is named on a second thread, which keeps it in hand; then `own` is
+  // named on the main thread (when given), which raises `signal_number` itself, or (when
+  // `on_other`) the second thread raises it. Returns the signal the child died of.
+  int crash_with_two_threads(const storage::MessageKey& other,
+                             const std::optional<storage::MessageKey>& own, bool on_other,
+                             int signal_number) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+      const rlimit no_core{0, 0};
+      ::setrlimit(RLIMIT_CORE, &no_core);
+      crash_marker::install(file_);
+      std::atomic<int> step{0};
+      std::thread second([&] {
+        crash_marker::set_current(other);
+        step = 1;
+        while (step != 2) std::this_thread::yield();
+        if (on_other) ::raise(signal_number);
+        for (;;) std::this_thread::yield();
+      });
+      while (step != 1) std::this_thread::yield();
+      if (own) crash_marker::set_current(*own);
+      step = 2;
+      if (!on_other) ::raise(signal_number);
+      for (;;) std::this_thread::yield();
+    }
+    int status = 0;
+    EXPECT_EQ(::waitpid(child, &status, 0), child);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+
   fs::path file_;
 };
+
+TEST_F(CrashMarkerTest, TheCrashingThreadsMessageIsBlamedNotTheOneNamedLast) {
+  const storage::MessageKey extracting{"INBOX", 7, 11};
+  const storage::MessageKey registering{"INBOX", 7, 12};
+  EXPECT_EQ(crash_with_two_threads(extracting, registering, true, SIGSEGV), SIGSEGV);
+  const auto crash = crash_marker::take(file_);
+  ASSERT_TRUE(crash);
+  EXPECT_EQ(crash->key.uid, 11u) << "the second thread crashed, with UID 11 in hand";
+
+  EXPECT_EQ(crash_with_two_threads(extracting, registering, false, SIGSEGV), SIGSEGV);
+  const auto second = crash_marker::take(file_);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->key.uid, 12u) << "the main thread crashed, with UID 12 in hand";
+}
+
+TEST_F(CrashMarkerTest, ASignalOnAThreadWithNothingInHandBlamesAnotherThreadsMessage) {
+  // systemd's watchdog SIGABRT arrives on whichever thread: the message in hand elsewhere is
+  // the one that stalled.
+  const storage::MessageKey stalled{"INBOX", 7, 13};
+  EXPECT_EQ(crash_with_two_threads(stalled, std::nullopt, false, SIGABRT), SIGABRT);
+  const auto crash = crash_marker::take(file_);
+  ASSERT_TRUE(crash);
+  EXPECT_EQ(crash->key.uid, 13u);
+}
 
 TEST_F(CrashMarkerTest, SegfaultLeavesTheMessageInHandAndTheSignal) {
   const storage::MessageKey key{"Contributions 2025", 1717171717, 4242};
