@@ -73,8 +73,10 @@ std::string status_line(std::string_view text) {
 
 namespace {
 
-// steady_clock ticks of the last progress while a batch is in hand; 0 while none is.
-std::atomic<std::int64_t> busy_since_ticks{0};
+// How many threads have a batch in hand (the intake takes one batch apart while it registers
+// the one before), and the steady_clock ticks of the last progress any of them reported.
+std::atomic<int> batches_in_hand{0};
+std::atomic<std::int64_t> last_progress_ticks{0};
 
 std::int64_t now_ticks() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
@@ -83,20 +85,22 @@ std::int64_t now_ticks() {
 }  // namespace
 
 void work_started() {
-  busy_since_ticks = now_ticks();
+  last_progress_ticks = now_ticks();
+  ++batches_in_hand;
 }
 
 void work_progressed() {
-  if (busy_since_ticks != 0) busy_since_ticks = now_ticks();
+  if (batches_in_hand > 0) last_progress_ticks = now_ticks();
 }
 
 void work_finished() {
-  busy_since_ticks = 0;
+  int in_hand = batches_in_hand.load();
+  while (in_hand > 0 && !batches_in_hand.compare_exchange_weak(in_hand, in_hand - 1)) {
+  }
 }
 
 bool work_stalled(std::chrono::steady_clock::duration stall_limit) {
-  const std::int64_t since = busy_since_ticks;
-  return since != 0 && now_ticks() - since > stall_limit.count();
+  return batches_in_hand > 0 && now_ticks() - last_progress_ticks > stall_limit.count();
 }
 
 boost::asio::awaitable<void> keep_watchdog_fed(std::chrono::steady_clock::duration stall_limit) {

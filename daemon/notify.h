@@ -38,12 +38,15 @@ std::optional<std::chrono::microseconds> watchdog_interval();
 constexpr std::size_t kMaxStatusBytes = 1024;
 std::string status_line(std::string_view text);
 
-// The intake's progress, as the watchdog sees it: the registration thread says when it starts
-// a batch, after each message it settles, and when it is done. Any thread.
+// The intake's progress, as the watchdog sees it: each thread that works on a batch (taking
+// it apart, registering it) says when it starts, after each message it settles, and when it is
+// done; a finish without a start is ignored. Any thread.
 void work_started();
 void work_progressed();
 void work_finished();
-// True while a batch is in hand and no message was settled for longer than `stall_limit`.
+// True while a batch is in hand and no thread reported progress for longer than `stall_limit`.
+// One thread stalled while the other goes on is seen once the other runs out of batches (the
+// fetch waits for the stalled one's batch to settle, so that happens within two batches).
 bool work_stalled(std::chrono::steady_clock::duration stall_limit);
 
 // Pings the watchdog at half its interval until cancelled; returns at once when the watchdog

@@ -64,5 +64,23 @@ TEST_F(WorkProgress, AnyThreadMayReport) {
   EXPECT_FALSE(work_stalled(0ms));
 }
 
+TEST_F(WorkProgress, ABatchStillInHandOnAnotherThreadKeepsTheWatch) {
+  work_started();  // taking a batch apart
+  work_started();  // registering the one before
+  work_finished();
+  std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(work_stalled(1ms)) << "one thread still has its batch in hand";
+  work_progressed();
+  EXPECT_FALSE(work_stalled(200ms));
+  work_finished();
+  EXPECT_FALSE(work_stalled(0ms));
+  work_finished();  // one finish too many changes nothing
+  work_started();
+  std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(work_stalled(1ms));
+  work_finished();
+  EXPECT_FALSE(work_stalled(0ms));
+}
+
 }  // namespace
 }  // namespace contribd::notify
