@@ -54,8 +54,12 @@ awaitable<void> register_one(imap::Session& session, IntakeContext& context,
   if (!batch) co_return;
   const imap::SpooledMessage& message = batch->messages.front();
   const storage::MessageKey key{held.review_folder, uidvalidity, message.uid};
-  const SpooledIntake intake{key, held.received_at, &batch->file, message.body,
-                             Acceptance{held.id, held.accept_meeting}};
+  const SpooledIntake intake{key,
+                             held.received_at,
+                             &batch->file,
+                             message.body,
+                             Acceptance{held.id, held.accept_meeting},
+                             context.register_.failures(key)};
   const std::vector<SpooledIntake> batch_of_one{intake};
   const std::optional<IntakeResult> result =
       register_batch(context, batch_of_one, storage::now_utc()).front();

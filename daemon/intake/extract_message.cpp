@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "daemon/intake/cover_sheets.h"
+#include "daemon/intake/crash_marker.h"
+#include "daemon/notify.h"
 
 namespace contribd {
 namespace {
@@ -49,6 +51,24 @@ Examinable take_apart(IntakeContext& context, const SpooledIntake& intake) {
   if (!context.jail && !item.message.over_limit) read_cover_sheets(item.message);
   log_defects(intake.key, item.message);
   return item;
+}
+
+TakenApart take_apart_batch(IntakeContext& context, const std::vector<SpooledIntake>& batch) {
+  TakenApart taken;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    notify::work_progressed();  // one message's budget at a time (extraction_jail.h)
+    // One that brought the daemon down before (crash_marker.h) is not taken apart again.
+    if (batch[i].failures >= kFailuresBeforeHold) continue;
+    crash_marker::set_current(batch[i].key);
+    try {
+      taken.items.push_back(take_apart(context, batch[i]));
+      taken.positions.push_back(i);
+    } catch (...) {
+      taken.errors.push_back({i, std::current_exception()});
+    }
+  }
+  crash_marker::set_current(std::nullopt);
+  return taken;
 }
 
 mime::ParsedMessage header_facts(const SpooledIntake& intake) {

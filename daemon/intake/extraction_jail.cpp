@@ -381,6 +381,7 @@ void ExtractionJail::abort() {
 
 mime::ParsedMessage ExtractionJail::extract(int fd, std::uint64_t offset, std::uint64_t length,
                                             const mime::ExtractLimits& limits, PartSink& sink) {
+  const std::lock_guard<std::mutex> turn(one_message_at_a_time_);
   if (aborted_) throw ExtractionAborted("the extraction was stopped");
   const Json request = {{"offset", offset},
                         {"length", length},

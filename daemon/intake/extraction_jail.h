@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -53,7 +54,7 @@ class ExtractionJail {
   // back spooled (ExtractedFile::spooled_path, owned by `sink` from now on). Throws
   // ParserContained (hold the message), ExtractionAborted, or std::runtime_error for anything
   // else that failed (the child could not be started, it reported an error such as a full disk).
-  // One caller at a time.
+  // Callers on several threads take turns: the child takes one message at a time.
   mime::ParsedMessage extract(int fd, std::uint64_t offset, std::uint64_t length,
                               const mime::ExtractLimits& limits, PartSink& sink);
 
@@ -69,6 +70,7 @@ class ExtractionJail {
   std::string describe_death();
 
   JailLimits limits_;
+  std::mutex one_message_at_a_time_;
   int socket_ = -1;
   std::atomic<pid_t> child_{-1};
   std::atomic<bool> aborted_{false};

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "daemon/event_log.h"
+#include "daemon/intake/extract_message.h"
 #include "daemon/intake/move_messages.h"
 #include "daemon/intake/part_sink.h"
 #include "daemon/notify.h"
@@ -37,7 +38,7 @@ using Clock = std::chrono::steady_clock;
 
 // Batches fetched and not yet settled: bounds the spool files on disk (each at most
 // plan_batches()'s max_bytes) while the fetch runs ahead of the registration.
-constexpr std::size_t kQueuedBatches = 2;
+constexpr std::size_t kQueuedBatches = 3;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -69,16 +70,17 @@ std::vector<SpooledIntake> intakes_of(FetchedBatch& batch) {
     const auto found = by_uid.find(planned.key.uid);
     if (found == by_uid.end()) continue;
     const imap::SpooledMessage& message = *found->second;
-    intakes.push_back({planned.key, message.internal_date, &batch.spooled.file, message.body});
+    intakes.push_back({planned.key, message.internal_date, &batch.spooled.file, message.body,
+                       std::nullopt, planned.failures});
   }
   return intakes;
 }
 
-// One batch's registration, handed to the worker thread and back. It owns everything the
-// worker reads, spool files included, and the worker holds it too: should the pass be torn
-// down while the worker runs, nothing is freed under it. The worker gets its own copy of what
-// SIGHUP may replace meanwhile (meetings, reply settings, templates); the register and the
-// file store are the worker's alone until it returns.
+// One batch's registration, handed to the extract and register threads and back. It owns
+// everything they read, spool files included, and they hold it too: should the pass be torn
+// down while they run, nothing is freed under them. They get their own copy of what SIGHUP may
+// replace meanwhile (meetings, reply settings, templates); the register and the file store are
+// the register thread's alone until it returns.
 struct Registration {
   Registration(const IntakeContext& shared, FetchedBatch fetched)
       : config(shared.config),
@@ -93,64 +95,97 @@ struct Registration {
   reply::Templates templates;
   IntakeContext context;
   FetchedBatch batch;
-  std::vector<SpooledIntake> intakes;  // point into batch.spooled
+  std::vector<SpooledIntake> intakes;     // point into batch.spooled
+  std::optional<TakenApart> taken_apart;  // the extract thread's, then the register thread's
   std::vector<std::optional<IntakeResult>> results;
+  double take_apart_seconds = 0;
   double register_seconds = 0;
   bool done = false;  // read and written on the I/O thread only
 };
 
 void log_results(Registration& work) {
-  spdlog::debug("batch of {} messages: fetched in {:.3f} s, registered in {:.3f} s",
-                work.intakes.size(), work.batch.fetch_seconds, work.register_seconds);
+  spdlog::debug(
+      "batch of {} messages: fetched in {:.3f} s, taken apart in {:.3f} s, registered in {:.3f} s",
+      work.intakes.size(), work.batch.fetch_seconds, work.take_apart_seconds,
+      work.register_seconds);
   for (std::size_t i = 0; i < work.intakes.size(); ++i) {
     if (work.results[i]) log_result(work.intakes[i].key, *work.results[i]);
   }
 }
 
-// Registers a batch on the worker thread: nothing here touches the IMAP session. The results
+// Takes a batch apart on the extract thread, while the register thread registers the batch
+// before it: nothing here touches the IMAP session or the register.
+void take_apart_now(Registration& work) {
+  const Clock::time_point start = Clock::now();
+  notify::work_started();
+  try {
+    work.taken_apart = take_apart_batch(work.context, work.intakes);
+  } catch (const std::exception& error) {
+    // take_apart_batch() keeps each message's own error; this is what is left (memory).
+    spdlog::error("a batch of {} messages could not be taken apart: {}", work.intakes.size(),
+                  error.what());
+  }
+  work.take_apart_seconds = seconds_since(start);
+  notify::work_finished();
+}
+
+// Registers a batch on the register thread: nothing here touches the IMAP session. The results
 // are logged here too, so that the I/O thread can go on fetching at once.
 void register_now(Registration& work) {
   const Clock::time_point start = Clock::now();
   notify::work_started();
   try {
-    work.results = register_batch(work.context, work.intakes, storage::now_utc());
+    if (work.taken_apart) {
+      work.results = register_taken_apart(work.context, work.intakes, std::move(*work.taken_apart),
+                                          storage::now_utc());
+    }
+    work.taken_apart.reset();  // part files not registered go
     work.register_seconds = seconds_since(start);
     log_results(work);
   } catch (const std::exception& error) {
-    // register_batch() reports each message's own failure; this is what is left (the log).
+    // register_taken_apart() reports each message's own failure; this is what is left (the log).
     spdlog::error("a batch of {} messages: {}", work.intakes.size(), error.what());
-    if (work.results.size() != work.intakes.size()) work.results.assign(work.intakes.size(), {});
   }
+  if (work.results.size() != work.intakes.size()) work.results.assign(work.intakes.size(), {});
   notify::work_finished();
 }
 
-// Batches handed to the worker thread in the order they were fetched and taken back in the
-// same order, so that the I/O thread fetches the next batches meanwhile instead of waiting.
+// Batches handed on in the order they were fetched, taken apart on the extract thread, then
+// registered on the register thread, and taken back in the same order: while one batch
+// registers, the next is taken apart and the one after it fetched. The register and the file
+// store are the register thread's alone until the pass ends.
 class RegistrationQueue {
  public:
   explicit RegistrationQueue(asio::any_io_executor io)
       : io_(std::move(io)), signal_(std::make_shared<Signal>(io_)) {}
   RegistrationQueue(const RegistrationQueue&) = delete;
   RegistrationQueue& operator=(const RegistrationQueue&) = delete;
-  ~RegistrationQueue() { worker_.join(); }
+  ~RegistrationQueue() {
+    extractor_.join();  // it hands its batches on to the register thread
+    registrar_.join();
+  }
 
   void submit(std::shared_ptr<Registration> work) {
     queued_.push_back(work);
-    asio::post(worker_, [work, io = io_, signal = signal_] {
-      register_now(*work);
-      // Back on the I/O thread, which alone reads `done`.
-      asio::post(io, [work, signal] {
-        work->done = true;
-        signal->timer.cancel();
-      });
-    });
+    asio::post(extractor_,
+               [work, registrar = registrar_.get_executor(), io = io_, signal = signal_] {
+                 take_apart_now(*work);
+                 asio::post(registrar, [work, io, signal] {
+                   register_now(*work);
+                   // Back on the I/O thread, which alone reads `done`.
+                   asio::post(io, [work, signal] {
+                     work->done = true;
+                     signal->timer.cancel();
+                   });
+                 });
+               });
   }
 
-  // Runs `job` on the worker after the registrations submitted so far: what touches the
-  // register during a pass runs there, one thing at a time.
+  // Runs `job` on the register thread: what touches the register during a pass runs there,
+  // one thing at a time.
   template <typename Job>
-  void after_registrations(Job job) {
-    asio::post(worker_, std::move(job));
+  void on_register_thread(Job job) {
+    asio::post(registrar_, std::move(job));
   }
 
   bool empty() const { return queued_.empty(); }
@@ -178,7 +213,8 @@ class RegistrationQueue {
   asio::any_io_executor io_;
   std::shared_ptr<Signal> signal_;
   std::deque<std::shared_ptr<Registration>> queued_;
-  asio::thread_pool worker_{1};
+  asio::thread_pool extractor_{1};
+  asio::thread_pool registrar_{1};
 };
 
 void note_vanished(const FetchedBatch& batch, SweepCounts& counts) {
@@ -212,16 +248,16 @@ std::map<std::string, std::vector<std::uint32_t>> settle(const Registration& wor
 
 // SPEC step 5: a batch's messages leave the watched folder as soon as it is committed, with one
 // UID MOVE per destination, while the next batch registers. The moves are recorded on the
-// worker, after the registration it may be running (the register is the worker's during a
-// pass); a failure to record leaves them to the next pass.
+// register thread, after the registration it may be running (the register is that thread's
+// during a pass); a failure to record leaves them to the next pass.
 awaitable<void> move_settled(imap::Session& session, RegistrationQueue& queue,
                              const Registration& work,
                              std::map<std::string, std::vector<std::uint32_t>> moves) {
   if (work.intakes.empty()) co_return;
   const storage::MessageKey& any_key = work.intakes.front().key;
   storage::Register& register_ = work.context.register_;
-  const RecordMoved record_on_worker = [&](const std::vector<std::uint32_t>& uids) {
-    queue.after_registrations([&register_, any_key, uids] {
+  const RecordMoved record_on_register_thread = [&](const std::vector<std::uint32_t>& uids) {
+    queue.on_register_thread([&register_, any_key, uids] {
       try {
         record_moved(register_, any_key.mailbox, any_key.uidvalidity, uids);
       } catch (const std::exception& error) {
@@ -231,7 +267,7 @@ awaitable<void> move_settled(imap::Session& session, RegistrationQueue& queue,
     });
   };
   for (auto& [folder, uids] : moves) {
-    co_await move_messages(session, std::move(uids), folder, record_on_worker);
+    co_await move_messages(session, std::move(uids), folder, record_on_register_thread);
   }
 }
 
@@ -362,8 +398,8 @@ awaitable<void> fetch_and_register(imap::Session& session, IntakeContext& contex
   } catch (...) {
     failure = std::current_exception();
   }
-  // What was fetched is registered in any case: the worker must be done with the register
-  // before anyone else uses it.
+  // What was fetched is registered in any case: the register thread must be done with the
+  // register before anyone else uses it.
   while (!queue.empty()) co_await settle_oldest();
   if (failure) std::rethrow_exception(failure);
 }

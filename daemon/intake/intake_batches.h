@@ -1,7 +1,8 @@
 // The body of a mailbox pass: fetch, register and move the messages the register has not
-// examined yet, in batches. Each batch is fetched with one UID FETCH into spool files while
-// the previous batch is extracted and registered (one transaction) on a worker thread; as soon
-// as a batch is committed its messages are moved (one UID MOVE per destination), so the order
+// examined yet, in batches, in a pipeline of three threads: each batch is fetched with one UID
+// FETCH into spool files on the I/O thread while the one before it is taken apart on the
+// extract thread and the one before that registered (one transaction) on the register thread; as
+// soon as a batch is committed its messages are moved (one UID MOVE per destination), so the order
 // "registered and reply queued, then moved" holds for every message (SPEC step 5).
 #pragma once
 
@@ -20,6 +21,7 @@ namespace contribd {
 struct PendingMessage {
   storage::MessageKey key;
   std::uint64_t size = 0;  // RFC822.SIZE, to keep each batch's spool bounded
+  int failures = 0;        // SpooledIntake::failures, read before the pass hands the register on
 };
 
 // How `pending` is cut into UID FETCH commands, in its order: the first batches are small so

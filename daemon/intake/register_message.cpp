@@ -22,7 +22,6 @@ namespace contribd {
 namespace {
 
 // A message that failed this many times is held (SPEC step 7).
-constexpr int kFailuresBeforeHold = 3;
 
 std::vector<std::string> file_hashes(const mime::ParsedMessage& message) {
   std::vector<std::string> hashes;
@@ -441,34 +440,31 @@ void note_event(IntakeContext& context, std::string action,
                      std::move(detail)});
 }
 
-std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
-                                                        const std::vector<SpooledIntake>& batch,
-                                                        UtcTime now) {
+std::vector<std::optional<IntakeResult>> register_taken_apart(
+    IntakeContext& context, const std::vector<SpooledIntake>& batch, TakenApart taken,
+    UtcTime now) {
   std::vector<std::optional<IntakeResult>> results(batch.size());
-  std::vector<Examinable> items;
-  std::vector<std::size_t> positions;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    notify::work_progressed();  // one message's budget at a time (extraction_jail.h)
-    if (const int failures = context.register_.failures(batch[i].key);
-        failures >= kFailuresBeforeHold) {
-      // It brought the daemon down before (crash_marker.h): not taken apart again.
-      results[i] = hold_after_failures(context, batch[i], failures, now);
-      continue;
-    }
-    crash_marker::set_current(batch[i].key);
-    try {
-      items.push_back(take_apart(context, batch[i]));
-      positions.push_back(i);
-    } catch (const std::exception& error) {
-      results[i] = handle_failure_safely(context, batch[i], error, now);
+    if (batch[i].failures >= kFailuresBeforeHold) {
+      results[i] = hold_after_failures(context, batch[i], batch[i].failures, now);
     }
   }
-  crash_marker::set_current(std::nullopt);
+  for (const auto& [position, error] : taken.errors) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& failure) {
+      results[position] = handle_failure_safely(context, batch[position], failure, now);
+    } catch (...) {
+      spdlog::error("UID {}: could not be taken apart (an unknown error), will try again",
+                    batch[position].key.uid);
+    }
+  }
+  std::vector<Examinable>& items = taken.items;
   try {
     auto transaction = context.register_.begin();
     for (std::size_t i = 0; i < items.size(); ++i) {
       crash_marker::set_current(items[i].intake->key);
-      results[positions[i]] =
+      results[taken.positions[i]] =
           examine_in_transaction(context, *items[i].intake, items[i].message, now, true);
     }
     crash_marker::set_current(std::nullopt);
@@ -497,10 +493,16 @@ std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
                  items.size(), error.what());
   }
   items.clear();  // their part files go
-  for (std::size_t position : positions) {
+  for (std::size_t position : taken.positions) {
     results[position] = register_alone(context, batch[position], now);
   }
   return results;
+}
+
+std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
+                                                        const std::vector<SpooledIntake>& batch,
+                                                        UtcTime now) {
+  return register_taken_apart(context, batch, take_apart_batch(context, batch), now);
 }
 
 IntakeResult hold_unfetched(IntakeContext& context, const storage::MessageKey& key,

@@ -53,7 +53,14 @@ struct SpooledIntake {
   const storage::SpoolFile* spool;  // its folder also takes the decoded part files
   storage::SpoolRange body;         // the whole message in `spool`
   std::optional<Acceptance> accepted{};
+  int failures = 0;  // crashes counted against it (crash_marker.h), read from the register
 };
+
+// SPEC step 7: a message whose processing failed this many times (crashes of the daemon
+// included) is held for a person instead of tried again.
+constexpr int kFailuresBeforeHold = 3;
+
+struct TakenApart;  // a batch through the extract step (extract_message.h)
 
 // Examines each message of a batch that the register has not seen under its key: extract,
 // decide, register and queue the reply, in one transaction with one commit (and one file-system
@@ -61,6 +68,13 @@ struct SpooledIntake {
 // Results come in the order given; nullopt marks a message that could not be registered this time
 // (nothing committed for it; the error is logged with its UID). When anything in the batch fails,
 // the batch is rolled back and each message is tried alone, so one bad message costs only itself.
+// The second half of register_batch(), after take_apart_batch() (extract_message.h), which the
+// intake runs on another thread for the next batch meanwhile: holds the messages whose
+// `failures` reached kFailuresBeforeHold, counts and holds those that could not be taken
+// apart, and registers the others as register_batch() does.
+std::vector<std::optional<IntakeResult>> register_taken_apart(
+    IntakeContext& context, const std::vector<SpooledIntake>& batch, TakenApart taken, UtcTime now);
+
 std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
                                                         const std::vector<SpooledIntake>& batch,
                                                         UtcTime now);

@@ -58,7 +58,7 @@ awaitable<SweepCounts> sweep_mailbox(imap::Session& session, IntakeContext& cont
       oversized.push_back(key.uid);
       continue;
     }
-    pending.push_back({key, summary.size});
+    pending.push_back({key, summary.size, context.register_.failures(key)});
   }
   const RecordMoved record = [&](const std::vector<std::uint32_t>& moved) {
     record_moved(context.register_, imap.folder, state.uidvalidity, moved);

@@ -6,10 +6,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon/intake/extract_message.h"
 #include "daemon/intake/move_messages.h"
 #include "daemon/intake/queue_reply.h"
 #include "daemon/intake/register_message.h"
@@ -232,6 +235,67 @@ TEST_F(RegisterBatchTest, OneMessageThatCannotBeStoredCostsOnlyItself) {
   EXPECT_THAT(results[2]->document_number, Optional(docnum("QIT4N-I-002")));
   EXPECT_TRUE(queued_subjects("ivan@example.org").empty());
   EXPECT_EQ(queued_subjects("judy@example.org").size(), 1u);
+}
+
+// SPEC step 7: a message that brought the daemon down three times is held for a person; the
+// extract step leaves it alone (it reads nothing from the register, whose count came with the
+// message), and the register step holds it.
+TEST_F(RegisterBatchTest, AMessageThatFailedThreeTimesIsHeldWithoutBeingTakenApart) {
+  SpooledIntake crashing =
+      spooled(51, contribution("kim@example.org", "k1@example.org", "k.docx", "K1"), kOnTime);
+  crashing.failures = kFailuresBeforeHold;
+  const std::vector<SpooledIntake> batch{
+      crashing,
+      spooled(52, contribution("lee@example.org", "l1@example.org", "l.docx", "L1"), kOnTime)};
+
+  TakenApart taken = take_apart_batch(context_, batch);
+  EXPECT_THAT(taken.positions, ::testing::ElementsAre(1u)) << "only the second was taken apart";
+  EXPECT_TRUE(taken.errors.empty());
+  const auto results =
+      register_taken_apart(context_, batch, std::move(taken), utc("2020-07-25T12:00:00Z"));
+
+  ASSERT_TRUE(results[0]);
+  EXPECT_EQ(results[0]->outcome, storage::Outcome::held);
+  EXPECT_EQ(results[0]->destination, Destination::review);
+  EXPECT_THAT(results[0]->reason, HasSubstr("failed 3 times"));
+  EXPECT_TRUE(queued_subjects("kim@example.org").empty());
+  ASSERT_TRUE(results[1]);
+  EXPECT_THAT(results[1]->document_number, Optional(docnum("QIT4N-I-001")));
+}
+
+// The intake takes the next batch apart on one thread while it registers the one before on
+// another: numbers and replies come out as if the two ran in turn.
+TEST_F(RegisterBatchTest, TheNextBatchIsTakenApartWhileTheOneBeforeRegisters) {
+  const std::vector<SpooledIntake> first{
+      spooled(61, contribution("mia@example.org", "m1@example.org", "m.docx", "M1"), kOnTime),
+      spooled(62, contribution("ned@example.org", "n1@example.org", "n.docx", "N1"), kOnTime)};
+  const std::vector<SpooledIntake> second{
+      spooled(63, contribution("oli@example.org", "o1@example.org", "o.docx", "O1"), kLate),
+      spooled(64, contribution("mia@example.org", "m2@example.org", "m.docx", "M1"), kOnTime)};
+  const UtcTime now = utc("2020-07-25T12:00:00Z");
+
+  TakenApart first_taken = take_apart_batch(context_, first);
+  std::optional<TakenApart> second_taken;
+  std::thread extract_thread([&] { second_taken = take_apart_batch(context_, second); });
+  const auto first_results = register_taken_apart(context_, first, std::move(first_taken), now);
+  extract_thread.join();
+  ASSERT_TRUE(second_taken);
+  const auto second_results = register_taken_apart(context_, second, std::move(*second_taken), now);
+
+  ASSERT_TRUE(first_results[0] && first_results[1] && second_results[0] && second_results[1]);
+  EXPECT_THAT(first_results[0]->document_number, Optional(docnum("QIT4N-I-001")));
+  EXPECT_THAT(first_results[1]->document_number, Optional(docnum("QIT4N-I-002")));
+  EXPECT_THAT(second_results[0]->document_number, Optional(docnum("QIT4N-I-003")));
+  EXPECT_EQ(second_results[1]->outcome, storage::Outcome::duplicate) << "M1 came in the first";
+  EXPECT_THAT(second_results[1]->document_number, Optional(docnum("QIT4N-I-001")));
+  EXPECT_THAT(queued_subjects("oli@example.org"),
+              ::testing::ElementsAre(HasSubstr("Late contribution received:")));
+  EXPECT_TRUE(fs::exists(files_.files_dir() / "QIT4N-05" / "QIT4N-I-003" / "o.docx"));
+  const fs::path spool_folder = folder_ / "spool";
+  for (const auto& entry : fs::directory_iterator(spool_folder)) {
+    EXPECT_THAT(entry.path().filename().string(), ::testing::Not(::testing::StartsWith("part-")))
+        << "a part file was left behind";
+  }
 }
 
 // The decide step on a real register: what it counts there and what it decides.
