@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -439,12 +440,27 @@ mime::ParsedMessage ExtractionJail::extract(int fd, std::uint64_t offset, std::u
   return message;
 }
 
+// Every message allocates and frees the same few buffers of its own size (the message read,
+// the decoded files). With glibc's defaults, those above 128 KiB come from mmap and the heap's
+// top is handed back after each message, so every message pays again in page faults (a third
+// of this process's time on a backlog of 0.3 MB messages). Kept instead, up to sizes that the
+// memory limit bounds anyway.
+namespace {
+void keep_freed_memory() {
+  constexpr int kFromTheHeapBelow = 32 << 20;  // larger buffers still come from mmap
+  constexpr int kKeptAtTheTop = 64 << 20;
+  ::mallopt(M_MMAP_THRESHOLD, kFromTheHeapBelow);
+  ::mallopt(M_TRIM_THRESHOLD, kKeptAtTheTop);
+}
+}  // namespace
+
 int run_extract_worker(int socket_fd, std::uint64_t memory_bytes) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() == 1) return 1;  // the parent died before the line above
   ::close_range(static_cast<unsigned>(socket_fd) + 1, ~0U, 0);
   ::signal(SIGPIPE, SIG_IGN);
   limit_own_memory(memory_bytes);
+  keep_freed_memory();
   for (;;) {
     std::vector<std::uint8_t> payload;
     int message_fd = -1;
