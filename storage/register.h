@@ -3,7 +3,7 @@
 // the daemon writes). One process writes. Every failure throws StorageError naming the
 // database path, the step and SQLite's reason; a failed write inside a Transaction leaves the
 // database as it was once the Transaction is rolled back. A Register is for one thread at a
-// time (in the daemon, the intake's worker thread during a pass, the I/O thread between
+// time (in the daemon, the intake's register thread during a pass, the I/O thread between
 // passes); readers in other processes open their own.
 #pragma once
 
