@@ -349,10 +349,15 @@ AuthConfig read_auth(const TableReader& reader, std::filesystem::path& password_
   return config;
 }
 
+// A NOOP more often than this would keep the server busy for nothing: the pass that follows
+// takes longer than that.
+constexpr int kShortestNoopIntervalMs = 50;
+
 ImapConfig read_imap(const TableReader& reader) {
   reader.reject_unknown({"host", "port", "security", "ca_file", "username", "password_file", "auth",
                          "oauth", "folder", "processed_folder", "review_folder", "idle",
-                         "poll_interval_seconds", "timeout_seconds", "idle_refresh_seconds"});
+                         "poll_interval_seconds", "timeout_seconds", "idle_refresh_seconds",
+                         "noop_interval_ms"});
   ImapConfig imap;
   imap.endpoint = read_endpoint(reader, 993, "tls");
   imap.username = reader.string("username");
@@ -375,6 +380,11 @@ ImapConfig read_imap(const TableReader& reader) {
       static_cast<int>(reader.integer("poll_interval_seconds", 60, 1, 86400));
   imap.idle_refresh_seconds =
       static_cast<int>(reader.integer("idle_refresh_seconds", 300, 5, 1740));
+  imap.noop_interval_ms = static_cast<int>(reader.integer("noop_interval_ms", 0, 0, 60000));
+  if (imap.noop_interval_ms > 0 && imap.noop_interval_ms < kShortestNoopIntervalMs) {
+    reader.fail("noop_interval_ms",
+                fmt::format("must be 0 (IDLE or polling) or at least {}", kShortestNoopIntervalMs));
+  }
   return imap;
 }
 
@@ -665,6 +675,14 @@ std::string read_secret(const fs::path& file, const std::string& key) {
   return secret;
 }
 
+std::string describe_waiting(const ImapConfig& imap) {
+  if (imap.noop_interval_ms > 0) {
+    return fmt::format("NOOP every {} ms instead of IDLE", imap.noop_interval_ms);
+  }
+  return imap.idle ? fmt::format("IDLE when offered, renewed every {} s", imap.idle_refresh_seconds)
+                   : fmt::format("poll every {} s", imap.poll_interval_seconds);
+}
+
 std::string describe(const Config& config) {
   std::ostringstream out;
   const auto endpoint = [](const net::Endpoint& e) {
@@ -672,13 +690,10 @@ std::string describe(const Config& config) {
                        e.ca_file.empty() ? "" : ", extra CA " + e.ca_file);
   };
   out << fmt::format("config {}\n", config.source.string());
-  out << fmt::format(
-      "imap     {} as {}, folder {} -> {}, held -> {}, {}\n", endpoint(config.imap.endpoint),
-      config.imap.username, config.imap.folder, config.imap.processed_folder,
-      config.imap.review_folder,
-      config.imap.idle
-          ? fmt::format("IDLE when offered, renewed every {} s", config.imap.idle_refresh_seconds)
-          : fmt::format("poll every {} s", config.imap.poll_interval_seconds));
+  out << fmt::format("imap     {} as {}, folder {} -> {}, held -> {}, {}\n",
+                     endpoint(config.imap.endpoint), config.imap.username, config.imap.folder,
+                     config.imap.processed_folder, config.imap.review_folder,
+                     describe_waiting(config.imap));
   if (config.imap.auth.method != auth::Method::password) {
     out << fmt::format("         signs in with {}\n", describe_auth(config.imap.auth));
   }

@@ -52,6 +52,11 @@ struct ImapConfig {
   std::string review_folder = "Review";  // held messages (SPEC step 7)
   bool idle = true;
   int poll_interval_seconds = 60;
+  // When not 0: instead of IDLE, a NOOP this often asks whether mail arrived, and a pass starts
+  // as soon as one reports it. For a server of one's own whose IDLE announces new mail late
+  // (Dovecot waits 0.5 s after the delivery); each NOOP is a round trip and a look at the
+  // folder on the server, so not for someone else's server.
+  int noop_interval_ms = 0;
   // IDLE is ended and issued again this often: NAT boxes and firewalls drop silent TCP
   // connections long before RFC 2177's 29 minutes, which is the largest value accepted (a
   // server may end an IDLE of 30 minutes with BYE).
@@ -147,5 +152,7 @@ std::string read_secret(const std::filesystem::path& file, const std::string& ke
 
 // A human-readable summary of what was understood (no secrets).
 std::string describe(const Config& config);
+// How the daemon waits for new mail, for check-config and the start-up line.
+std::string describe_waiting(const ImapConfig& imap);
 
 }  // namespace contribd

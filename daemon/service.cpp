@@ -360,6 +360,29 @@ awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
   }
 }
 
+// NOOP every `every` until one reports new mail (`arrived`) or max_wait passes; the register is
+// looked at for the desk's changes about once a second, as during IDLE.
+awaitable<void> noop_until_mail(Runtime& runtime, imap::Session& session,
+                                std::chrono::seconds max_wait, std::chrono::milliseconds every,
+                                bool& arrived) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + max_wait;
+  auto next_register_look = Clock::now() + std::chrono::seconds(1);
+  while (Clock::now() < deadline) {
+    co_await sleep_for(std::min<std::chrono::milliseconds>(
+        every, std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now())));
+    co_await session.noop();
+    if (session.mail_arrived()) {
+      arrived = true;
+      co_return;
+    }
+    if (Clock::now() >= next_register_look) {
+      if (register_changed_elsewhere(runtime)) co_return;
+      next_register_look = Clock::now() + std::chrono::seconds(1);
+    }
+  }
+}
+
 // How long to wait for new mail before looking at the outbox again: at most `limit` (the IDLE
 // renewal or the poll interval), less when a queued reply falls due earlier or the SMTP
 // session is to be closed for want of use.
@@ -386,7 +409,12 @@ std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
 awaitable<void> wait_for_mail(Runtime& runtime, imap::Session& session) {
   const ImapConfig& imap = runtime.config.imap;
   bool mail_announced = false;
-  if (imap.idle && session.has_capability("IDLE")) {
+  if (imap.noop_interval_ms > 0) {
+    const auto wait = next_wake(runtime, std::chrono::seconds(imap.poll_interval_seconds));
+    co_await unless_stopped(
+        runtime, noop_until_mail(runtime, session, wait,
+                                 std::chrono::milliseconds(imap.noop_interval_ms), mail_announced));
+  } else if (imap.idle && session.has_capability("IDLE")) {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.idle_refresh_seconds));
     co_await unless_stopped(runtime, idle_once(runtime, session, wait, mail_announced));
   } else {
@@ -456,12 +484,13 @@ awaitable<int> serve(Runtime& runtime) {
   // At start a server problem is fatal (the operator is watching); later it is an outage.
   auto session = co_await open_mailbox(runtime);
   const auto& endpoint = runtime.config.imap.endpoint;
-  spdlog::info(
-      "connected to {}:{} as {}, watching {} ({})", endpoint.host, endpoint.port,
-      runtime.config.imap.username, runtime.config.imap.folder,
-      runtime.config.imap.idle && session->has_capability("IDLE")
-          ? fmt::format("IDLE, renewed every {} s", runtime.config.imap.idle_refresh_seconds)
-          : fmt::format("polling every {} s", runtime.config.imap.poll_interval_seconds));
+  const ImapConfig& imap = runtime.config.imap;
+  spdlog::info("connected to {}:{} as {}, watching {} ({})", endpoint.host, endpoint.port,
+               imap.username, imap.folder,
+               imap.noop_interval_ms > 0 || !imap.idle || session->has_capability("IDLE")
+                   ? describe_waiting(imap)
+                   : fmt::format("polling every {} s: the server offers no IDLE",
+                                 imap.poll_interval_seconds));
   note_unverified_replies(runtime);
   notify::ready();
   runtime.register_.changed_elsewhere();  // the baseline: what this process saw at start

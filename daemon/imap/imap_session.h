@@ -152,6 +152,9 @@ class Session {
   boost::asio::awaitable<void> logout();
 
   bool has_capability(std::string_view name) const;  // case-insensitive: "IDLE", "AUTH=PLAIN"
+  // Whether the server reported EXISTS (during any command, NOOP included) since the last
+  // list_messages() or SELECT.
+  bool mail_arrived() const { return mail_arrived_; }
   // The selected folder's message count: from SELECT, then kept by EXISTS and EXPUNGE.
   std::uint32_t exists() const { return exists_; }
   const net::Endpoint& endpoint() const;

@@ -1,6 +1,7 @@
 #include "daemon/config.h"
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -287,6 +288,19 @@ TEST_F(ConfigFile, IdleRenewalDefaultsBelowTwentyNineMinutesAndMayNotExceedThem)
   EXPECT_EQ(load(valid("idle_refresh_seconds = 1740\n")).imap.idle_refresh_seconds, 1740);
   EXPECT_NE(error_of(valid("idle_refresh_seconds = 1741\n")).find("imap.idle_refresh_seconds"),
             std::string::npos);
+}
+
+TEST_F(ConfigFile, NoopIntervalIsOffByDefaultAndRefusesATooShortOne) {
+  using ::testing::HasSubstr;
+  const Config defaults = load(valid());
+  EXPECT_EQ(defaults.imap.noop_interval_ms, 0);
+  EXPECT_THAT(describe(defaults), HasSubstr("IDLE when offered, renewed every 300 s"));
+  const Config noop = load(valid("noop_interval_ms = 100\n"));
+  EXPECT_EQ(noop.imap.noop_interval_ms, 100);
+  EXPECT_THAT(describe(noop), HasSubstr("NOOP every 100 ms instead of IDLE"));
+  EXPECT_THAT(error_of(valid("noop_interval_ms = 10\n")),
+              HasSubstr("imap.noop_interval_ms: must be 0 (IDLE or polling) or at least 50"));
+  EXPECT_THAT(error_of(valid("noop_interval_ms = 60001\n")), HasSubstr("imap.noop_interval_ms"));
 }
 
 TEST_F(ConfigFile, MaxPerHourOutOfRangeNamesKey) {
