@@ -263,6 +263,38 @@ class IdleIsRenewedAndTheConnectionChecked(unittest.TestCase):
         self.assertNotIn("connection lost", log)
 
 
+class NoopIntervalInsteadOfIdle(unittest.TestCase):
+    def test_mail_is_found_by_noop_without_idle(self):
+        mailenv.start()
+        reset_sandbox()
+        # Polling every 300 s: within the 30 s waited for, only the NOOPs can find the mail.
+        contribd = Contribd(deadline=int(time.time()) + 86400,
+                            imap_overrides={"poll_interval_seconds": 300,
+                                            "noop_interval_ms": 100},
+                            max_per_hour=1000)
+        daemon = RunningDaemon(contribd, verbose=True)
+        try:
+            self.assertTrue(daemon.wait_for_log("connected to", 30), daemon.log())
+            self.assertIn("(NOOP every 100 ms instead of IDLE)", daemon.log())
+            # The NOOPs go on while the folder is empty.
+            self.assertTrue(harness.wait_until(
+                lambda: len(client_lines(daemon.log(), " NOOP")) >= 3, 30), daemon.log())
+            msg = new_contribution(SENDERS[0], "Found by NOOP")
+            send(msg)
+            row = wait_registered(contribd, msg["Message-ID"], 30)
+            self.assertTrue(row, daemon.log())
+            self.assertTrue(harness.wait_until(
+                lambda: replies_naming(SENDERS[0], row["document_number"]), 30, interval=0.1),
+                daemon.log())
+            daemon.stop(signal.SIGTERM)
+            log = daemon.log()
+        finally:
+            daemon.stop(signal.SIGKILL)
+            contribd.remove()
+            reset_sandbox()
+        self.assertEqual(client_lines(log, " IDLE"), [], "no IDLE is sent")
+
+
 class UnreachableServerAtStart(unittest.TestCase):
     def test_exits_1_with_one_line_naming_the_host(self):
         mailenv.start()
