@@ -1,6 +1,7 @@
 #include "storage/spool_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,16 +28,23 @@ int unnamed_file(const std::filesystem::path& folder) {
 
 }  // namespace
 
-SpoolFile SpoolFile::create(const std::filesystem::path& folder) {
+SpoolFile SpoolFile::create(const std::filesystem::path& folder, std::uint64_t expected_bytes) {
+  if (expected_bytes <= kSpoolInMemoryBytes) {
+    if (::access(folder.c_str(), W_OK) != 0) throw spool_error(folder, "write into the folder");
+    // Refused by a seccomp filter or an old kernel: the folder then, as for a large batch.
+    const int fd = ::memfd_create("contribd-spool", MFD_CLOEXEC);
+    if (fd >= 0) return SpoolFile(fd, folder, true);
+  }
   const int fd = unnamed_file(folder);
   if (fd < 0) throw spool_error(folder, "create a spool file");
-  return SpoolFile(fd, folder);
+  return SpoolFile(fd, folder, false);
 }
 
 SpoolFile::SpoolFile(SpoolFile&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       folder_(std::move(other.folder_)),
-      size_(std::exchange(other.size_, 0)) {}
+      size_(std::exchange(other.size_, 0)),
+      in_memory_(std::exchange(other.in_memory_, false)) {}
 
 SpoolFile& SpoolFile::operator=(SpoolFile&& other) noexcept {
   if (this != &other) {
@@ -44,6 +52,7 @@ SpoolFile& SpoolFile::operator=(SpoolFile&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     folder_ = std::move(other.folder_);
     size_ = std::exchange(other.size_, 0);
+    in_memory_ = std::exchange(other.in_memory_, false);
   }
   return *this;
 }

@@ -636,12 +636,13 @@ asio::awaitable<void> Session::ensure_folder(std::string folder) {
 }
 
 asio::awaitable<SpooledBatch> Session::fetch_batch(std::vector<std::uint32_t> uids,
-                                                   std::filesystem::path spool_folder) {
+                                                   std::filesystem::path spool_folder,
+                                                   std::uint64_t expected_bytes) {
   std::sort(uids.begin(), uids.end());
   uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
   SpooledBatch batch;
   if (uids.empty()) co_return batch;
-  batch.file = storage::SpoolFile::create(spool_folder);
+  batch.file = storage::SpoolFile::create(spool_folder, expected_bytes);
   const std::string set = uid_set(uids);
   const std::string what = fmt::format("UID FETCH {}", excerpt(set));
   const std::string tag = next_tag();

@@ -116,12 +116,14 @@ class Session {
   boost::asio::awaitable<std::vector<MessageSummary>> list_messages(std::uint32_t from_uid = 1);
   // UID FETCH set (BODY.PEEK[] INTERNALDATE), leaving \Seen unset: many messages in one
   // command, so that the server streams them back to back instead of waiting for one request
-  // each. The bodies go into one new SpoolFile in `spool_folder` as they arrive, never into
-  // memory. The command is as long as the UID set: callers keep batches to a few hundred UIDs.
+  // each. The bodies go into one new SpoolFile for `expected_bytes` (their RFC822.SIZE) with
+  // `spool_folder` as they arrive, never into the daemon's memory. The command is as long as the
+  // UID set: callers keep batches to a few hundred UIDs.
   // A refused command or an unreadable response is an ImapError; a spool file that cannot be
   // written is std::system_error.
-  boost::asio::awaitable<SpooledBatch> fetch_batch(std::vector<std::uint32_t> uids,
-                                                   std::filesystem::path spool_folder);
+  boost::asio::awaitable<SpooledBatch> fetch_batch(
+      std::vector<std::uint32_t> uids, std::filesystem::path spool_folder,
+      std::uint64_t expected_bytes = storage::SpoolFile::kSizeUnknown);
   // UID MOVE of the set when offered; else UID COPY, UID STORE +FLAGS.SILENT (\Deleted), then
   // UID EXPUNGE of the set (UIDPLUS). Without UIDPLUS the copies stay flagged \Deleted in the
   // folder: a plain EXPUNGE would also remove the messages that people flagged \Deleted and did

@@ -53,7 +53,9 @@ struct FetchedBatch {
 awaitable<void> fetch_into(imap::Session& session, std::vector<PendingMessage> pending,
                            std::filesystem::path folder, FetchedBatch& out) {
   const Clock::time_point start = Clock::now();
-  out.spooled = co_await session.fetch_batch(uids_of(pending), std::move(folder));
+  std::uint64_t expected_bytes = 0;
+  for (const PendingMessage& message : pending) expected_bytes += message.size;
+  out.spooled = co_await session.fetch_batch(uids_of(pending), std::move(folder), expected_bytes);
   out.pending = std::move(pending);
   out.fetch_seconds = seconds_since(start);
 }

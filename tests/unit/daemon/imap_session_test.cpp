@@ -970,12 +970,45 @@ TEST(SpoolFileTest, AppendsAndLeavesNoName) {
 }
 
 TEST(SpoolFileTest, MissingFolderIsAnErrorNamingIt) {
-  try {
-    storage::SpoolFile::create("/nonexistent/contribd-spool");
-    ADD_FAILURE() << "no error";
-  } catch (const std::system_error& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/contribd-spool"), std::string::npos);
+  for (const std::uint64_t expected : {storage::SpoolFile::kSizeUnknown, std::uint64_t{1000}}) {
+    try {
+      storage::SpoolFile::create("/nonexistent/contribd-spool", expected);
+      ADD_FAILURE() << "no error for " << expected << " bytes";
+    } catch (const std::system_error& e) {
+      EXPECT_NE(std::string(e.what()).find("/nonexistent/contribd-spool"), std::string::npos);
+    }
   }
+}
+
+// A batch small enough waits in memory, where a sync of the store's file system does not write
+// it to disk; a large one, or one of unknown size, in the folder. Both read back alike, and the
+// folder is where the decoded files go either way.
+TEST(SpoolFileTest, SmallBatchesWaitInMemoryLargeOnesInTheFolder) {
+  const auto folder = std::filesystem::temp_directory_path() /
+                      ("contribd-spoolfile-memory-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  {
+    storage::SpoolFile small = storage::SpoolFile::create(folder, 64 * 1024);
+    storage::SpoolFile large =
+        storage::SpoolFile::create(folder, storage::SpoolFile::kSpoolInMemoryBytes + 1);
+    storage::SpoolFile unknown = storage::SpoolFile::create(folder);
+    EXPECT_TRUE(small.in_memory());
+    EXPECT_FALSE(large.in_memory());
+    EXPECT_FALSE(unknown.in_memory());
+    char link[256] = {};
+    const std::string fd_path = "/proc/self/fd/" + std::to_string(small.fd());
+    ASSERT_GT(::readlink(fd_path.c_str(), link, sizeof link - 1), 0);
+    EXPECT_EQ(std::string(link).rfind("/memfd:contribd-spool", 0), 0u) << link;
+    for (storage::SpoolFile* file : {&small, &large}) {
+      file->append("From: a@example.org\r\n\r\nbody\r\n");
+      EXPECT_EQ(read_back(*file), "From: a@example.org\r\n\r\nbody\r\n");
+      EXPECT_EQ(file->folder(), folder);
+    }
+    storage::SpoolFile moved = std::move(small);
+    EXPECT_TRUE(moved.in_memory());
+    EXPECT_TRUE(std::filesystem::is_empty(folder));
+  }
+  std::filesystem::remove_all(folder);
 }
 
 }  // namespace
