@@ -485,12 +485,14 @@ awaitable<int> serve(Runtime& runtime) {
   auto session = co_await open_mailbox(runtime);
   const auto& endpoint = runtime.config.imap.endpoint;
   const ImapConfig& imap = runtime.config.imap;
+  const std::string waiting =
+      imap.noop_interval_ms > 0
+          ? fmt::format("NOOP every {} ms instead of IDLE", imap.noop_interval_ms)
+      : imap.idle && session->has_capability("IDLE")
+          ? fmt::format("IDLE, renewed every {} s", imap.idle_refresh_seconds)
+          : fmt::format("polling every {} s", imap.poll_interval_seconds);
   spdlog::info("connected to {}:{} as {}, watching {} ({})", endpoint.host, endpoint.port,
-               imap.username, imap.folder,
-               imap.noop_interval_ms > 0 || !imap.idle || session->has_capability("IDLE")
-                   ? describe_waiting(imap)
-                   : fmt::format("polling every {} s: the server offers no IDLE",
-                                 imap.poll_interval_seconds));
+               imap.username, imap.folder, waiting);
   note_unverified_replies(runtime);
   notify::ready();
   runtime.register_.changed_elsewhere();  // the baseline: what this process saw at start
