@@ -36,8 +36,9 @@ std::vector<std::uint32_t> uids_of(const std::vector<PendingMessage>& batch) {
 
 using Clock = std::chrono::steady_clock;
 
-// Batches fetched and not yet settled: bounds the spool files on disk (each at most
-// plan_batches()'s max_bytes) while the fetch runs ahead of the registration.
+// Batches fetched and not yet settled, one per stage (registering, being taken apart, just
+// fetched): bounds the spool files (each at most plan_batches()'s max_bytes, in memory up to
+// SpoolFile::kSpoolInMemoryBytes) while the fetch runs ahead of the registration.
 constexpr std::size_t kQueuedBatches = 3;
 
 double seconds_since(Clock::time_point start) {

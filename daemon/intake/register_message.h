@@ -62,12 +62,6 @@ constexpr int kFailuresBeforeHold = 3;
 
 struct TakenApart;  // a batch through the extract step (extract_message.h)
 
-// Examines each message of a batch that the register has not seen under its key: extract,
-// decide, register and queue the reply, in one transaction with one commit (and one file-system
-// sync) for the batch; after it returns, the messages may be moved, before, nothing is promised.
-// Results come in the order given; nullopt marks a message that could not be registered this time
-// (nothing committed for it; the error is logged with its UID). When anything in the batch fails,
-// the batch is rolled back and each message is tried alone, so one bad message costs only itself.
 // The second half of register_batch(), after take_apart_batch() (extract_message.h), which the
 // intake runs on another thread for the next batch meanwhile: holds the messages whose
 // `failures` reached kFailuresBeforeHold, counts and holds those that could not be taken
@@ -75,6 +69,12 @@ struct TakenApart;  // a batch through the extract step (extract_message.h)
 std::vector<std::optional<IntakeResult>> register_taken_apart(
     IntakeContext& context, const std::vector<SpooledIntake>& batch, TakenApart taken, UtcTime now);
 
+// Examines each message of a batch that the register has not seen under its key: extract,
+// decide, register and queue the reply, in one transaction with one commit (and one file-system
+// sync) for the batch; after it returns, the messages may be moved, before, nothing is promised.
+// Results come in the order given; nullopt marks a message that could not be registered this time
+// (nothing committed for it; the error is logged with its UID). When anything in the batch fails,
+// the batch is rolled back and each message is tried alone, so one bad message costs only itself.
 std::vector<std::optional<IntakeResult>> register_batch(IntakeContext& context,
                                                         const std::vector<SpooledIntake>& batch,
                                                         UtcTime now);
