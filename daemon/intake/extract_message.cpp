@@ -58,7 +58,7 @@ TakenApart take_apart_batch(IntakeContext& context, const std::vector<SpooledInt
   for (std::size_t i = 0; i < batch.size(); ++i) {
     notify::work_progressed();  // one message's budget at a time (extraction_jail.h)
     // One that brought the daemon down before (crash_marker.h) is not taken apart again.
-    if (batch[i].failures >= kFailuresBeforeHold) continue;
+    if (batch[i].failed_too_often()) continue;
     crash_marker::set_current(batch[i].key);
     try {
       taken.items.push_back(take_apart(context, batch[i]));

@@ -445,7 +445,7 @@ std::vector<std::optional<IntakeResult>> register_taken_apart(
     UtcTime now) {
   std::vector<std::optional<IntakeResult>> results(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].failures >= kFailuresBeforeHold) {
+    if (batch[i].failed_too_often()) {
       results[i] = hold_after_failures(context, batch[i], batch[i].failures, now);
     }
   }

@@ -46,6 +46,10 @@ struct Acceptance {
   std::optional<std::string> meeting;
 };
 
+// SPEC step 7: a message whose processing failed this many times (crashes of the daemon
+// included) is held for a person instead of tried again.
+constexpr int kFailuresBeforeHold = 3;
+
 // A fetched message whose body waits in its batch's spool file (imap::Session::fetch_batch).
 struct SpooledIntake {
   storage::MessageKey key;
@@ -54,17 +58,16 @@ struct SpooledIntake {
   storage::SpoolRange body;         // the whole message in `spool`
   std::optional<Acceptance> accepted{};
   int failures = 0;  // crashes counted against it (crash_marker.h), read from the register
-};
 
-// SPEC step 7: a message whose processing failed this many times (crashes of the daemon
-// included) is held for a person instead of tried again.
-constexpr int kFailuresBeforeHold = 3;
+  // Held for a person without being taken apart again (the extract and the register step).
+  bool failed_too_often() const { return failures >= kFailuresBeforeHold; }
+};
 
 struct TakenApart;  // a batch through the extract step (extract_message.h)
 
 // The second half of register_batch(), after take_apart_batch() (extract_message.h), which the
-// intake runs on another thread for the next batch meanwhile: holds the messages whose
-// `failures` reached kFailuresBeforeHold, counts and holds those that could not be taken
+// intake runs on another thread for the next batch meanwhile: holds the messages that
+// failed_too_often(), counts and holds those that could not be taken
 // apart, and registers the others as register_batch() does.
 std::vector<std::optional<IntakeResult>> register_taken_apart(
     IntakeContext& context, const std::vector<SpooledIntake>& batch, TakenApart taken, UtcTime now);
