@@ -675,12 +675,22 @@ std::string read_secret(const fs::path& file, const std::string& key) {
   return secret;
 }
 
-std::string describe_waiting(const ImapConfig& imap) {
-  if (imap.noop_interval_ms > 0) {
-    return fmt::format("NOOP every {} ms instead of IDLE", imap.noop_interval_ms);
+MailWait mail_wait(const ImapConfig& imap, bool idle_offered) {
+  if (imap.noop_interval_ms > 0) return MailWait::noop;
+  return imap.idle && idle_offered ? MailWait::idle : MailWait::poll;
+}
+
+std::string describe_waiting(const ImapConfig& imap, std::optional<bool> idle_offered) {
+  switch (mail_wait(imap, idle_offered.value_or(true))) {
+    case MailWait::noop:
+      return fmt::format("NOOP every {} ms instead of IDLE", imap.noop_interval_ms);
+    case MailWait::idle:
+      return fmt::format("IDLE{}, renewed every {} s", idle_offered ? "" : " when offered",
+                         imap.idle_refresh_seconds);
+    case MailWait::poll:
+      break;
   }
-  return imap.idle ? fmt::format("IDLE when offered, renewed every {} s", imap.idle_refresh_seconds)
-                   : fmt::format("poll every {} s", imap.poll_interval_seconds);
+  return fmt::format("polling every {} s", imap.poll_interval_seconds);
 }
 
 std::string describe(const Config& config) {

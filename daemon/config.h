@@ -152,7 +152,13 @@ std::string read_secret(const std::filesystem::path& file, const std::string& ke
 
 // A human-readable summary of what was understood (no secrets).
 std::string describe(const Config& config);
-// How the daemon waits for new mail, for check-config and the start-up line.
-std::string describe_waiting(const ImapConfig& imap);
+// How the daemon waits for new mail: a NOOP every noop_interval_ms when that is set, else IDLE
+// when the key allows it and the server offers it, else polling.
+enum class MailWait { noop, idle, poll };
+MailWait mail_wait(const ImapConfig& imap, bool idle_offered);
+// The same in words, for the start-up line and, before any server is asked (`idle_offered`
+// unknown), for check-config.
+std::string describe_waiting(const ImapConfig& imap,
+                             std::optional<bool> idle_offered = std::nullopt);
 
 }  // namespace contribd

@@ -350,31 +350,22 @@ awaitable<void> idle_once(Runtime& runtime, imap::Session& session, std::chrono:
       co_await session.idle(max_wait, [&runtime] { return register_changed_elsewhere(runtime); });
 }
 
-awaitable<void> poll_once(Runtime& runtime, std::chrono::seconds max_wait) {
-  const auto deadline = std::chrono::steady_clock::now() + max_wait;
-  while (std::chrono::steady_clock::now() < deadline) {
-    co_await sleep_for(std::min<std::chrono::milliseconds>(
-        std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     deadline - std::chrono::steady_clock::now())));
-    if (register_changed_elsewhere(runtime)) co_return;
-  }
-}
-
-// NOOP every `every` until one reports new mail (`arrived`) or max_wait passes; the register is
-// looked at for the desk's changes about once a second, as during IDLE.
-awaitable<void> noop_until_mail(Runtime& runtime, imap::Session& session,
-                                std::chrono::seconds max_wait, std::chrono::milliseconds every,
-                                bool& arrived) {
+// Waits up to max_wait in steps of `step`, looking at the register for the desk's changes about
+// once a second, as during IDLE. With `noop_on`, each step ends with a NOOP, and one that reports
+// new mail ends the wait (`[imap] noop_interval_ms`); without, the steps are a plain poll's sleep.
+awaitable<void> wait_in_steps(Runtime& runtime, std::chrono::seconds max_wait,
+                              std::chrono::milliseconds step, imap::Session* noop_on,
+                              bool& arrived) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + max_wait;
   auto next_register_look = Clock::now() + std::chrono::seconds(1);
   while (Clock::now() < deadline) {
-    co_await sleep_for(std::min<std::chrono::milliseconds>(
-        every, std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now())));
-    co_await session.noop();
-    if (session.mail_arrived()) {
-      arrived = true;
-      co_return;
+    co_await sleep_for(
+        std::min(step, std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now())));
+    if (noop_on != nullptr) {
+      co_await noop_on->noop();
+      arrived = noop_on->mail_arrived();
+      if (arrived) co_return;
     }
     if (Clock::now() >= next_register_look) {
       if (register_changed_elsewhere(runtime)) co_return;
@@ -404,24 +395,30 @@ std::chrono::seconds next_wake(Runtime& runtime, std::chrono::seconds limit) {
 
 // Waits for new mail, a due reply or the renewal time. After the wait a NOOP proves the
 // connection still answers: a half-open connection (server gone without a FIN) fails here,
-// within the read timeout, instead of at the next real command. An IDLE that ended with the
-// server announcing mail needs no such proof, and the pass starts a round trip sooner.
+// within the read timeout, instead of at the next real command. A wait that ended with the
+// server's answer (mail announced, or the NOOP that each step of noop_interval_ms ends with)
+// needs no such proof, and the pass starts a round trip sooner.
 awaitable<void> wait_for_mail(Runtime& runtime, imap::Session& session) {
   const ImapConfig& imap = runtime.config.imap;
+  const MailWait how = mail_wait(imap, session.has_capability("IDLE"));
   bool mail_announced = false;
-  if (imap.noop_interval_ms > 0) {
+  bool answered_just_now = false;
+  if (how == MailWait::noop) {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.poll_interval_seconds));
     co_await unless_stopped(
-        runtime, noop_until_mail(runtime, session, wait,
-                                 std::chrono::milliseconds(imap.noop_interval_ms), mail_announced));
-  } else if (imap.idle && session.has_capability("IDLE")) {
+        runtime, wait_in_steps(runtime, wait, std::chrono::milliseconds(imap.noop_interval_ms),
+                               &session, mail_announced));
+    answered_just_now = true;
+  } else if (how == MailWait::idle) {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.idle_refresh_seconds));
     co_await unless_stopped(runtime, idle_once(runtime, session, wait, mail_announced));
+    answered_just_now = mail_announced;
   } else {
     const auto wait = next_wake(runtime, std::chrono::seconds(imap.poll_interval_seconds));
-    co_await unless_stopped(runtime, poll_once(runtime, wait));
+    co_await unless_stopped(
+        runtime, wait_in_steps(runtime, wait, std::chrono::seconds(1), nullptr, mail_announced));
   }
-  if (!runtime.stop_requested && !mail_announced) co_await session.noop();
+  if (!runtime.stop_requested && !answered_just_now) co_await session.noop();
 }
 
 // Connected: sweep, send, then wait for mail, until an error or a stop signal.
@@ -485,14 +482,8 @@ awaitable<int> serve(Runtime& runtime) {
   auto session = co_await open_mailbox(runtime);
   const auto& endpoint = runtime.config.imap.endpoint;
   const ImapConfig& imap = runtime.config.imap;
-  const std::string waiting =
-      imap.noop_interval_ms > 0
-          ? fmt::format("NOOP every {} ms instead of IDLE", imap.noop_interval_ms)
-      : imap.idle && session->has_capability("IDLE")
-          ? fmt::format("IDLE, renewed every {} s", imap.idle_refresh_seconds)
-          : fmt::format("polling every {} s", imap.poll_interval_seconds);
   spdlog::info("connected to {}:{} as {}, watching {} ({})", endpoint.host, endpoint.port,
-               imap.username, imap.folder, waiting);
+               imap.username, imap.folder, describe_waiting(imap, session->has_capability("IDLE")));
   note_unverified_replies(runtime);
   notify::ready();
   runtime.register_.changed_elsewhere();  // the baseline: what this process saw at start

@@ -4,6 +4,7 @@ daemon rides out an IMAP server restart, an SMTP outage and a UIDVALIDITY change
 or doubling anything, SIGHUP reloads the meetings, SIGTERM
 stops it within seconds, and systemd hears READY, WATCHDOG and STOPPING."""
 
+import datetime
 import glob
 import os
 import signal
@@ -293,6 +294,29 @@ class NoopIntervalInsteadOfIdle(unittest.TestCase):
             contribd.remove()
             reset_sandbox()
         self.assertEqual(client_lines(log, " IDLE"), [], "no IDLE is sent")
+
+    def test_a_wait_ended_by_time_sends_no_second_noop(self):
+        # Each step of the wait ends with a NOOP, which is the connection's proof as well: when
+        # the poll interval runs out, no further NOOP follows at once.
+        mailenv.start()
+        reset_sandbox()
+        contribd = Contribd(deadline=int(time.time()) + 86400,
+                            imap_overrides={"poll_interval_seconds": 1,
+                                            "noop_interval_ms": 400})
+        daemon = RunningDaemon(contribd, verbose=True)
+        try:
+            self.assertTrue(harness.wait_until(
+                lambda: len(client_lines(daemon.log(), " NOOP")) >= 12, 30), daemon.log())
+            noops = client_lines(daemon.log(), " NOOP")
+        finally:
+            daemon.stop(signal.SIGKILL)
+            contribd.remove()
+        sent_at = [datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f")
+                   for line in noops]
+        gaps = [(later - earlier).total_seconds() for earlier, later in zip(sent_at, sent_at[1:])]
+        # 400 ms steps in a 1 s wait: 400, 400 and about 200 ms; a second NOOP would follow its
+        # step's within a round trip.
+        self.assertGreater(min(gaps), 0.05, "\n".join(noops))
 
 
 class UnreachableServerAtStart(unittest.TestCase):

@@ -303,6 +303,25 @@ TEST_F(ConfigFile, NoopIntervalIsOffByDefaultAndRefusesATooShortOne) {
   EXPECT_THAT(error_of(valid("noop_interval_ms = 60001\n")), HasSubstr("imap.noop_interval_ms"));
 }
 
+// One rule picks the wait (service.cpp) and words it (start-up line, check-config): a NOOP
+// interval wins over IDLE, and IDLE needs both the key and the server's offer.
+TEST_F(ConfigFile, TheWaitIsNoopIntervalThenIdleWhenOfferedThenPolling) {
+  const ImapConfig idle = load(valid()).imap;
+  EXPECT_EQ(mail_wait(idle, true), MailWait::idle);
+  EXPECT_EQ(mail_wait(idle, false), MailWait::poll);
+  EXPECT_EQ(describe_waiting(idle, true), "IDLE, renewed every 300 s");
+  EXPECT_EQ(describe_waiting(idle, false), "polling every 60 s");
+
+  const ImapConfig no_idle = load(valid("idle = false\n")).imap;
+  EXPECT_EQ(mail_wait(no_idle, true), MailWait::poll);
+  EXPECT_EQ(describe_waiting(no_idle), "polling every 60 s");
+
+  const ImapConfig noop = load(valid("noop_interval_ms = 100\n")).imap;
+  EXPECT_EQ(mail_wait(noop, true), MailWait::noop);
+  EXPECT_EQ(mail_wait(noop, false), MailWait::noop);
+  EXPECT_EQ(describe_waiting(noop, false), "NOOP every 100 ms instead of IDLE");
+}
+
 TEST_F(ConfigFile, MaxPerHourOutOfRangeNamesKey) {
   const std::string error = error_of(valid("", "[replies]\nmax_per_hour = 1000001\n"));
   EXPECT_NE(error.find("replies.max_per_hour: must be between 0 and 1000000"), std::string::npos)
