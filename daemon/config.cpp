@@ -19,6 +19,7 @@
 #include "daemon/terminal_text.h"
 #include "parsers/ascii_text.h"
 #include "parsers/imap_arguments.h"
+#include "storage/document_number.h"
 #include "storage/utc_text.h"
 
 namespace contribd {
@@ -550,6 +551,12 @@ Meeting read_meeting(const TableReader& reader) {
   meeting.document_prefix = reader.string("document_prefix");
   if (meeting.document_prefix.empty()) reader.fail("document_prefix", "must not be empty");
   meeting.first_number = reader.integer("first_number", 1, 0, 999999999);
+  try {
+    storage::DocumentNumber::from_parts(meeting.document_prefix, meeting.first_number);
+  } catch (const std::invalid_argument& error) {
+    // A prefix that ends in many digits: refused now, not at the first registration.
+    reader.fail("first_number", error.what());
+  }
   return meeting;
 }
 
@@ -740,10 +747,10 @@ std::string describe(const Config& config) {
   out << describe_publish(config.publish);
   out << describe_limits(config.limits);
   for (const Meeting& meeting : config.meetings) {
-    out << fmt::format("meeting  {} ({}): deadline {}, closes {}, numbers {}{:03}+\n", meeting.id,
-                       meeting.title, storage::format_utc(meeting.deadline),
-                       storage::format_utc(meeting.closes), meeting.document_prefix,
-                       meeting.first_number);
+    out << fmt::format(
+        "meeting  {} ({}): deadline {}, closes {}, numbers {}+\n", meeting.id, meeting.title,
+        storage::format_utc(meeting.deadline), storage::format_utc(meeting.closes),
+        storage::DocumentNumber::from_parts(meeting.document_prefix, meeting.first_number).text());
   }
   return out.str();
 }

@@ -303,6 +303,16 @@ TEST_F(ConfigFile, NoopIntervalIsOffByDefaultAndRefusesATooShortOne) {
   EXPECT_THAT(error_of(valid("noop_interval_ms = 60001\n")), HasSubstr("imap.noop_interval_ms"));
 }
 
+// check-config shows a meeting's first number as the register will write it; a prefix whose
+// trailing digits and the number's could not be read back is refused at load.
+TEST_F(ConfigFile, FirstNumberIsShownAsIssuedAndOneThatCannotBeReadBackIsRefused) {
+  using ::testing::HasSubstr;
+  EXPECT_THAT(describe(load(valid())), HasSubstr("numbers QIT4N-I-001+"));
+  const std::string long_digits = replaced(valid(), "first_number = 1", "first_number = 999999999");
+  EXPECT_THAT(error_of(replaced(long_digits, "\"QIT4N-I-\"\nfirst", "\"X1234567890123\"\nfirst")),
+              HasSubstr("first_number: document number 999999999 for prefix \"X1234567890123\""));
+}
+
 // One rule picks the wait (service.cpp) and words it (start-up line, check-config): a NOOP
 // interval wins over IDLE, and IDLE needs both the key and the server's offer.
 TEST_F(ConfigFile, TheWaitIsNoopIntervalThenIdleWhenOfferedThenPolling) {
