@@ -40,8 +40,8 @@ struct TakenApart {
 
 // The first half of register_batch(). It neither reads nor writes the register, which the
 // intake's other thread may be writing meanwhile: a message that failed_too_often() is left
-// out (register_taken_apart() holds it), and errors are kept for
-// register_taken_apart() to count. Each message is named to the crash marker while in hand.
+// out (register_taken_apart() holds it), and errors are kept for register_taken_apart() to
+// count. Each message is named to the crash marker while in hand.
 TakenApart take_apart_batch(IntakeContext& context, const std::vector<SpooledIntake>& batch);
 
 // What can be said of a message whose extraction failed, for the review list: the header

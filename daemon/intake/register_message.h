@@ -67,8 +67,8 @@ struct TakenApart;  // a batch through the extract step (extract_message.h)
 
 // The second half of register_batch(), after take_apart_batch() (extract_message.h), which the
 // intake runs on another thread for the next batch meanwhile: holds the messages that
-// failed_too_often(), counts and holds those that could not be taken
-// apart, and registers the others as register_batch() does.
+// failed_too_often(), counts and holds those that could not be taken apart, and registers the
+// others as register_batch() does.
 std::vector<std::optional<IntakeResult>> register_taken_apart(
     IntakeContext& context, const std::vector<SpooledIntake>& batch, TakenApart taken, UtcTime now);
 
