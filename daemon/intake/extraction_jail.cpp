@@ -279,8 +279,10 @@ Json serve_request(const Json& request, int message_fd) {
         message_fd, request.at("offset").get<std::uint64_t>(),
         request.at("length").get<std::uint64_t>(), limits_from_json(request.at("limits")), sink);
     if (!message.over_limit) {
-      spool_in_memory_files(message, sink);
+      // Read while the files kept in memory are still there: reading them back from the part
+      // files would cost an open, a mapping and its unmapping (a TLB flush on every core).
       read_cover_sheets(message);
+      spool_in_memory_files(message, sink);
     }
     if (message.over_limit) message.files.clear();  // held: its files are not kept
     Json answer = {{"ok", true}, {"message", message_to_json(message)}};
