@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/intake/extraction_jail.h"
+#include "parsers/base64.h"
 
 namespace contribd {
 namespace {
@@ -86,6 +87,30 @@ std::string read_whole(const fs::path& file) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// The group's template with its cover sheet filled in (tests/data/docx, written by LibreOffice).
+std::string template_docx() {
+  return read_whole(fs::path(CONTRIBD_TEST_DATA_DIR) / "docx" / "lo_template.docx");
+}
+
+// A contribution: the template attached as a .docx, base64 in lines of 76.
+std::string template_attached(const std::string& docx) {
+  std::string message =
+      "From: Alice <alice@member.test>\r\n"
+      "Subject: Use cases\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+      "\r\n"
+      "--b1\r\n"
+      "Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n"
+      "Content-Disposition: attachment; filename=\"QIT4N-C-use-cases.docx\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n"
+      "\r\n";
+  const std::string encoded = encode_base64(docx);
+  for (std::size_t at = 0; at < encoded.size(); at += 76)
+    message += encoded.substr(at, 76) + "\r\n";
+  return message + "--b1--\r\n";
 }
 
 class ExtractionJailTest : public ::testing::Test {
@@ -200,6 +225,29 @@ TEST_F(ExtractionJailTest, StreamedMessageComesBackTheSameAndTheWorkerServesTheN
     ASSERT_EQ(parsed.files.size(), 2u) << "round " << round;
     EXPECT_EQ(parsed.files[0].sha256_hex, kFirstSha256);
     EXPECT_EQ(read_whole(parsed.files[1].spooled_path), kSecondBytes);
+  }
+  EXPECT_TRUE(part_files().empty());
+}
+
+// The worker reads a .docx's cover sheet whether the file was decoded in memory (a small
+// message, read before it goes to its part file) or streamed to its part file (a large one).
+TEST_F(ExtractionJailTest, CoverSheetIsReadFromFilesDecodedInMemoryAndFromStreamedOnes) {
+  ExtractionJail jail(real_worker());
+  const std::string docx = template_docx();
+  ASSERT_FALSE(docx.empty());
+  mime::ExtractLimits streamed;
+  streamed.whole_in_memory_bytes = 0;
+  for (const mime::ExtractLimits& limits : {mime::ExtractLimits{}, streamed}) {
+    const bool in_memory = limits.whole_in_memory_bytes > 0;
+    PartSink sink(parts());
+    const mime::ParsedMessage parsed = extract(jail, spool(template_attached(docx)), sink, limits);
+    ASSERT_EQ(parsed.files.size(), 1u) << "in memory: " << in_memory;
+    const mime::ExtractedFile& file = parsed.files[0];
+    EXPECT_EQ(read_whole(file.spooled_path), docx) << "in memory: " << in_memory;
+    ASSERT_TRUE(file.docx.has_value()) << "in memory: " << in_memory;
+    EXPECT_EQ(file.docx->verdict, docx::DocxVerdict::read) << file.docx->problem;
+    EXPECT_EQ(file.docx->cover.core_title, "QIT4N use cases (core properties)");
+    EXPECT_TRUE(file.docx->cover.cover_table) << "in memory: " << in_memory;
   }
   EXPECT_TRUE(part_files().empty());
 }
