@@ -101,6 +101,25 @@ constexpr std::array<unsigned char, 256> make_strict_table() {
 
 constexpr std::array<unsigned char, 256> kStrictTable = make_strict_table();
 
+// Base64Census's classes as bits, so that a piece is counted with an add and an or per byte.
+constexpr unsigned char kCensusAlphabet = 1;
+constexpr unsigned char kCensusPad = 2;
+constexpr unsigned char kCensusJunk = 4;
+
+constexpr std::array<unsigned char, 256> make_census_table() {
+  std::array<unsigned char, 256> table{};
+  for (std::size_t c = 0; c < table.size(); ++c) {
+    const unsigned char kind = kStrictTable[c];
+    table[c] = kind == kSpace  ? 0
+               : kind == kPad  ? kCensusPad
+               : kind == kJunk ? kCensusJunk
+                               : kCensusAlphabet;
+  }
+  return table;
+}
+
+constexpr std::array<unsigned char, 256> kCensusTable = make_census_table();
+
 // The part after the first '=': more '=' and white space only, and as many '=' as the short
 // last quantum of `sextets` characters needs.
 bool padding_is_complete(std::string_view tail, int sextets) {
@@ -175,13 +194,23 @@ bool decode_base64_strict_in_place(std::string& text) {
   return true;
 }
 
-bool base64_lacks_padding(std::string_view text) {
-  std::size_t alphabet_count = 0;
-  for (char c : text) {
-    if (c == '=') return false;
-    if (kTable[static_cast<unsigned char>(c)] != kNotAlphabet) ++alphabet_count;
+void Base64Census::add(std::string_view piece) {
+  std::uint64_t alphabet_in_piece = 0;
+  unsigned kinds_seen = 0;
+  for (const char c : piece) {
+    const unsigned char kind = kCensusTable[static_cast<unsigned char>(c)];
+    alphabet_in_piece += kind & kCensusAlphabet;
+    kinds_seen |= kind;
   }
-  return alphabet_count % 4 >= 2;
+  alphabet += alphabet_in_piece;
+  padded = padded || (kinds_seen & kCensusPad) != 0;
+  junk = junk || (kinds_seen & kCensusJunk) != 0;
+}
+
+bool base64_lacks_padding(std::string_view text) {
+  Base64Census census;
+  census.add(text);
+  return census.lacks_padding();
 }
 
 std::string encode_base64(std::string_view bytes) {

@@ -32,39 +32,18 @@ using StreamPtr = std::unique_ptr<GMimeStream, ObjectUnref>;
                           std::string("decoded part: ") + what);
 }
 
-bool is_base64_alphabet(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
-}
-
-// What decode_part_body() learns from the whole encoded text, learnt in pieces.
-struct Base64Scan {
-  bool junk = false;
-  bool padded = false;
-  std::uint64_t alphabet = 0;
-  bool lacks_padding() const { return !padded && alphabet % 4 >= 2; }
-};
-
-Base64Scan scan_base64(GMimeStream* source) {
-  Base64Scan scan;
+// The whole encoded text, read in pieces, counted for decode_part_body()'s decisions.
+Base64Census census_of(GMimeStream* source) {
+  Base64Census census;
   std::string chunk(kChunk, '\0');
   g_mime_stream_reset(source);
   for (;;) {
     const gssize got = g_mime_stream_read(source, chunk.data(), chunk.size());
     if (got <= 0) break;
-    for (gssize i = 0; i < got; ++i) {
-      const auto c = static_cast<unsigned char>(chunk[static_cast<std::size_t>(i)]);
-      if (c == '=') {
-        scan.padded = true;
-      } else if (is_base64_alphabet(c)) {
-        ++scan.alphabet;
-      } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        scan.junk = true;
-      }
-    }
+    census.add(std::string_view(chunk.data(), static_cast<std::size_t>(got)));
   }
   g_mime_stream_reset(source);
-  return scan;
+  return census;
 }
 
 std::string encoded_bytes(GMimeStream* source) {
@@ -136,11 +115,11 @@ StreamedBody stream_part_body(GMimePart* part, const std::string& where,
   note_unknown_encoding(part, where, defects);
   GMimeStream* source = g_mime_data_wrapper_get_stream(content);
   if (encoding == GMIME_CONTENT_ENCODING_BASE64 && source != nullptr) {
-    const Base64Scan scan = scan_base64(source);
-    if (scan.junk) {
+    const Base64Census census = census_of(source);
+    if (census.junk) {
       defects.push_back(fmt::format("{}: characters outside the base64 alphabet skipped", where));
     }
-    if (scan.lacks_padding()) {
+    if (census.lacks_padding()) {
       defects.push_back(fmt::format("{}: base64 without final padding", where));
       const std::string decoded = decode_base64_lenient(encoded_bytes(source)).bytes;
       if (decoded.size() > max_bytes) return {0, "", true};

@@ -88,3 +88,58 @@ TEST(Base64Exact, RoundTripsAndRejectsWhatIsNotBase64) {
 
 }  // namespace
 }  // namespace contribd
+
+namespace contribd {
+namespace {
+
+Base64Census census_of(std::string_view text) {
+  Base64Census census;
+  census.add(text);
+  return census;
+}
+
+TEST(Base64Census, CountsTheAlphabetAndNotesPadsAndJunkButNotWhiteSpace) {
+  const Base64Census plain = census_of("QUJD\r\nREVG \t");
+  EXPECT_EQ(plain.alphabet, 8u);
+  EXPECT_FALSE(plain.padded);
+  EXPECT_FALSE(plain.junk);
+  EXPECT_FALSE(plain.lacks_padding());
+
+  const Base64Census padded = census_of("QUI=\r\n");
+  EXPECT_EQ(padded.alphabet, 3u);
+  EXPECT_TRUE(padded.padded);
+  EXPECT_FALSE(padded.lacks_padding());
+
+  const Base64Census junk = census_of(
+      "QU!J\x80"
+      "D");
+  EXPECT_EQ(junk.alphabet, 4u);
+  EXPECT_TRUE(junk.junk);
+
+  EXPECT_TRUE(census_of("QUI").lacks_padding());     // 3 characters, no pad
+  EXPECT_TRUE(census_of("QUJDRA").lacks_padding());  // 6: a short last quantum of 2
+  EXPECT_FALSE(census_of("QUJDR").lacks_padding());  // 5: a lone character, not a byte
+  EXPECT_FALSE(census_of("").lacks_padding());
+}
+
+// A streamed body is counted in pieces of whatever size the reads return.
+TEST(Base64Census, PiecesAddUpToTheWhole) {
+  const std::string text = encode(std::string(1000, '\x5a'), 60) + "QUI\r\n!";
+  const Base64Census whole = census_of(text);
+  for (const std::size_t piece : {1u, 3u, 7u, 64u, 1000u}) {
+    Base64Census pieces;
+    for (std::size_t at = 0; at < text.size(); at += piece) {
+      pieces.add(std::string_view(text).substr(at, piece));
+    }
+    EXPECT_EQ(pieces.alphabet, whole.alphabet) << piece;
+    EXPECT_EQ(pieces.padded, whole.padded) << piece;
+    EXPECT_EQ(pieces.junk, whole.junk) << piece;
+  }
+  EXPECT_TRUE(whole.padded);
+  EXPECT_TRUE(whole.junk);
+  EXPECT_EQ(whole.alphabet, 333u * 4 + 2 + 3);  // 1000 bytes: 333 quanta and "xx==", then "QUI"
+  EXPECT_EQ(base64_lacks_padding(text), whole.lacks_padding());
+}
+
+}  // namespace
+}  // namespace contribd
