@@ -32,7 +32,7 @@ using StreamPtr = std::unique_ptr<GMimeStream, ObjectUnref>;
                           std::string("decoded part: ") + what);
 }
 
-// The whole encoded text, read in pieces, counted for decode_part_body()'s decisions.
+// The whole encoded text, read in pieces and counted for stream_part_body()'s decisions.
 Base64Census census_of(GMimeStream* source) {
   Base64Census census;
   std::string chunk(kChunk, '\0');
